@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/* CPU contention per cpu cgroup: run-queue delay, throttled waits and who held
+ * the CPU while a task waited.
+ *
+ * A task starts waiting when it is woken (sched_wakeup, sched_wakeup_new) or
+ * switched out while still runnable (sched_switch with prev runnable: preempted,
+ * yielded, or throttled). It stops waiting when it is switched in. The wait is
+ * charged to the task's cpu cgroup; it counts as throttled when it began while
+ * the task's CFS bandwidth group was throttled. The cgroup of the task that was
+ * on the CPU right before the waiter got it is recorded as the antagonist.
+ *
+ * Two attach flavours share the logic: tp_btf programs keep the wait start in
+ * task local storage (no hash lookups on the hot path); raw_tp programs, for
+ * kernels without tp_btf or task storage, keep it in a pid-keyed hash.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "cgwarden/cpu_abi.h"
+#include "task.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct queued {
+    __u64 since_ns; /* 0 when the task is not waiting */
+    __u64 throttled;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
+    __type(value, struct queued);
+} queued_by_task SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, CGW_CPU_MAX_QUEUED_TASKS);
+    __type(key, __u32);
+    __type(value, struct queued);
+} queued_by_pid SEC(".maps");
+
+/* Not preallocated: the value is large and per CPU, and only cgroups that
+ * actually run tasks should cost memory. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __uint(max_entries, CGW_CPU_MAX_CGROUPS);
+    __type(key, __u64);
+    __type(value, struct cgw_cpu_stats);
+} cpu_stats SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, CGW_CPU_MAX_PREEMPT_PAIRS);
+    __type(key, struct cgw_preempt_key);
+    __type(value, struct cgw_preempt_value);
+} preempt_pairs SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, CGW_CPU_DROP_COUNT);
+    __type(key, __u32);
+    __type(value, __u64);
+} cpu_drops SEC(".maps");
+
+static const struct cgw_cpu_stats zero_stats;
+
+static __always_inline void count_drop(__u32 reason) {
+    __u64 *n = bpf_map_lookup_elem(&cpu_drops, &reason);
+    if (n)
+        *n += 1;
+}
+
+static __always_inline struct queued *queued_slot(struct task_struct *t, bool task_storage,
+                                                  bool create) {
+    if (task_storage)
+        return bpf_task_storage_get(&queued_by_task, t, 0,
+                                    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+
+    __u32 pid = BPF_CORE_READ(t, pid);
+    struct queued *q = bpf_map_lookup_elem(&queued_by_pid, &pid);
+    if (q || !create)
+        return q;
+    static const struct queued fresh;
+    if (bpf_map_update_elem(&queued_by_pid, &pid, &fresh, BPF_NOEXIST) &&
+        !bpf_map_lookup_elem(&queued_by_pid, &pid)) {
+        count_drop(CGW_CPU_DROP_QUEUED_FULL);
+        return 0;
+    }
+    return bpf_map_lookup_elem(&queued_by_pid, &pid);
+}
+
+static __always_inline void start_wait(struct task_struct *t, bool task_storage) {
+    /* The idle task never waits for a CPU. */
+    if (BPF_CORE_READ(t, pid) == 0)
+        return;
+    struct queued *q = queued_slot(t, task_storage, true);
+    if (!q)
+        return;
+    q->since_ns = bpf_ktime_get_ns();
+    q->throttled = task_cfs_throttled(t);
+}
+
+static __always_inline struct cgw_cpu_stats *stats_of(__u64 cgroup_id) {
+    struct cgw_cpu_stats *s = bpf_map_lookup_elem(&cpu_stats, &cgroup_id);
+    if (s)
+        return s;
+    if (bpf_map_update_elem(&cpu_stats, &cgroup_id, &zero_stats, BPF_NOEXIST) &&
+        !bpf_map_lookup_elem(&cpu_stats, &cgroup_id)) {
+        count_drop(CGW_CPU_DROP_STATS_FULL);
+        return 0;
+    }
+    return bpf_map_lookup_elem(&cpu_stats, &cgroup_id);
+}
+
+static __always_inline void charge_antagonist(__u64 victim, __u64 antagonist, __u64 delay) {
+    struct cgw_preempt_key key = {.victim_cgroup = victim, .antagonist_cgroup = antagonist};
+    struct cgw_preempt_value *v = bpf_map_lookup_elem(&preempt_pairs, &key);
+    if (v) {
+        __sync_fetch_and_add(&v->delay_ns, delay);
+        __sync_fetch_and_add(&v->count, 1);
+        return;
+    }
+    struct cgw_preempt_value first = {.delay_ns = delay, .count = 1};
+    /* Two CPUs may insert the same pair at once; the loser adds to the winner. */
+    if (bpf_map_update_elem(&preempt_pairs, &key, &first, BPF_NOEXIST)) {
+        v = bpf_map_lookup_elem(&preempt_pairs, &key);
+        if (!v) {
+            count_drop(CGW_CPU_DROP_PREEMPT_FULL);
+            return;
+        }
+        __sync_fetch_and_add(&v->delay_ns, delay);
+        __sync_fetch_and_add(&v->count, 1);
+    }
+}
+
+static __always_inline void end_wait(struct task_struct *prev, struct task_struct *next,
+                                     bool task_storage) {
+    struct queued *q = queued_slot(next, task_storage, false);
+    if (!q || !q->since_ns)
+        return;
+    __u64 delay = bpf_ktime_get_ns() - q->since_ns;
+    bool throttled = q->throttled;
+    q->since_ns = 0;
+
+    __u64 victim = task_cpu_cgroup_id(next);
+    struct cgw_cpu_stats *s = stats_of(victim);
+    if (!s)
+        return;
+    if (throttled) {
+        s->throttled_ns += delay;
+        s->throttled_events += 1;
+        return;
+    }
+    s->runq_delay_ns += delay;
+    s->runq_events += 1;
+    if (delay > s->runq_max_ns)
+        s->runq_max_ns = delay;
+    __u32 bucket = cgw_hist_bucket(delay);
+    barrier_var(bucket);
+    if (bucket < CGW_HIST_BUCKETS)
+        s->hist[bucket] += 1;
+
+    if (BPF_CORE_READ(prev, pid) != 0)
+        charge_antagonist(victim, task_cpu_cgroup_id(prev), delay);
+}
+
+static __always_inline void on_switch(struct task_struct *prev, struct task_struct *next,
+                                      bool task_storage) {
+    if (task_state(prev) == CGW_TASK_RUNNING)
+        start_wait(prev, task_storage);
+    end_wait(prev, next, task_storage);
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(btf_sched_wakeup, struct task_struct *p) {
+    start_wait(p, true);
+    return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(btf_sched_wakeup_new, struct task_struct *p) {
+    start_wait(p, true);
+    return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(btf_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next) {
+    on_switch(prev, next, true);
+    return 0;
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(raw_sched_wakeup, struct task_struct *p) {
+    start_wait(p, false);
+    return 0;
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(raw_sched_wakeup_new, struct task_struct *p) {
+    start_wait(p, false);
+    return 0;
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(raw_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next) {
+    on_switch(prev, next, false);
+    return 0;
+}
+
+/* Tasks that exit while waiting would leak raw_tp entries; task storage is
+ * freed by the kernel with the task. */
+SEC("raw_tp/sched_process_free")
+int BPF_PROG(raw_sched_process_free, struct task_struct *p) {
+    __u32 pid = BPF_CORE_READ(p, pid);
+    bpf_map_delete_elem(&queued_by_pid, &pid);
+    return 0;
+}

@@ -1,0 +1,39 @@
+// What the running kernel offers to BPF, found by trying, never assumed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cgwarden/cgroup/layout.h"
+#include "cgwarden/common/result.h"
+
+namespace cgw {
+
+enum class AttachMode { TpBtf, RawTp };
+
+std::string_view to_string(AttachMode mode);
+
+struct KernelFeatures {
+    std::string kernel_release;
+    bool btf_vmlinux = false;     // /sys/kernel/btf/vmlinux
+    bool tp_btf = false;          // a BTF-typed tracepoint program loads
+    bool raw_tp = false;          // a raw tracepoint program loads
+    bool task_storage = false;    // BPF_MAP_TYPE_TASK_STORAGE
+    bool ringbuf = false;         // BPF_MAP_TYPE_RINGBUF
+    bool cgroup_skb = false;      // BPF_PROG_TYPE_CGROUP_SKB
+    bool cfs_throttle_count = false;  // struct cfs_rq has throttle_count in BTF
+    bool bpf_stats_enabled = false;   // kernel.bpf_stats_enabled (run time per program)
+    std::string tracefs;          // mount point, empty when not mounted
+
+    // The CPU programs' flavour: tp_btf with task storage when both work,
+    // else raw_tp; an error when neither does.
+    Result<AttachMode> cpu_attach_mode() const;
+};
+
+KernelFeatures probe_kernel_features();
+
+// Mounts tracefs at /sys/kernel/tracing when no tracefs is mounted; returns
+// the mount point. Classic tracepoints need it; tp_btf and raw_tp do not.
+Result<std::string> ensure_tracefs();
+
+}  // namespace cgw

@@ -1,0 +1,47 @@
+/* ABI between bpf/cpu.bpf.c and the daemon: map keys and values.
+ * Fixed-width types only; every counter is cumulative since load. */
+#ifndef CGWARDEN_CPU_ABI_H
+#define CGWARDEN_CPU_ABI_H
+
+#include "cgwarden/histogram_abi.h"
+
+enum {
+    /* Cgroups tracked per CPU; a node with more cpu cgroups loses the excess,
+     * counted in cgw_cpu_drops. */
+    CGW_CPU_MAX_CGROUPS = 4096,
+    /* (victim, antagonist) pairs; LRU, so the pairs that keep causing delay stay. */
+    CGW_CPU_MAX_PREEMPT_PAIRS = 16384,
+    /* Runnable tasks tracked at once on the raw_tp path (hash keyed by pid). */
+    CGW_CPU_MAX_QUEUED_TASKS = 65536,
+};
+
+/* Per cpu-cgroup counters, one copy per CPU (summed by the daemon). */
+struct cgw_cpu_stats {
+    cgw_u64 runq_delay_ns;  /* wakeup/preemption -> on CPU, excluding throttled waits */
+    cgw_u64 runq_events;    /* number of such waits */
+    cgw_u64 runq_max_ns;    /* longest single wait */
+    cgw_u64 throttled_ns;   /* waits that began while the task's CFS group was throttled */
+    cgw_u64 throttled_events;
+    cgw_u64 hist[CGW_HIST_BUCKETS]; /* runq delay histogram, see histogram_abi.h */
+};
+
+struct cgw_preempt_key {
+    cgw_u64 victim_cgroup;     /* cgroup of the task that waited */
+    cgw_u64 antagonist_cgroup; /* cgroup of the task that held the CPU when it got it */
+};
+
+struct cgw_preempt_value {
+    cgw_u64 delay_ns;
+    cgw_u64 count;
+};
+
+/* Indexes of the cgw_cpu_drops per-CPU array: events the programs could not
+ * account, so data loss is never silent. */
+enum cgw_cpu_drop {
+    CGW_CPU_DROP_STATS_FULL = 0,   /* cgroup stats map full */
+    CGW_CPU_DROP_QUEUED_FULL = 1,  /* could not remember a runnable task */
+    CGW_CPU_DROP_PREEMPT_FULL = 2, /* preemption pair could not be recorded */
+    CGW_CPU_DROP_COUNT = 3,
+};
+
+#endif /* CGWARDEN_CPU_ABI_H */

@@ -1,0 +1,31 @@
+// One reading of everything the sensors and the kernel's own accounting say,
+// as raw cumulative counters keyed by cgroup id.
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "cgwarden/cgroup/cpu_stat.h"
+#include "cgwarden/cgroup/layout.h"
+#include "cgwarden/cgroup/tree.h"
+#include "cgwarden/sensor/cpu_counters.h"
+
+namespace cgw {
+
+class CpuSensor;
+
+struct Sample {
+    uint64_t monotonic_ns = 0;
+    CpuCounters cpu;
+    // cpu.stat of every cgroup in the cpu hierarchy, by id.
+    std::map<uint64_t, CpuStat> cpu_stat;
+};
+
+// Reads the maps, then the kernel's cpu.stat of every cgroup in cpu_tree
+// (rescanned first, so new cgroups are seen and removed ones forgotten).
+Result<Sample> take_sample(const CpuSensor &sensor, const CgroupLayout &layout,
+                           CgroupTree &cpu_tree);
+
+uint64_t monotonic_now_ns();
+
+}  // namespace cgw

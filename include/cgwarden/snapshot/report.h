@@ -1,0 +1,49 @@
+// `cgwarden snapshot` output: signals joined with cgroup paths, as JSON (a
+// contract other tools depend on) or as a table for people.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cgwarden/bpf/probe.h"
+#include "cgwarden/cgroup/layout.h"
+#include "cgwarden/cgroup/tree.h"
+#include "cgwarden/signals/cpu_signals.h"
+
+namespace cgw {
+
+struct PreemptorReport {
+    std::string path;
+    uint64_t id = 0;
+    double delay_s = 0;
+    uint64_t count = 0;
+};
+
+struct CgroupReport {
+    std::string path;  // relative to the hierarchy root
+    uint64_t id = 0;   // inode in the hierarchy holding the cpu controller
+    CgroupCpuSignals cpu;
+    std::vector<PreemptorReport> preempted_by;
+};
+
+struct SnapshotReport {
+    double duration_s = 0;
+    CgroupMode cgroup_mode = CgroupMode::V2;
+    AttachMode attach_mode = AttachMode::TpBtf;
+    std::vector<CgroupReport> cgroups;  // most contended first
+    std::array<uint64_t, CGW_CPU_DROP_COUNT> lost_events{};
+};
+
+// The cgroups with any CPU activity, or exactly the cgroups in `only`
+// (relative paths) when it is not empty. Ids the tree cannot name any more
+// (cgroup removed) are reported as "(removed)".
+SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode,
+                                     AttachMode attach, CgroupTree &cpu_tree,
+                                     const std::vector<std::string> &only);
+
+nlohmann::json to_json(const SnapshotReport &report);
+std::string to_table(const SnapshotReport &report);
+
+}  // namespace cgw

@@ -1,0 +1,100 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cgwarden/bpf/probe.h"
+#include "cgwarden/cgroup/layout.h"
+#include "commands.h"
+
+namespace cgw::cli {
+
+namespace {
+
+const char *yes_no(bool b) { return b ? "yes" : "no"; }
+
+void run_probe(bool json) {
+    KernelFeatures f = probe_kernel_features();
+    auto layout = detect_cgroup_layout();
+    auto attach = f.cpu_attach_mode();
+    std::string picked = attach ? std::string(to_string(*attach)) : "none";
+
+    nlohmann::json cgroups = nullptr;
+    if (layout) {
+        nlohmann::json v1 = nlohmann::json::object();
+        for (const auto &[controller, mount] : layout->v1)
+            v1[controller] = mount.string();
+        cgroups = {{"mode", std::string(to_string(layout->mode))},
+                   {"unified", layout->unified ? layout->unified->string() : ""},
+                   {"unified_controllers", layout->unified_controllers},
+                   {"v1", v1},
+                   {"cpu_hierarchy", layout->mount_for("cpu").value_or("").string()}};
+    }
+    if (json) {
+        nlohmann::json out = {
+            {"kernel", f.kernel_release},
+            {"root", ::geteuid() == 0},
+            {"btf_vmlinux", f.btf_vmlinux},
+            {"tp_btf", f.tp_btf},
+            {"raw_tp", f.raw_tp},
+            {"task_storage", f.task_storage},
+            {"ringbuf", f.ringbuf},
+            {"cgroup_skb", f.cgroup_skb},
+            {"cfs_throttle_count", f.cfs_throttle_count},
+            {"bpf_stats_enabled", f.bpf_stats_enabled},
+            {"tracefs", f.tracefs},
+            {"cgroups", cgroups},
+            {"cpu_attach", picked},
+        };
+        std::cout << out.dump(2) << "\n";
+        return;
+    }
+    std::cout << fmt::format("kernel              {}\n", f.kernel_release)
+              << fmt::format("running as root     {}\n", yes_no(::geteuid() == 0))
+              << fmt::format("BTF (vmlinux)       {}\n", yes_no(f.btf_vmlinux))
+              << fmt::format("tp_btf programs     {}\n", yes_no(f.tp_btf))
+              << fmt::format("raw_tp programs     {}\n", yes_no(f.raw_tp))
+              << fmt::format("task storage maps   {}\n", yes_no(f.task_storage))
+              << fmt::format("ring buffer         {}\n", yes_no(f.ringbuf))
+              << fmt::format("cgroup_skb programs {}\n", yes_no(f.cgroup_skb))
+              << fmt::format("cfs_rq throttle     {}\n",
+                             f.cfs_throttle_count ? "yes (throttled waits measured)"
+                                                  : "no (throttled waits not separated)")
+              << fmt::format("bpf_stats           {}\n",
+                             f.bpf_stats_enabled ? "enabled" : "disabled (sysctl kernel.bpf_stats_enabled)")
+              << fmt::format("tracefs             {}\n", f.tracefs.empty() ? "not mounted" : f.tracefs);
+    if (layout) {
+        std::cout << fmt::format("cgroup layout       {}\n", to_string(layout->mode));
+        if (layout->unified)
+            std::cout << fmt::format("  cgroup2           {} (controllers: {})\n",
+                                     layout->unified->string(),
+                                     layout->unified_controllers.empty()
+                                         ? "none"
+                                         : fmt::format("{}", fmt::join(layout->unified_controllers, " ")));
+        for (const auto &[controller, mount] : layout->v1)
+            std::cout << fmt::format("  v1 {:<14} {}\n", controller, mount.string());
+        std::cout << fmt::format("  cpu controller in {}\n",
+                                 layout->mount_for("cpu").value_or("(not mounted)").string());
+    } else {
+        std::cout << fmt::format("cgroup layout       error: {}\n", layout.error().message);
+    }
+    if (attach)
+        std::cout << fmt::format("CPU programs        {} (picked)\n", picked);
+    else
+        std::cout << fmt::format("CPU programs        none: {}\n", attach.error().message);
+}
+
+}  // namespace
+
+void add_probe_command(CLI::App &app) {
+    auto *cmd = app.add_subcommand(
+        "probe", "Show what the kernel offers (BTF, tp_btf/raw_tp, ring buffer, cgroup layout, "
+                 "tracefs) and which attach path cgwarden picks");
+    auto json = std::make_shared<bool>(false);
+    cmd->add_flag("--json", *json, "Machine-readable output");
+    cmd->set_version_flag("--version", std::string("cgwarden ") + CGW_VERSION);
+    cmd->callback([json] { run_probe(*json); });
+}
+
+}  // namespace cgw::cli

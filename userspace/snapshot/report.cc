@@ -1,0 +1,87 @@
+#include "cgwarden/snapshot/report.h"
+
+#include <algorithm>
+
+namespace cgw {
+
+namespace {
+
+double contention_s(const CgroupReport &c) { return c.cpu.runq_delay_total_s + c.cpu.throttled_s; }
+
+CgroupReport report_for(uint64_t id, std::string path, const CgroupCpuSignals &cpu,
+                        CgroupTree &tree) {
+    CgroupReport r{std::move(path), id, cpu, {}};
+    for (const Preemptor &p : cpu.preempted_by)
+        r.preempted_by.push_back({tree.path_of(p.cgroup_id).value_or("(removed)"), p.cgroup_id,
+                                  p.delay_s, p.count});
+    return r;
+}
+
+}  // namespace
+
+SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode,
+                                     AttachMode attach, CgroupTree &cpu_tree,
+                                     const std::vector<std::string> &only) {
+    SnapshotReport report;
+    report.duration_s = signals.window_s;
+    report.cgroup_mode = mode;
+    report.attach_mode = attach;
+    report.lost_events = signals.drops;
+    static const CgroupCpuSignals kIdle;
+    if (only.empty()) {
+        for (const auto &[id, cpu] : signals.by_cgroup) {
+            if (!cpu.active())
+                continue;
+            if (auto path = cpu_tree.path_of(id))
+                report.cgroups.push_back(report_for(id, *path, cpu, cpu_tree));
+        }
+    } else {
+        for (const std::string &path : only) {
+            auto id = cpu_tree.id_of(path);
+            if (!id)
+                continue;
+            auto it = signals.by_cgroup.find(*id);
+            report.cgroups.push_back(
+                report_for(*id, path, it == signals.by_cgroup.end() ? kIdle : it->second, cpu_tree));
+        }
+    }
+    std::stable_sort(report.cgroups.begin(), report.cgroups.end(),
+                     [](const CgroupReport &a, const CgroupReport &b) {
+                         return contention_s(a) > contention_s(b);
+                     });
+    return report;
+}
+
+nlohmann::json to_json(const SnapshotReport &report) {
+    nlohmann::json cgroups = nlohmann::json::array();
+    for (const CgroupReport &c : report.cgroups) {
+        nlohmann::json preempted_by = nlohmann::json::array();
+        for (const PreemptorReport &p : c.preempted_by)
+            preempted_by.push_back(
+                {{"path", p.path}, {"id", p.id}, {"delay_s", p.delay_s}, {"count", p.count}});
+        const CgroupCpuSignals &s = c.cpu;
+        cgroups.push_back({{"path", c.path},
+                           {"id", c.id},
+                           {"cpu",
+                            {{"runq_delay_total_s", s.runq_delay_total_s},
+                             {"runq_delay_p50_s", s.runq_delay_p50_s},
+                             {"runq_delay_p99_s", s.runq_delay_p99_s},
+                             {"runq_delay_max_s", s.runq_delay_max_s},
+                             {"runq_events", s.runq_events},
+                             {"throttled_s", s.throttled_s},
+                             {"cpu_stat_throttled_s", s.cpu_stat_throttled_s},
+                             {"nr_throttled", s.nr_throttled},
+                             {"usage_s", s.usage_s},
+                             {"preempted_by", preempted_by}}}});
+    }
+    return {{"duration_s", report.duration_s},
+            {"cgroup_mode", std::string(to_string(report.cgroup_mode))},
+            {"attach_mode", std::string(to_string(report.attach_mode))},
+            {"lost_events",
+             {{"cpu_stats_map_full", report.lost_events[CGW_CPU_DROP_STATS_FULL]},
+              {"cpu_queued_map_full", report.lost_events[CGW_CPU_DROP_QUEUED_FULL]},
+              {"cpu_preempt_map_full", report.lost_events[CGW_CPU_DROP_PREEMPT_FULL]}}},
+            {"cgroups", cgroups}};
+}
+
+}  // namespace cgw
