@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# Run cgwarden's privileged tests (or any command) inside a qemu VM that boots
+# a Debian 6.1 cloud kernel with a pure cgroup2 hierarchy. The host machines
+# run a newer kernel with hybrid cgroups; this gives the suite a second,
+# production-like environment. Full documentation: docs/VM-TESTING.md.
+#
+# Usage: scripts/vm-test.sh [options] [--gtest_*...] [-- args for the tests]
+#   --run CMD          run CMD (bash -c, cwd = repo root) instead of the suite
+#   --extra-file PATH  also put PATH (file or directory) into the VM at the
+#                      same absolute path; ELF files get their shared libraries
+#                      (repeatable)
+#   --tests "A B"      test binaries (names in $BUILD_DIR/tests, or paths);
+#                      default: every executable $BUILD_DIR/tests/cgwarden_*_tests
+#                      except the unprivileged cgwarden_unit_tests
+#   --env K=V          export K=V in the VM (repeatable)
+#   --kernel PATH      kernel image        (env VM_KERNEL; default: newest
+#                      /boot/vmlinuz-*-cloud-amd64)
+#   --modules-dir DIR  its modules         (env VM_MODULES_DIR; default:
+#                      /lib/modules/<version of the kernel>)
+#   --timeout SEC      whole VM run        (env VM_TIMEOUT, default 900)
+#   --memory MB        guest memory        (env VM_MEMORY, default 2048)
+#   --cpus N           guest vCPUs         (env VM_CPUS, default 2)
+#   --disk-mb MB       raw test disk size  (env VM_DISK_MB, default 256)
+#   --no-install       do not apt-get missing packages (env VM_NO_INSTALL=1)
+#   --keep             keep the work directory (initramfs, logs) and print it
+#   -h, --help
+# Any --gtest_* option and everything after "--" is passed to each test binary.
+#
+# Exit status: 0 when the tests (or CMD) succeeded inside the VM; otherwise
+# the tests' non-zero status, 90 when the VM environment could not be set up,
+# 124 on timeout, 125 when the VM died without a result (kernel panic, qemu
+# failure, missing marker), 2 on usage errors, 3 when the host side failed.
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+repo=$(cd "$script_dir/.." && pwd -P)
+
+die() {
+    echo "vm-test: error: $*" >&2
+    exit 3
+}
+usage_error() {
+    echo "vm-test: $*" >&2
+    echo "usage: scripts/vm-test.sh [options] [--gtest_*...] [-- test args]; see --help" >&2
+    exit 2
+}
+
+# ---------------------------------------------------------------- options --
+kernel=${VM_KERNEL:-}
+modules_dir=${VM_MODULES_DIR:-}
+timeout_s=${VM_TIMEOUT:-900}
+memory_mb=${VM_MEMORY:-2048}
+cpus=${VM_CPUS:-2}
+disk_mb=${VM_DISK_MB:-256}
+no_install=${VM_NO_INSTALL:-0}
+keep=0
+run_cmd=
+have_run=0
+tests_opt=
+extra_files=()
+extra_env=()
+test_args=()
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --run) [[ $# -ge 2 ]] || usage_error "--run needs a command"
+            run_cmd=$2; have_run=1; shift 2 ;;
+        --extra-file) [[ $# -ge 2 ]] || usage_error "--extra-file needs a path"
+            extra_files+=("$2"); shift 2 ;;
+        --tests) [[ $# -ge 2 ]] || usage_error "--tests needs a list"
+            tests_opt=$2; shift 2 ;;
+        --env) [[ $# -ge 2 && $2 == [A-Za-z_]*=* ]] || usage_error "--env needs K=V"
+            extra_env+=("$2"); shift 2 ;;
+        --kernel) [[ $# -ge 2 ]] || usage_error "--kernel needs a path"
+            kernel=$2; shift 2 ;;
+        --modules-dir) [[ $# -ge 2 ]] || usage_error "--modules-dir needs a path"
+            modules_dir=$2; shift 2 ;;
+        --timeout) [[ $# -ge 2 ]] || usage_error "--timeout needs seconds"
+            timeout_s=$2; shift 2 ;;
+        --memory) [[ $# -ge 2 ]] || usage_error "--memory needs MiB"
+            memory_mb=$2; shift 2 ;;
+        --cpus) [[ $# -ge 2 ]] || usage_error "--cpus needs a count"
+            cpus=$2; shift 2 ;;
+        --disk-mb) [[ $# -ge 2 ]] || usage_error "--disk-mb needs MiB"
+            disk_mb=$2; shift 2 ;;
+        --no-install) no_install=1; shift ;;
+        --keep) keep=1; shift ;;
+        -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+        --gtest_*) test_args+=("$1"); shift ;;
+        --) shift; test_args+=("$@"); break ;;
+        *) usage_error "unknown argument: $1" ;;
+    esac
+done
+for n in "$timeout_s" "$memory_mb" "$cpus" "$disk_mb"; do
+    [[ $n =~ ^[1-9][0-9]*$ ]] || usage_error "not a positive integer: $n"
+done
+if [[ $have_run == 1 && ${#test_args[@]} -gt 0 ]]; then
+    usage_error "test arguments make no sense with --run"
+fi
+
+build_dir=${BUILD_DIR:-build}
+[[ $build_dir == /* ]] || build_dir=$repo/$build_dir
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cgwarden-vm.XXXXXX")
+# shellcheck disable=SC2317  # invoked through the trap
+cleanup() {
+    if [[ $keep == 1 ]]; then
+        echo "vm-test: work directory kept: $work" >&2
+    else
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+
+# ------------------------------------------------------- host dependencies --
+# Installed through apt only when missing, so repeated runs stay fast and
+# silent; apt's output is shown only if it fails.
+packages=(qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio kmod
+          e2fsprogs stress-ng fio iproute2 nftables bpftool file)
+if [[ $no_install != 1 ]]; then
+    missing=()
+    for p in "${packages[@]}"; do
+        if [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) != installed ]]; then
+            missing+=("$p")
+        fi
+    done
+    if [[ ${#missing[@]} -gt 0 ]]; then
+        echo "vm-test: installing ${missing[*]}" >&2
+        # Recommends would drag in a GUI qemu and firmware we do not use.
+        if ! { apt-get update -qq &&
+               DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                   --no-install-recommends "${missing[@]}"; } >"$work/apt.log" 2>&1; then
+            cat "$work/apt.log" >&2
+            die "apt-get install ${missing[*]} failed"
+        fi
+    fi
+fi
+for c in qemu-system-x86_64 busybox cpio depmod ldd timeout; do
+    command -v "$c" >/dev/null || die "$c not found (run without --no-install?)"
+done
+
+# ------------------------------------------------------------------ kernel --
+if [[ -z $kernel ]]; then
+    kernel=$(find /boot -maxdepth 1 -name 'vmlinuz-*cloud-amd64' 2>/dev/null | sort -V | tail -n 1)
+    [[ -n $kernel ]] || die "no /boot/vmlinuz-*cloud-amd64 (apt-get install linux-image-cloud-amd64, or pass --kernel)"
+fi
+[[ -r $kernel ]] || die "kernel image not readable: $kernel"
+# The release string names the modules directory: take it from the image
+# header (works for any bzImage), fall back to the file name.
+kver=$(file -bL "$kernel" | sed -n 's/.*version \([^ ]*\) .*/\1/p')
+[[ -n $kver ]] || kver=$(basename "$kernel" | sed 's/^vmlinuz-//')
+[[ -n $modules_dir ]] || modules_dir=/lib/modules/$kver
+
+# ------------------------------------------------------- what runs in the VM --
+test_bins=()
+if [[ $have_run == 0 ]]; then
+    if [[ -n $tests_opt ]]; then
+        for t in $tests_opt; do
+            [[ $t == */* ]] || t=$build_dir/tests/$t
+            [[ -x $t ]] || die "test binary not found or not executable: $t"
+            test_bins+=("$(realpath "$t")")
+        done
+    else
+        while IFS= read -r t; do
+            test_bins+=("$t")
+        done < <(find "$build_dir/tests" -maxdepth 1 -type f -perm -u+x \
+                      -name 'cgwarden_*_tests' ! -name 'cgwarden_unit_tests' \
+                      2>/dev/null | sort)
+    fi
+    # Running nothing must not look like a pass.
+    [[ ${#test_bins[@]} -gt 0 ]] ||
+        die "no privileged test binaries in $build_dir/tests (build first, or use --tests/--run)"
+fi
+
+# ---------------------------------------------------------------- initramfs --
+# shellcheck source=scripts/vm/initramfs.sh
+. "$script_dir/vm/initramfs.sh"
+
+t_build=$SECONDS
+root=$work/root
+initramfs_init_root "$root"
+initramfs_add_base "$root"
+initramfs_add_modules "$root" "$modules_dir" "$kver"
+
+# Build artifacts and repo files at the same absolute paths as on the host:
+# tests find the daemon and tools through paths compiled in at build time.
+if [[ -x $build_dir/userspace/cgwarden ]]; then
+    initramfs_add_path "$root" "$build_dir/userspace/cgwarden"
+fi
+if [[ -d $build_dir/tests/tools ]]; then
+    initramfs_add_path "$root" "$build_dir/tests/tools"
+fi
+for t in "${test_bins[@]}"; do
+    initramfs_add_path "$root" "$t"
+done
+# BPF objects, in case something loads them from the build tree at run time.
+while IFS= read -r o; do
+    initramfs_add_path "$root" "$o"
+done < <(find "$build_dir" -name '*.bpf.o' -type f 2>/dev/null)
+for d in scripts deploy dashboards tests; do
+    if [[ -d $repo/$d ]]; then initramfs_add_path "$root" "$repo/$d"; fi
+done
+for f in "${extra_files[@]}"; do
+    [[ -e $f ]] || die "--extra-file does not exist: $f"
+    initramfs_add_path "$root" "$(realpath -s "$f")"
+done
+
+# Run configuration. The disk path is consumed by /init (busybox sh), so it
+# stays a plain assignment; everything else goes into run.sh, run by bash.
+block_dev=/dev/vda
+mkdir -p "$root/etc/cgwarden-vm"
+echo "CGWARDEN_TEST_BLOCK_DEVICE=$block_dev" >"$root/etc/cgwarden-vm/env"
+{
+    echo '#!/bin/bash'
+    echo '# Generated by scripts/vm-test.sh.'
+    printf 'export CGWARDEN_VM=1 CGWARDEN_TEST_BLOCK_DEVICE=%q\n' "$block_dev"
+    printf 'export CGWARDEN_REPO_DIR=%q CGWARDEN_BUILD_DIR=%q\n' "$repo" "$build_dir"
+    printf 'export CGWARDEN_BIN=%q\n' "$build_dir/userspace/cgwarden"
+    printf 'export CGWARDEN_TOOLS_DIR=%q\n' "$build_dir/tests/tools"
+    # Tests may be stricter in CI (fail instead of skip): keep the signal.
+    if [[ -n ${CI:-} ]]; then printf 'export CI=%q\n' "$CI"; fi
+    for kv in "${extra_env[@]}"; do
+        printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
+    done
+    if [[ $have_run == 1 ]]; then
+        printf 'cd %q\n' "$repo"
+        printf 'exec bash -c %q\n' "$run_cmd"
+    else
+        declare -p test_bins test_args
+        cat <<'EOF'
+rc=0
+for t in "${test_bins[@]}"; do
+    echo "vm: ==== running $t --gtest_color=no ${test_args[*]}"
+    # Like ctest: run from the binary's directory.
+    (cd "$(dirname "$t")" && exec "$t" --gtest_color=no "${test_args[@]}")
+    r=$?
+    echo "vm: ==== $t exited with status $r"
+    [[ $r -eq 0 ]] || rc=1
+done
+exit $rc
+EOF
+    fi
+} >"$root/etc/cgwarden-vm/run.sh"
+echo "virtio_pci virtio_blk bfq veth sch_tbf" | tr ' ' '\n' >"$root/etc/cgwarden-vm/modules"
+install -m 0755 "$script_dir/vm/init" "$root/init"
+
+initrd=$work/initramfs.cpio
+initramfs_pack "$root" "$initrd"
+echo "vm-test: initramfs $(du -m "$initrd" | cut -f1) MiB built in $((SECONDS - t_build)) s; kernel $kernel" >&2
+
+# --------------------------------------------------------------- test disk --
+# Raw (no filesystem): fio and block-layer tests use the device directly; a
+# test that wants a filesystem runs mkfs.ext4 (in the image) on it. Sparse, so
+# it costs nothing until written.
+disk=$work/disk.img
+truncate -s "${disk_mb}M" "$disk"
+
+# -------------------------------------------------------------------- boot --
+nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+result=$work/result
+log=$work/console.log
+: >"$result"
+append="console=ttyS0 rdinit=/init panic=-1 oops=panic cgroup_no_v1=all"
+append+=" mitigations=off loglevel=5 cgwarden.nonce=$nonce"
+
+echo "vm-test: booting $kver under qemu (TCG, $cpus vCPUs, ${memory_mb} MiB, timeout ${timeout_s} s)" >&2
+t_boot=$SECONDS
+set +e
+# TCG, not KVM: KVM does not work on the CI machines. ttyS0 is the console
+# (streamed here, \r stripped for readable logs), ttyS1 carries only the
+# result marker. -no-reboot + panic=-1 turn a panic into a prompt qemu exit.
+# --foreground keeps qemu in our process group so Ctrl-C reaches it.
+timeout --foreground --kill-after=10 "$timeout_s" \
+    qemu-system-x86_64 -accel tcg -cpu max -m "$memory_mb" -smp "$cpus" \
+        -display none -monitor none -nic none -no-reboot \
+        -serial stdio -serial "file:$result" \
+        -drive "file=$disk,format=raw,if=virtio" \
+        -kernel "$kernel" -initrd "$initrd" -append "$append" \
+        </dev/null 2>&1 | sed -u 's/\r$//' | tee "$log"
+qemu_status=${PIPESTATUS[0]}
+set -e
+elapsed=$((SECONDS - t_boot))
+
+# ----------------------------------------------------------------- verdict --
+vm_kernel=$(sed -n 's/^vm: kernel \([^ ]*\) .*/\1/p' "$log" | head -n 1)
+[[ -n $vm_kernel ]] || vm_kernel="$kver (not reached)"
+rc_line=$(tr -d '\r' <"$result" | grep -a "^cgwarden-vm-result $nonce rc=[0-9]*$" | tail -n 1 || true)
+panic=0
+grep -qa 'Kernel panic - not syncing' "$log" && panic=1
+
+status=125
+if [[ $panic == 1 ]]; then
+    reason="kernel panic: $(grep -a -m1 'Kernel panic - not syncing' "$log" | sed 's/.*not syncing: *//')"
+elif [[ -n $rc_line ]]; then
+    status=${rc_line##*rc=}
+    case "$status" in
+        0) reason= ;;
+        90) reason="VM environment setup failed" ;;
+        *) if [[ $have_run == 1 ]]; then reason="command exited with status $status"
+           else reason="tests failed (status $status)"; fi ;;
+    esac
+elif [[ $qemu_status == 124 || $qemu_status == 137 ]]; then
+    status=124
+    reason="timeout after ${timeout_s} s"
+elif [[ $qemu_status != 0 ]]; then
+    reason="qemu exited with status $qemu_status"
+else
+    reason="VM ended without a result marker"
+fi
+
+echo "vm-test: VM ran ${elapsed} s (qemu status $qemu_status)" >&2
+if [[ $status == 0 ]]; then
+    echo "vm: kernel $vm_kernel, cgroup v2: PASS"
+else
+    echo "vm: kernel $vm_kernel, cgroup v2: FAIL ($reason)"
+fi
+exit "$status"
