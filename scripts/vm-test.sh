@@ -17,6 +17,7 @@
 #                      /boot/vmlinuz-*-cloud-amd64)
 #   --modules-dir DIR  its modules         (env VM_MODULES_DIR; default:
 #                      /lib/modules/<version of the kernel>)
+#   --append ARGS      extra kernel command-line arguments (env VM_APPEND)
 #   --timeout SEC      whole VM run        (env VM_TIMEOUT, default 900)
 #   --memory MB        guest memory        (env VM_MEMORY, default 2048)
 #   --cpus N           guest vCPUs         (env VM_CPUS, default 2)
@@ -27,7 +28,8 @@
 # Any --gtest_* option and everything after "--" is passed to each test binary.
 #
 # Exit status: 0 when the tests (or CMD) succeeded inside the VM; otherwise
-# the tests' non-zero status, 90 when the VM environment could not be set up,
+# 1 when a test binary failed (with --run: CMD's status), 90 when the VM
+# environment could not be set up,
 # 124 on timeout, 125 when the VM died without a result (kernel panic, qemu
 # failure, missing marker), 2 on usage errors, 3 when the host side failed.
 set -euo pipefail
@@ -48,6 +50,7 @@ usage_error() {
 # ---------------------------------------------------------------- options --
 kernel=${VM_KERNEL:-}
 modules_dir=${VM_MODULES_DIR:-}
+extra_append=${VM_APPEND:-}
 timeout_s=${VM_TIMEOUT:-900}
 memory_mb=${VM_MEMORY:-2048}
 cpus=${VM_CPUS:-2}
@@ -75,6 +78,8 @@ while [[ $# -gt 0 ]]; do
             kernel=$2; shift 2 ;;
         --modules-dir) [[ $# -ge 2 ]] || usage_error "--modules-dir needs a path"
             modules_dir=$2; shift 2 ;;
+        --append) [[ $# -ge 2 ]] || usage_error "--append needs arguments"
+            extra_append=$2; shift 2 ;;
         --timeout) [[ $# -ge 2 ]] || usage_error "--timeout needs seconds"
             timeout_s=$2; shift 2 ;;
         --memory) [[ $# -ge 2 ]] || usage_error "--memory needs MiB"
@@ -262,6 +267,7 @@ log=$work/console.log
 : >"$result"
 append="console=ttyS0 rdinit=/init panic=-1 oops=panic cgroup_no_v1=all"
 append+=" mitigations=off loglevel=5 cgwarden.nonce=$nonce"
+[[ -z $extra_append ]] || append+=" $extra_append"
 
 echo "vm-test: booting $kver under qemu (TCG, $cpus vCPUs, ${memory_mb} MiB, timeout ${timeout_s} s)" >&2
 t_boot=$SECONDS
