@@ -126,8 +126,8 @@ run_case exit1 1 'cgroup v2: FAIL \(command exited with status 1\)' \
     --extra-file "$prog" --run "$prog 1"
 run_case panic 125 'cgroup v2: FAIL \(kernel panic' \
     --timeout 120 --run 'echo c > /proc/sysrq-trigger; sleep 60'
-run_case hang 124 'cgroup v2: FAIL \(timeout after 40 s\)' \
-    --timeout 40 --run 'sleep 600'
+run_case hang 124 'cgroup v2: FAIL \(timeout after 25 s\)' \
+    --timeout 25 --run 'sleep 600'
 # Printing a marker must not fake a pass: only the one with the run's nonce
 # on the dedicated serial port counts.
 run_case forged-marker nonzero 'cgroup v2: FAIL' \
