@@ -8,6 +8,7 @@
  * charged to the task's cpu cgroup; it counts as throttled when it began while
  * the task's CFS bandwidth group was throttled. The cgroup of the task that was
  * on the CPU right before the waiter got it is recorded as the antagonist.
+ * Times come from the run queue clock (see task_rq_clock).
  *
  * Two attach flavours share the logic: tp_btf programs keep the wait start in
  * task local storage (no hash lookups on the hot path); raw_tp programs, for
@@ -26,6 +27,7 @@ char LICENSE[] SEC("license") = "GPL";
 struct queued {
     __u64 since_ns; /* 0 when the task is not waiting */
     __u64 throttled;
+    __u64 carried_ns; /* wait already spent on other CPUs' run queues */
 };
 
 struct {
@@ -100,8 +102,17 @@ static __always_inline void start_wait(struct task_struct *t, bool task_storage)
     struct queued *q = queued_slot(t, task_storage, true);
     if (!q)
         return;
-    q->since_ns = bpf_ktime_get_ns();
+    q->since_ns = task_rq_clock(t);
+    q->carried_ns = 0;
     q->throttled = task_cfs_throttled(t);
+}
+
+/* A task that blocks is not waiting, even if a wakeup raced with it (a wakeup
+ * of a task still on its CPU starts no wait that ends at a switch-in). */
+static __always_inline void stop_waiting(struct task_struct *t, bool task_storage) {
+    struct queued *q = queued_slot(t, task_storage, false);
+    if (q)
+        q->since_ns = 0;
 }
 
 static __always_inline struct cgw_cpu_stats *stats_of(__u64 cgroup_id) {
@@ -142,7 +153,9 @@ static __always_inline void end_wait(struct task_struct *prev, struct task_struc
     struct queued *q = queued_slot(next, task_storage, false);
     if (!q || !q->since_ns)
         return;
-    __u64 delay = bpf_ktime_get_ns() - q->since_ns;
+    __u64 now = task_rq_clock(next);
+    __u64 delay = (now > q->since_ns ? now - q->since_ns : 0) + q->carried_ns;
+    q->carried_ns = 0;
     bool throttled = q->throttled;
     q->since_ns = 0;
 
@@ -168,10 +181,29 @@ static __always_inline void end_wait(struct task_struct *prev, struct task_struc
         charge_antagonist(victim, task_cpu_cgroup_id(prev), delay);
 }
 
+static __always_inline void on_migrate(struct task_struct *p, int dest_cpu, bool task_storage) {
+    /* Only a queued task moves while waiting; a task being woken is placed
+     * on its CPU before it is queued (on_rq still 0). */
+    if (!BPF_CORE_READ(p, on_rq))
+        return;
+    struct queued *q = queued_slot(p, task_storage, false);
+    if (!q || !q->since_ns)
+        return;
+    __u64 src_now = task_rq_clock(p);
+    __u64 dst_now = cpu_rq_clock(p, dest_cpu);
+    if (!dst_now)
+        return;
+    if (src_now > q->since_ns)
+        q->carried_ns += src_now - q->since_ns;
+    q->since_ns = dst_now;
+}
+
 static __always_inline void on_switch(struct task_struct *prev, struct task_struct *next,
                                       bool task_storage) {
     if (task_state(prev) == CGW_TASK_RUNNING)
         start_wait(prev, task_storage);
+    else
+        stop_waiting(prev, task_storage);
     end_wait(prev, next, task_storage);
 }
 
@@ -193,6 +225,12 @@ int BPF_PROG(btf_sched_switch, bool preempt, struct task_struct *prev, struct ta
     return 0;
 }
 
+SEC("tp_btf/sched_migrate_task")
+int BPF_PROG(btf_sched_migrate_task, struct task_struct *p, int dest_cpu) {
+    on_migrate(p, dest_cpu, true);
+    return 0;
+}
+
 SEC("raw_tp/sched_wakeup")
 int BPF_PROG(raw_sched_wakeup, struct task_struct *p) {
     start_wait(p, false);
@@ -208,6 +246,12 @@ int BPF_PROG(raw_sched_wakeup_new, struct task_struct *p) {
 SEC("raw_tp/sched_switch")
 int BPF_PROG(raw_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next) {
     on_switch(prev, next, false);
+    return 0;
+}
+
+SEC("raw_tp/sched_migrate_task")
+int BPF_PROG(raw_sched_migrate_task, struct task_struct *p, int dest_cpu) {
+    on_migrate(p, dest_cpu, false);
     return 0;
 }
 

@@ -43,4 +43,30 @@ static __always_inline bool task_cfs_throttled(struct task_struct *t) {
     return BPF_CORE_READ(t, se.cfs_rq, throttle_count) > 0;
 }
 
+/* The clock of the task's run queue, as the scheduler last updated it. Wait
+ * times are measured on it, like the kernel's own schedstat run_delay: the
+ * scheduler updates it just before it enqueues a woken task and before it
+ * picks the next one, so a pick that takes microseconds does not count as
+ * waiting. The run queue is reached through the task's cfs_rq, set for tasks
+ * of every class (per-CPU kernel symbols need CONFIG_KALLSYMS_ALL, which many
+ * kernels lack). Without CONFIG_FAIR_GROUP_SCHED there is no such link, and
+ * the monotonic clock, a few µs later at each end, is what is left. */
+static __always_inline __u64 task_rq_clock(struct task_struct *t) {
+    if (!bpf_core_field_exists(t->se.cfs_rq) || !bpf_core_field_exists(struct cfs_rq, rq))
+        return bpf_ktime_get_ns();
+    return BPF_CORE_READ(t, se.cfs_rq, rq, clock);
+}
+
+/* The clock of another CPU's run queue, reached through the task's group:
+ * task_group->cfs_rq[cpu]->rq. 0 when the kernel has no such link. */
+static __always_inline __u64 cpu_rq_clock(struct task_struct *t, int cpu) {
+    if (!bpf_core_field_exists(struct task_group, cfs_rq) || cpu < 0 || cpu >= 8192)
+        return 0;
+    struct cfs_rq **per_cpu = BPF_CORE_READ(t, sched_task_group, cfs_rq);
+    struct cfs_rq *cfs = 0;
+    if (!per_cpu || bpf_probe_read_kernel(&cfs, sizeof(cfs), per_cpu + cpu) || !cfs)
+        return 0;
+    return BPF_CORE_READ(cfs, rq, clock);
+}
+
 #endif /* CGWARDEN_TASK_BPF_H */

@@ -17,10 +17,10 @@ enum {
 
 /* Per cpu-cgroup counters, one copy per CPU (summed by the daemon). */
 struct cgw_cpu_stats {
-    cgw_u64 runq_delay_ns;  /* wakeup/preemption -> on CPU, excluding throttled waits */
-    cgw_u64 runq_events;    /* number of such waits */
-    cgw_u64 runq_max_ns;    /* longest single wait */
-    cgw_u64 throttled_ns;   /* waits that began while the task's CFS group was throttled */
+    cgw_u64 runq_delay_ns; /* wakeup/preemption -> on CPU, excluding throttled waits */
+    cgw_u64 runq_events;   /* number of such waits */
+    cgw_u64 runq_max_ns;   /* longest single wait */
+    cgw_u64 throttled_ns;  /* waits that began while the task's CFS group was throttled */
     cgw_u64 throttled_events;
     cgw_u64 hist[CGW_HIST_BUCKETS]; /* runq delay histogram, see histogram_abi.h */
 };

@@ -25,21 +25,23 @@ int print_to_spdlog(enum libbpf_print_level level, const char *format, va_list a
     while (!text.empty() && text.back() == '\n')
         text.pop_back();
     switch (level) {
-    case LIBBPF_WARN:
-        spdlog::warn("libbpf: {}", text);
-        break;
-    case LIBBPF_INFO:
-        spdlog::debug("libbpf: {}", text);
-        break;
-    case LIBBPF_DEBUG:
-        spdlog::trace("libbpf: {}", text);
-        break;
+        case LIBBPF_WARN:
+            spdlog::warn("libbpf: {}", text);
+            break;
+        case LIBBPF_INFO:
+            spdlog::debug("libbpf: {}", text);
+            break;
+        case LIBBPF_DEBUG:
+            spdlog::trace("libbpf: {}", text);
+            break;
     }
     return len;
 }
 
 }  // namespace
 
-void route_libbpf_log_to_spdlog() { libbpf_set_print(print_to_spdlog); }
+void route_libbpf_log_to_spdlog() {
+    libbpf_set_print(print_to_spdlog);
+}
 
 }  // namespace cgw

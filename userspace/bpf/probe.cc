@@ -45,7 +45,11 @@ bool tp_btf_loads(const btf *vmlinux) {
     if (id < 0)
         return false;
     const bpf_insn insns[] = {
-        {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .src_reg = 0, .off = 0, .imm = 0},
+        {.code = BPF_ALU64 | BPF_MOV | BPF_K,
+         .dst_reg = BPF_REG_0,
+         .src_reg = 0,
+         .off = 0,
+         .imm = 0},
         {.code = BPF_JMP | BPF_EXIT, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
     };
     LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP,
@@ -83,8 +87,9 @@ Result<AttachMode> KernelFeatures::cpu_attach_mode() const {
         return AttachMode::TpBtf;
     if (raw_tp)
         return AttachMode::RawTp;
-    return Error{"the kernel loads neither tp_btf nor raw_tp programs: "
-                 "is this process root (CAP_BPF and CAP_PERFMON)?"};
+    return Error{
+        "the kernel loads neither tp_btf nor raw_tp programs: "
+        "is this process root (CAP_BPF and CAP_PERFMON)?"};
 }
 
 KernelFeatures probe_kernel_features() {

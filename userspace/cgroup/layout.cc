@@ -42,12 +42,12 @@ std::string unescape_mount_path(std::string_view raw) {
 
 std::string_view to_string(CgroupMode mode) {
     switch (mode) {
-    case CgroupMode::V2:
-        return "v2";
-    case CgroupMode::Hybrid:
-        return "hybrid";
-    case CgroupMode::V1:
-        return "v1";
+        case CgroupMode::V2:
+            return "v2";
+        case CgroupMode::Hybrid:
+            return "hybrid";
+        case CgroupMode::V1:
+            return "v1";
     }
     return "unknown";
 }
@@ -55,8 +55,8 @@ std::string_view to_string(CgroupMode mode) {
 std::optional<std::filesystem::path> CgroupLayout::mount_for(const std::string &controller) const {
     if (auto it = v1.find(controller); it != v1.end())
         return it->second;
-    if (unified && std::find(unified_controllers.begin(), unified_controllers.end(),
-                             controller) != unified_controllers.end())
+    if (unified && std::find(unified_controllers.begin(), unified_controllers.end(), controller) !=
+                       unified_controllers.end())
         return unified;
     // The cpu controller always exists; unbound from v1 it belongs to cgroup2
     // even before any child enables it.
@@ -87,7 +87,8 @@ Result<CgroupLayout> parse_cgroup_layout(
     std::istringstream lines{std::string(mountinfo)};
     std::string line;
     while (std::getline(lines, line)) {
-        // "<id> <parent> <maj:min> <root> <mount point> <opts> [optional...] - <fstype> <source> <superopts>"
+        // "<id> <parent> <maj:min> <root> <mount point> <opts> [optional...] - <fstype> <source>
+        // <superopts>"
         auto fields = split(line, ' ');
         auto dash = std::find(fields.begin(), fields.end(), "-");
         if (fields.size() < 5 || dash == fields.end() || std::distance(dash, fields.end()) < 4)

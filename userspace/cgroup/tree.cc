@@ -25,7 +25,9 @@ std::string relative_cgroup_path(const std::filesystem::path &mount,
     return "/" + rel;
 }
 
-CgroupTree::CgroupTree(std::filesystem::path mount) : mount_(std::move(mount)) { rescan(); }
+CgroupTree::CgroupTree(std::filesystem::path mount) : mount_(std::move(mount)) {
+    rescan();
+}
 
 std::optional<std::string> CgroupTree::path_of(uint64_t id) {
     if (auto it = paths_.find(id); it != paths_.end())

@@ -30,8 +30,7 @@ int main(int argc, char **argv) {
 
     auto logger = spdlog::stderr_color_mt("cgwarden");
     spdlog::set_default_logger(logger);
-    app.parse_complete_callback(
-        [&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+    app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
 
     try {
         app.parse(argc, argv);

@@ -12,7 +12,9 @@ namespace cgw::cli {
 
 namespace {
 
-const char *yes_no(bool b) { return b ? "yes" : "no"; }
+const char *yes_no(bool b) {
+    return b ? "yes" : "no";
+}
 
 void run_probe(bool json) {
     KernelFeatures f = probe_kernel_features();
@@ -58,20 +60,22 @@ void run_probe(bool json) {
               << fmt::format("task storage maps   {}\n", yes_no(f.task_storage))
               << fmt::format("ring buffer         {}\n", yes_no(f.ringbuf))
               << fmt::format("cgroup_skb programs {}\n", yes_no(f.cgroup_skb))
-              << fmt::format("cfs_rq throttle     {}\n",
-                             f.cfs_throttle_count ? "yes (throttled waits measured)"
-                                                  : "no (throttled waits not separated)")
-              << fmt::format("bpf_stats           {}\n",
-                             f.bpf_stats_enabled ? "enabled" : "disabled (sysctl kernel.bpf_stats_enabled)")
-              << fmt::format("tracefs             {}\n", f.tracefs.empty() ? "not mounted" : f.tracefs);
+              << fmt::format("cfs_rq throttle     {}\n", f.cfs_throttle_count
+                                                             ? "yes (throttled waits measured)"
+                                                             : "no (throttled waits not separated)")
+              << fmt::format(
+                     "bpf_stats           {}\n",
+                     f.bpf_stats_enabled ? "enabled" : "disabled (sysctl kernel.bpf_stats_enabled)")
+              << fmt::format("tracefs             {}\n",
+                             f.tracefs.empty() ? "not mounted" : f.tracefs);
     if (layout) {
         std::cout << fmt::format("cgroup layout       {}\n", to_string(layout->mode));
         if (layout->unified)
-            std::cout << fmt::format("  cgroup2           {} (controllers: {})\n",
-                                     layout->unified->string(),
-                                     layout->unified_controllers.empty()
-                                         ? "none"
-                                         : fmt::format("{}", fmt::join(layout->unified_controllers, " ")));
+            std::cout << fmt::format(
+                "  cgroup2           {} (controllers: {})\n", layout->unified->string(),
+                layout->unified_controllers.empty()
+                    ? "none"
+                    : fmt::format("{}", fmt::join(layout->unified_controllers, " ")));
         for (const auto &[controller, mount] : layout->v1)
             std::cout << fmt::format("  v1 {:<14} {}\n", controller, mount.string());
         std::cout << fmt::format("  cpu controller in {}\n",
@@ -89,8 +93,9 @@ void run_probe(bool json) {
 
 void add_probe_command(CLI::App &app) {
     auto *cmd = app.add_subcommand(
-        "probe", "Show what the kernel offers (BTF, tp_btf/raw_tp, ring buffer, cgroup layout, "
-                 "tracefs) and which attach path cgwarden picks");
+        "probe",
+        "Show what the kernel offers (BTF, tp_btf/raw_tp, ring buffer, cgroup layout, "
+        "tracefs) and which attach path cgwarden picks");
     auto json = std::make_shared<bool>(false);
     cmd->add_flag("--json", *json, "Machine-readable output");
     cmd->set_version_flag("--version", std::string("cgwarden ") + CGW_VERSION);

@@ -50,8 +50,9 @@ void wait_window(double seconds) {
 
 void run_snapshot(const SnapshotArgs &args) {
     if (::geteuid() != 0)
-        throw Failure{"snapshot loads BPF programs and needs root (CAP_BPF, CAP_PERFMON and "
-                      "CAP_SYS_ADMIN); run it with sudo"};
+        throw Failure{
+            "snapshot loads BPF programs and needs root (CAP_BPF, CAP_PERFMON and "
+            "CAP_SYS_ADMIN); run it with sudo"};
     CgroupLayout layout = or_fail(detect_cgroup_layout(), "cgroups");
     auto cpu_mount = layout.mount_for("cpu");
     if (!cpu_mount)
@@ -82,9 +83,8 @@ void run_snapshot(const SnapshotArgs &args) {
     wait_window(args.duration_s);
     Sample after = or_fail(take_sample(*sensor, layout, tree), "last sample");
 
-    SnapshotReport report =
-        build_snapshot_report(compute_cpu_signals(before, after), layout.mode,
-                              sensor->attach_mode(), tree, args.cgroups);
+    SnapshotReport report = build_snapshot_report(compute_cpu_signals(before, after), layout.mode,
+                                                  sensor->attach_mode(), tree, args.cgroups);
     if (args.json)
         std::cout << to_json(report).dump(2) << "\n";
     else

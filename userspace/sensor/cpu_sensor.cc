@@ -103,7 +103,9 @@ Result<std::unique_ptr<CpuSensor>> CpuSensor::open(const KernelFeatures &feature
     return std::unique_ptr<CpuSensor>(new CpuSensor(std::move(impl).value()));
 }
 
-AttachMode CpuSensor::attach_mode() const { return impl_->mode; }
+AttachMode CpuSensor::attach_mode() const {
+    return impl_->mode;
+}
 
 Result<CpuCounters> CpuSensor::read() const {
     int ncpus = libbpf_num_possible_cpus();
@@ -113,20 +115,20 @@ Result<CpuCounters> CpuSensor::read() const {
     const auto &maps = impl_->skel->maps;
     CpuCounters out;
 
-    for_each_entry<uint64_t, cgw_cpu_stats>(
-        maps.cpu_stats, sizeof(cgw_cpu_stats) * n,
-        [&](uint64_t cgroup, const cgw_cpu_stats *per_cpu) {
-            CgroupCpuCounters &c = out.by_cgroup[cgroup];
-            for (size_t cpu = 0; cpu < n; ++cpu) {
-                const cgw_cpu_stats &s = per_cpu[cpu];
-                c.runq_delay_ns += s.runq_delay_ns;
-                c.runq_events += s.runq_events;
-                c.runq_max_ns = std::max<uint64_t>(c.runq_max_ns, s.runq_max_ns);
-                c.throttled_ns += s.throttled_ns;
-                c.throttled_events += s.throttled_events;
-                c.runq_hist.add(s.hist);
-            }
-        });
+    for_each_entry<uint64_t, cgw_cpu_stats>(maps.cpu_stats, sizeof(cgw_cpu_stats) * n,
+                                            [&](uint64_t cgroup, const cgw_cpu_stats *per_cpu) {
+                                                CgroupCpuCounters &c = out.by_cgroup[cgroup];
+                                                for (size_t cpu = 0; cpu < n; ++cpu) {
+                                                    const cgw_cpu_stats &s = per_cpu[cpu];
+                                                    c.runq_delay_ns += s.runq_delay_ns;
+                                                    c.runq_events += s.runq_events;
+                                                    c.runq_max_ns = std::max<uint64_t>(
+                                                        c.runq_max_ns, s.runq_max_ns);
+                                                    c.throttled_ns += s.throttled_ns;
+                                                    c.throttled_events += s.throttled_events;
+                                                    c.runq_hist.add(s.hist);
+                                                }
+                                            });
 
     for_each_entry<cgw_preempt_key, cgw_preempt_value>(
         maps.preempt_pairs, sizeof(cgw_preempt_value),

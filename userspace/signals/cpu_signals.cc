@@ -10,13 +10,23 @@ constexpr double kNsPerS = 1e9;
 
 // Counters restart from zero when a cgroup id is reused (or a map entry is
 // recreated): then the newer value is the whole window.
-uint64_t delta(uint64_t newer, uint64_t older) { return newer >= older ? newer - older : newer; }
+uint64_t delta(uint64_t newer, uint64_t older) {
+    return newer >= older ? newer - older : newer;
+}
 
-double seconds(uint64_t ns) { return static_cast<double>(ns) / kNsPerS; }
+double seconds(uint64_t ns) {
+    return static_cast<double>(ns) / kNsPerS;
+}
+
+bool went_back(const CgroupCpuCounters &now, const CgroupCpuCounters &old) {
+    return now.runq_delay_ns < old.runq_delay_ns || now.runq_events < old.runq_events ||
+           now.throttled_ns < old.throttled_ns || now.throttled_events < old.throttled_events;
+}
 
 void fill_bpf(CgroupCpuSignals &s, const CgroupCpuCounters &now, const CgroupCpuCounters *then) {
     static const CgroupCpuCounters kZero;
-    const CgroupCpuCounters &old = then ? *then : kZero;
+    // Any counter going back means the entry restarted: take it whole.
+    const CgroupCpuCounters &old = then && !went_back(now, *then) ? *then : kZero;
     s.runq_delay_total_s = seconds(delta(now.runq_delay_ns, old.runq_delay_ns));
     s.runq_events = delta(now.runq_events, old.runq_events);
     s.throttled_s = seconds(delta(now.throttled_ns, old.throttled_ns));

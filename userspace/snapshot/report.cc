@@ -6,22 +6,23 @@ namespace cgw {
 
 namespace {
 
-double contention_s(const CgroupReport &c) { return c.cpu.runq_delay_total_s + c.cpu.throttled_s; }
+double contention_s(const CgroupReport &c) {
+    return c.cpu.runq_delay_total_s + c.cpu.throttled_s;
+}
 
 CgroupReport report_for(uint64_t id, std::string path, const CgroupCpuSignals &cpu,
                         CgroupTree &tree) {
     CgroupReport r{std::move(path), id, cpu, {}};
     for (const Preemptor &p : cpu.preempted_by)
-        r.preempted_by.push_back({tree.path_of(p.cgroup_id).value_or("(removed)"), p.cgroup_id,
-                                  p.delay_s, p.count});
+        r.preempted_by.push_back(
+            {tree.path_of(p.cgroup_id).value_or("(removed)"), p.cgroup_id, p.delay_s, p.count});
     return r;
 }
 
 }  // namespace
 
-SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode,
-                                     AttachMode attach, CgroupTree &cpu_tree,
-                                     const std::vector<std::string> &only) {
+SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode, AttachMode attach,
+                                     CgroupTree &cpu_tree, const std::vector<std::string> &only) {
     SnapshotReport report;
     report.duration_s = signals.window_s;
     report.cgroup_mode = mode;
@@ -41,8 +42,8 @@ SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode,
             if (!id)
                 continue;
             auto it = signals.by_cgroup.find(*id);
-            report.cgroups.push_back(
-                report_for(*id, path, it == signals.by_cgroup.end() ? kIdle : it->second, cpu_tree));
+            report.cgroups.push_back(report_for(
+                *id, path, it == signals.by_cgroup.end() ? kIdle : it->second, cpu_tree));
         }
     }
     std::stable_sort(report.cgroups.begin(), report.cgroups.end(),

@@ -43,12 +43,12 @@ std::string to_table(const SnapshotReport &report) {
                        "CPU.STAT", "NR_THR", "USAGE", "TOP ANTAGONIST (DELAY CAUSED)");
     for (const CgroupReport &c : report.cgroups) {
         const CgroupCpuSignals &s = c.cpu;
-        out += fmt::format(
-            "{:<{}}  {:>9} {:>8} {:>8} {:>8} {:>8}  {:>9} {:>9} {:>6}  {:>8}  {}\n", c.path,
-            width, human_duration(s.runq_delay_total_s), human_duration(s.runq_delay_p50_s),
-            human_duration(s.runq_delay_p99_s), human_duration(s.runq_delay_max_s),
-            s.runq_events, human_duration(s.throttled_s), human_duration(s.cpu_stat_throttled_s),
-            s.nr_throttled, human_duration(s.usage_s), top_antagonist(c));
+        out += fmt::format("{:<{}}  {:>9} {:>8} {:>8} {:>8} {:>8}  {:>9} {:>9} {:>6}  {:>8}  {}\n",
+                           c.path, width, human_duration(s.runq_delay_total_s),
+                           human_duration(s.runq_delay_p50_s), human_duration(s.runq_delay_p99_s),
+                           human_duration(s.runq_delay_max_s), s.runq_events,
+                           human_duration(s.throttled_s), human_duration(s.cpu_stat_throttled_s),
+                           s.nr_throttled, human_duration(s.usage_s), top_antagonist(c));
     }
     uint64_t lost = 0;
     for (uint64_t n : report.lost_events)

@@ -15,15 +15,15 @@ std::string_view to_string(AttachMode mode);
 
 struct KernelFeatures {
     std::string kernel_release;
-    bool btf_vmlinux = false;     // /sys/kernel/btf/vmlinux
-    bool tp_btf = false;          // a BTF-typed tracepoint program loads
-    bool raw_tp = false;          // a raw tracepoint program loads
-    bool task_storage = false;    // BPF_MAP_TYPE_TASK_STORAGE
-    bool ringbuf = false;         // BPF_MAP_TYPE_RINGBUF
-    bool cgroup_skb = false;      // BPF_PROG_TYPE_CGROUP_SKB
+    bool btf_vmlinux = false;         // /sys/kernel/btf/vmlinux
+    bool tp_btf = false;              // a BTF-typed tracepoint program loads
+    bool raw_tp = false;              // a raw tracepoint program loads
+    bool task_storage = false;        // BPF_MAP_TYPE_TASK_STORAGE
+    bool ringbuf = false;             // BPF_MAP_TYPE_RINGBUF
+    bool cgroup_skb = false;          // BPF_PROG_TYPE_CGROUP_SKB
     bool cfs_throttle_count = false;  // struct cfs_rq has throttle_count in BTF
     bool bpf_stats_enabled = false;   // kernel.bpf_stats_enabled (run time per program)
-    std::string tracefs;          // mount point, empty when not mounted
+    std::string tracefs;              // mount point, empty when not mounted
 
     // The CPU programs' flavour: tp_btf with task storage when both work,
     // else raw_tp; an error when neither does.

@@ -12,7 +12,7 @@
 namespace cgw {
 
 class CgroupTree {
-public:
+  public:
     explicit CgroupTree(std::filesystem::path mount);
 
     const std::filesystem::path &mount() const { return mount_; }
@@ -30,7 +30,7 @@ public:
 
     const std::map<uint64_t, std::string> &paths_by_id() const { return paths_; }
 
-private:
+  private:
     std::filesystem::path mount_;
     std::map<uint64_t, std::string> paths_;
     std::set<uint64_t> missing_since_rescan_;

@@ -9,7 +9,7 @@
 namespace cgw {
 
 class LatencyHistogram {
-public:
+  public:
     static constexpr uint32_t kBuckets = CGW_HIST_BUCKETS;
     using Counts = std::array<uint64_t, kBuckets>;
 
@@ -27,7 +27,7 @@ public:
 
     const Counts &counts() const { return counts_; }
 
-private:
+  private:
     Counts counts_{};
 };
 

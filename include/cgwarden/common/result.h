@@ -23,7 +23,7 @@ struct Error {
 
 template <class T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : v_(std::move(value)) {}
     Result(Error error) : v_(std::move(error)) {}
 
@@ -40,13 +40,13 @@ public:
 
     const Error &error() const { return std::get<1>(v_); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 template <>
 class [[nodiscard]] Result<void> {
-public:
+  public:
     Result() = default;
     Result(Error error) : error_(std::move(error)) {}
 
@@ -54,7 +54,7 @@ public:
     explicit operator bool() const { return ok(); }
     const Error &error() const { return *error_; }
 
-private:
+  private:
     std::optional<Error> error_;
 };
 

@@ -12,7 +12,7 @@
 namespace cgw {
 
 class CpuSensor {
-public:
+  public:
     // Picks tp_btf or raw_tp from the probed features unless forced; a tp_btf
     // load that fails anyway falls back to raw_tp with a warning.
     static Result<std::unique_ptr<CpuSensor>> open(const KernelFeatures &features,
@@ -28,7 +28,7 @@ public:
     // Defined in cpu_sensor.cc: keeps the skeleton out of this header.
     struct Impl;
 
-private:
+  private:
     explicit CpuSensor(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };

@@ -39,9 +39,8 @@ struct SnapshotReport {
 // The cgroups with any CPU activity, or exactly the cgroups in `only`
 // (relative paths) when it is not empty. Ids the tree cannot name any more
 // (cgroup removed) are reported as "(removed)".
-SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode,
-                                     AttachMode attach, CgroupTree &cpu_tree,
-                                     const std::vector<std::string> &only);
+SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode, AttachMode attach,
+                                     CgroupTree &cpu_tree, const std::vector<std::string> &only);
 
 nlohmann::json to_json(const SnapshotReport &report);
 std::string to_table(const SnapshotReport &report);

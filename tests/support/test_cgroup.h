@@ -1,0 +1,52 @@
+// Real cgroups for root tests, created under a per-run parent in every
+// hierarchy the test needs, and removed (with their processes) however the
+// test ends.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cgwarden/cgroup/layout.h"
+
+namespace cgw::test {
+
+class TestCgroup {
+  public:
+    // Creates /cgw-test-<pid>-<name> in the hierarchies of `controllers`
+    // (v1: one per controller; v2: cgroup2, with the controllers enabled).
+    TestCgroup(const CgroupLayout &layout, const std::string &name,
+               const std::vector<std::string> &controllers = {"cpu", "cpuacct"});
+    ~TestCgroup();
+    TestCgroup(const TestCgroup &) = delete;
+    TestCgroup &operator=(const TestCgroup &) = delete;
+
+    // Path relative to the hierarchy roots, e.g. "/cgw-test-123-hog".
+    const std::string &path() const { return path_; }
+    // Directory in the hierarchy that holds `controller`.
+    std::filesystem::path dir(const std::string &controller) const;
+
+    // Starts argv inside the cgroup (moved in before exec); killed at teardown.
+    pid_t spawn(const std::vector<std::string> &argv);
+    std::vector<pid_t> pids() const;
+
+    // CFS bandwidth limit: cpu.max on v2, cpu.cfs_quota_us/period_us on v1.
+    void set_cpu_quota(long quota_us, long period_us);
+
+  private:
+    const CgroupLayout &layout_;
+    std::string path_;
+    std::vector<std::filesystem::path> dirs_;
+    std::vector<pid_t> children_;
+};
+
+// Removes cgroups left by earlier runs that crashed (cgw-test-* whose pid is dead).
+void remove_stale_test_cgroups(const CgroupLayout &layout);
+
+// Absolute path of a built tool (tests/tools) or of the cgwarden binary.
+std::string tool_path(const std::string &name);
+std::string cgwarden_path();
+
+}  // namespace cgw::test

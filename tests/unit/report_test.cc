@@ -1,0 +1,89 @@
+#include "cgwarden/snapshot/report.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+namespace cgw {
+namespace {
+
+class ReportTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        root_ =
+            std::filesystem::temp_directory_path() / ("cgw-report-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(root_ / "app" / "web");
+        std::filesystem::create_directories(root_ / "batch");
+    }
+    void TearDown() override { std::filesystem::remove_all(root_); }
+    uint64_t id(const std::string &rel) {
+        struct stat st {};
+        ::stat((root_ / rel).c_str(), &st);
+        return st.st_ino;
+    }
+
+    CpuSignals signals() {
+        CpuSignals s;
+        s.window_s = 5;
+        CgroupCpuSignals web;
+        web.runq_delay_total_s = 0.5;
+        web.runq_events = 100;
+        web.usage_s = 1;
+        web.preempted_by = {{id("batch"), 0.4, 60}, {424242, 0.1, 40}};
+        CgroupCpuSignals batch;
+        batch.runq_delay_total_s = 2.0;
+        batch.runq_events = 10;
+        CgroupCpuSignals idle;
+        s.by_cgroup[id("app/web")] = web;
+        s.by_cgroup[id("batch")] = batch;
+        s.by_cgroup[id("app")] = idle;
+        return s;
+    }
+
+    std::filesystem::path root_;
+};
+
+TEST_F(ReportTest, JsonKeepsTheContractNames) {
+    CgroupTree tree(root_);
+    auto json =
+        to_json(build_snapshot_report(signals(), CgroupMode::Hybrid, AttachMode::TpBtf, tree, {}));
+    EXPECT_EQ(json["duration_s"], 5.0);
+    EXPECT_EQ(json["cgroup_mode"], "hybrid");
+    ASSERT_EQ(json["cgroups"].size(), 2u) << "idle cgroups are left out";
+    const auto &first = json["cgroups"][0];
+    EXPECT_EQ(first["path"], "/batch") << "sorted by contention";
+    const auto &web = json["cgroups"][1];
+    EXPECT_EQ(web["path"], "/app/web");
+    EXPECT_EQ(web["id"], id("app/web"));
+    for (const char *key : {"runq_delay_total_s", "runq_delay_p50_s", "runq_delay_p99_s",
+                            "runq_delay_max_s", "runq_events", "throttled_s",
+                            "cpu_stat_throttled_s", "nr_throttled", "usage_s", "preempted_by"})
+        EXPECT_TRUE(web["cpu"].contains(key)) << key;
+    const auto &by = web["cpu"]["preempted_by"];
+    ASSERT_EQ(by.size(), 2u);
+    EXPECT_EQ(by[0]["path"], "/batch");
+    EXPECT_EQ(by[0]["delay_s"], 0.4);
+    EXPECT_EQ(by[0]["count"], 60);
+    EXPECT_EQ(by[1]["path"], "(removed)");
+}
+
+TEST_F(ReportTest, ListedCgroupsAppearEvenWhenIdle) {
+    CgroupTree tree(root_);
+    auto report = build_snapshot_report(signals(), CgroupMode::V2, AttachMode::RawTp, tree,
+                                        {"/app", "/app/web"});
+    ASSERT_EQ(report.cgroups.size(), 2u);
+    EXPECT_EQ(report.cgroups[0].path, "/app/web");
+    EXPECT_EQ(report.cgroups[1].path, "/app");
+    EXPECT_EQ(report.cgroups[1].cpu.runq_events, 0u);
+}
+
+TEST_F(ReportTest, TableNamesTheTopAntagonist) {
+    CgroupTree tree(root_);
+    std::string table =
+        to_table(build_snapshot_report(signals(), CgroupMode::V1, AttachMode::TpBtf, tree, {}));
+    EXPECT_NE(table.find("/app/web"), std::string::npos);
+    EXPECT_NE(table.find("/batch (400.00ms)"), std::string::npos) << table;
+    EXPECT_LT(table.find("/batch "), table.find("/app/web")) << table;
+}
+
+}  // namespace
+}  // namespace cgw

@@ -1,0 +1,61 @@
+#include "cgwarden/cgroup/tree.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+namespace cgw {
+namespace {
+
+// A directory tree standing in for a hierarchy: ids are inodes either way.
+class CgroupTreeTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        root_ = std::filesystem::temp_directory_path() /
+                ("cgw-tree-" + std::to_string(::getpid()) + "-" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::create_directories(root_ / "app" / "web");
+        std::filesystem::create_directories(root_ / "batch");
+    }
+    void TearDown() override { std::filesystem::remove_all(root_); }
+
+    uint64_t inode(const std::filesystem::path &p) {
+        struct stat st {};
+        ::stat(p.c_str(), &st);
+        return st.st_ino;
+    }
+
+    std::filesystem::path root_;
+};
+
+TEST_F(CgroupTreeTest, ResolvesBothWays) {
+    CgroupTree tree(root_);
+    EXPECT_EQ(tree.path_of(inode(root_)), "/");
+    EXPECT_EQ(tree.path_of(inode(root_ / "app" / "web")), "/app/web");
+    EXPECT_EQ(tree.id_of("/app/web"), inode(root_ / "app" / "web"));
+    EXPECT_EQ(tree.id_of("/"), inode(root_));
+    EXPECT_FALSE(tree.id_of("/nope"));
+    EXPECT_EQ(tree.paths_by_id().size(), 4u);
+}
+
+TEST_F(CgroupTreeTest, AMissRescansAndFindsNewCgroups) {
+    CgroupTree tree(root_);
+    std::filesystem::create_directory(root_ / "late");
+    EXPECT_EQ(tree.path_of(inode(root_ / "late")), "/late");
+}
+
+TEST_F(CgroupTreeTest, RemovedCgroupsAreForgottenOnRescan) {
+    CgroupTree tree(root_);
+    uint64_t batch = inode(root_ / "batch");
+    std::filesystem::remove(root_ / "batch");
+    tree.rescan();
+    EXPECT_FALSE(tree.path_of(batch));
+    EXPECT_EQ(tree.paths_by_id().count(batch), 0u);
+}
+
+TEST(RelativeCgroupPath, IsSlashRootedAndRelativeToTheMount) {
+    EXPECT_EQ(relative_cgroup_path("/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu"), "/");
+    EXPECT_EQ(relative_cgroup_path("/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu/a/b"), "/a/b");
+}
+
+}  // namespace
+}  // namespace cgw
