@@ -118,27 +118,11 @@ cleanup() {
 trap cleanup EXIT
 
 # ------------------------------------------------------- host dependencies --
-# Installed through apt only when missing, so repeated runs stay fast and
-# silent; apt's output is shown only if it fails.
-packages=(qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio kmod
-          e2fsprogs stress-ng fio iproute2 nftables bpftool file)
+# shellcheck source=lib/packages.sh
+source "$script_dir/lib/packages.sh"
 if [[ $no_install != 1 ]]; then
-    missing=()
-    for p in "${packages[@]}"; do
-        if [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) != installed ]]; then
-            missing+=("$p")
-        fi
-    done
-    if [[ ${#missing[@]} -gt 0 ]]; then
-        echo "vm-test: installing ${missing[*]}" >&2
-        # Recommends would drag in a GUI qemu and firmware we do not use.
-        if ! { apt-get update -qq &&
-               DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-                   --no-install-recommends "${missing[@]}"; } >"$work/apt.log" 2>&1; then
-            cat "$work/apt.log" >&2
-            die "apt-get install ${missing[*]} failed"
-        fi
-    fi
+    ensure_packages vm-test qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio kmod \
+        e2fsprogs stress-ng fio iproute2 nftables bpftool file || exit 3
 fi
 for c in qemu-system-x86_64 busybox cpio depmod ldd timeout; do
     command -v "$c" >/dev/null || die "$c not found (run without --no-install?)"
