@@ -37,6 +37,8 @@ TEST(CpuSignals, DifferencesTwoSamples) {
                           .nr_throttled = 12,
                           .throttled_ns = 400'000'000};
     after.cpu.preempt[{10, 20}] = {4'500'000, 2};
+    before.cpu_psi[10] = {.some_total_us = 1'000, .full_total_us = 500, .some_avg10 = 0};
+    after.cpu_psi[10] = {.some_total_us = 251'000, .full_total_us = 100'500, .some_avg10 = 3};
     after.cpu.preempt[{10, 30}] = {2'000'000, 1};
 
     CpuSignals s = compute_cpu_signals(before, after);
@@ -51,6 +53,8 @@ TEST(CpuSignals, DifferencesTwoSamples) {
     EXPECT_DOUBLE_EQ(c.cpu_stat_throttled_s, 0.3);
     EXPECT_EQ(c.nr_throttled, 10u);
     EXPECT_DOUBLE_EQ(c.usage_s, 1.5);
+    EXPECT_DOUBLE_EQ(c.psi_some_s.value(), 0.25);
+    EXPECT_DOUBLE_EQ(c.psi_full_s.value(), 0.1);
     ASSERT_EQ(c.preempted_by.size(), 2u);
     EXPECT_EQ(c.preempted_by[0].cgroup_id, 20u) << "most delay first";
     EXPECT_DOUBLE_EQ(c.preempted_by[0].delay_s, 0.004);
@@ -81,6 +85,7 @@ TEST(CpuSignals, ACgroupCreatedInsideTheWindowCountsFromZero) {
     EXPECT_DOUBLE_EQ(s.by_cgroup.at(5).usage_s, 0.2);
     EXPECT_EQ(s.by_cgroup.at(5).runq_events, 1u);
     EXPECT_TRUE(s.by_cgroup.at(5).active());
+    EXPECT_FALSE(s.by_cgroup.at(5).psi_some_s) << "no cpu.pressure was read for it";
 }
 
 TEST(CpuSignals, AReusedCgroupIdRestartsItsCounters) {

@@ -28,6 +28,7 @@ class ReportTest : public ::testing::Test {
         web.runq_delay_total_s = 0.5;
         web.runq_events = 100;
         web.usage_s = 1;
+        web.psi_some_s = 0.25;
         web.preempted_by = {{id("batch"), 0.4, 60}, {424242, 0.1, 40}};
         CgroupCpuSignals batch;
         batch.runq_delay_total_s = 2.0;
@@ -58,6 +59,8 @@ TEST_F(ReportTest, JsonKeepsTheContractNames) {
                             "runq_delay_max_s", "runq_events", "throttled_s",
                             "cpu_stat_throttled_s", "nr_throttled", "usage_s", "preempted_by"})
         EXPECT_TRUE(web["cpu"].contains(key)) << key;
+    EXPECT_EQ(web["cpu"]["psi_some_s"], 0.25);
+    EXPECT_TRUE(web["cpu"]["psi_full_s"].is_null()) << "absent PSI is null, not 0";
     const auto &by = web["cpu"]["preempted_by"];
     ASSERT_EQ(by.size(), 2u);
     EXPECT_EQ(by[0]["path"], "/batch");

@@ -35,7 +35,8 @@ int main(int argc, char **argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
-        return app.exit(e);
+        // --help and --version exit 0; every usage error exits 2, as tools do.
+        return app.exit(e) == 0 ? 0 : 2;
     } catch (const cgw::cli::Failure &f) {
         std::cerr << "cgwarden: " << f.message << "\n";
         return f.exit_code;

@@ -25,6 +25,8 @@ Result<Sample> take_sample(const CpuSensor &sensor, const CgroupLayout &layout,
         // A cgroup removed since the rescan has no cpu.stat: it is simply absent.
         if (auto stat = read_cpu_stat(layout, path))
             sample.cpu_stat[id] = *stat;
+        if (auto psi = read_cpu_pressure(layout, path))
+            sample.cpu_psi[id] = *psi;
     }
     return sample;
 }

@@ -78,6 +78,14 @@ CpuSignals compute_cpu_signals(const Sample &before, const Sample &after) {
     // was created inside the window: all of its cpu.stat belongs to it.
     for (const auto &[id, now] : after.cpu_stat)
         fill_cpu_stat(out.by_cgroup[id], now, find(before.cpu_stat, id));
+    for (const auto &[id, now] : after.cpu_psi) {
+        static const Psi kNoPressure;
+        const Psi *then = find(before.cpu_psi, id);
+        const Psi &old = then ? *then : kNoPressure;
+        CgroupCpuSignals &s = out.by_cgroup[id];
+        s.psi_some_s = seconds(delta(now.some_total_us, old.some_total_us) * 1000);
+        s.psi_full_s = seconds(delta(now.full_total_us, old.full_total_us) * 1000);
+    }
     for (const auto &[pair, now] : after.cpu.preempt) {
         const PreemptCounters *then = find(before.cpu.preempt, pair);
         uint64_t count = delta(now.count, then ? then->count : 0);

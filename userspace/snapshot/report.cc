@@ -6,6 +6,10 @@ namespace cgw {
 
 namespace {
 
+nlohmann::json optional_json(const std::optional<double> &v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
 double contention_s(const CgroupReport &c) {
     return c.cpu.runq_delay_total_s + c.cpu.throttled_s;
 }
@@ -73,6 +77,8 @@ nlohmann::json to_json(const SnapshotReport &report) {
                              {"cpu_stat_throttled_s", s.cpu_stat_throttled_s},
                              {"nr_throttled", s.nr_throttled},
                              {"usage_s", s.usage_s},
+                             {"psi_some_s", optional_json(s.psi_some_s)},
+                             {"psi_full_s", optional_json(s.psi_full_s)},
                              {"preempted_by", preempted_by}}}});
     }
     return {{"duration_s", report.duration_s},

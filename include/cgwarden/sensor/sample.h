@@ -19,6 +19,8 @@ struct Sample {
     CpuCounters cpu;
     // cpu.stat of every cgroup in the cpu hierarchy, by id.
     std::map<uint64_t, CpuStat> cpu_stat;
+    // cpu.pressure of the same cgroups, where cgroup2 has the path and PSI.
+    std::map<uint64_t, Psi> cpu_psi;
 };
 
 // Reads the maps, then the kernel's cpu.stat of every cgroup in cpu_tree

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "cgwarden/sensor/sample.h"
@@ -27,6 +28,10 @@ struct CgroupCpuSignals {
     double cpu_stat_throttled_s = 0;  // kernel's cpu.stat
     uint64_t nr_throttled = 0;
     double usage_s = 0;
+    // Pressure stall time (PSI) in the window: some task / all tasks stalled
+    // waiting for a CPU. Absent where the kernel has no PSI for this cgroup.
+    std::optional<double> psi_some_s;
+    std::optional<double> psi_full_s;
     std::vector<Preemptor> preempted_by;  // most delay first
 
     bool active() const {
