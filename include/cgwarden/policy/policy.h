@@ -1,0 +1,90 @@
+// The policy file, parsed and validated: global settings, heartbeat flows and
+// classes of cgroups with their SLOs and knob bounds. Plain data; parsing is
+// in policy/parse.h, matching a cgroup to a class in policy/classify.h.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cgw {
+
+using Duration = std::chrono::nanoseconds;
+
+// enforce: decide and write; dry-run: decide and record, write nothing;
+// monitor: measure and export only, no decisions.
+enum class Mode { Enforce, DryRun, Monitor };
+
+// The knobs the controller turns, independent of the cgroup version. Values
+// are in the knob's policy unit:
+//   CpuWeight     v2 cpu.weight scale, 1..10000 (v1 cpu.shares = weight * 1024 / 100)
+//   CpuMax        CPUs, e.g. 0.5 (v2 cpu.max, v1 cpu.cfs_quota_us / cpu.cfs_period_us)
+//   IoWeight      1..10000 (v2 io.weight, v1 blkio.bfq.weight 1..1000 scaled)
+//   IoMax         bytes per second per device (v2 io.max rbps/wbps, v1 blkio.throttle.*_bps_device)
+//   MemoryHigh    bytes (v2 memory.high; v1 has no equivalent: memory.soft_limit_in_bytes)
+//   NetEgressRate bytes per second (the egress token bucket in bpf/net.bpf.c)
+enum class Knob { CpuWeight, CpuMax, IoWeight, IoMax, MemoryHigh, NetEgressRate };
+
+const char *to_string(Knob knob);
+const char *to_string(Mode mode);
+
+// How far and how fast the controller may move one knob of one class.
+struct KnobBounds {
+    double floor = 0;    // never stepped below (like a Kubernetes request)
+    double ceiling = 0;  // never exceeded; where the knob relaxes back to (like a limit)
+    double step = 0;     // at most this much per interval (policy unit)
+    Duration hold_down{};  // victim healthy this long before stepping back up
+    Duration cooldown{};   // minimum time between two moves of this knob
+};
+
+// Service levels of a protected class; an absent field is not watched.
+struct Slo {
+    std::optional<Duration> cpu_delay_p99;
+    std::optional<Duration> io_latency_p99;
+    std::optional<uint64_t> heartbeat_drops;  // per interval
+    std::optional<Duration> heartbeat_gap;
+};
+
+enum class QosClass { Guaranteed, Burstable, BestEffort };
+
+// A cgroup belongs to a class when any rule of it matches.
+struct MatchRule {
+    std::vector<std::string> path_globs;      // e.g. "/system.slice/kubelet.service", "/batch/*"
+    std::vector<std::string> systemd_units;   // e.g. "kubelet.service"
+    std::vector<QosClass> k8s_qos;            // from kubepods paths (systemd and cgroupfs drivers)
+    std::vector<std::string> pod_uids;
+};
+
+struct ClassPolicy {
+    std::string name;
+    int priority = 0;  // higher is more protected; only lower classes are stepped down
+    MatchRule match;
+    Slo slo;
+    std::map<Knob, KnobBounds> knobs;
+};
+
+struct HeartbeatFlow {
+    std::string name;
+    std::string proto;  // "udp" | "tcp"
+    uint16_t port = 0;
+    std::optional<Duration> interval;
+    std::optional<std::string> cgroup;  // sender's cgroup path, when declared
+};
+
+struct Policy {
+    Duration interval = std::chrono::seconds(1);
+    Mode mode = Mode::Monitor;
+    std::string state_dir = "/var/lib/cgwarden";
+    std::string listen = "127.0.0.1:9477";
+    // A knob that reversed direction more than flap_limit times within
+    // flap_window is held and reported.
+    int flap_limit = 3;
+    Duration flap_window = std::chrono::minutes(5);
+    std::vector<HeartbeatFlow> heartbeats;
+    std::vector<ClassPolicy> classes;  // in file order
+};
+
+}  // namespace cgw
