@@ -1,0 +1,113 @@
+// The enforcer's decision step: a pure, deterministic function of what was
+// measured, the policy and the controller's own state. No I/O, no clock: the
+// daemon passes the time in, so recorded inputs replay exactly.
+#pragma once
+
+#include <deque>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cgwarden/policy/policy.h"
+
+namespace cgw {
+
+// CPU cgroup v2 "max" (no quota) in policy units.
+inline constexpr double kUnlimited = std::numeric_limits<double>::infinity();
+
+struct Antagonist {
+    std::string path;
+    double delay_s = 0;  // delay its tasks caused the victim in the interval
+};
+
+// What the controller sees of one cgroup in one interval.
+struct CgroupInput {
+    std::optional<size_t> class_index;  // into Policy::classes
+    double cpu_delay_p99_s = 0;
+    uint64_t cpu_waits = 0;
+    std::vector<Antagonist> cpu_antagonists;  // most delay first
+    // Current values of the knobs its class bounds, in policy units.
+    std::map<Knob, double> knobs;
+};
+
+struct ControllerInput {
+    Duration now{};
+    // Share of the node's CPU capacity in use over the interval, 0..1:
+    // below kHeadroomBusyFraction lowered knobs relax fully (work conserving).
+    double cpu_busy_fraction = 0;
+    std::map<std::string, CgroupInput> cgroups;  // by path
+    // Knobs someone else changed since cgwarden wrote them: cgwarden adopts
+    // the new value as the original and stops touching them for a while.
+    std::set<std::pair<std::string, Knob>> changed_externally;
+};
+
+struct Evidence {
+    std::string victim;
+    std::string slo;      // e.g. "cpu_delay_p99"
+    double observed = 0;  // e.g. the victim's p99 in seconds
+    double target = 0;    // the SLO
+    double antagonist_delay_s = 0;
+    double antagonist_share = 0;  // of the delay attributed to antagonists
+};
+
+enum class Direction { Down, Up };
+
+struct Decision {
+    std::string cgroup;
+    Knob knob = Knob::CpuWeight;
+    double old_value = 0;
+    double new_value = 0;
+    Direction direction = Direction::Down;
+    std::string rule;                  // "slo-breach", "recovered", "headroom"
+    std::optional<Evidence> evidence;  // for steps down
+};
+
+struct Breach {
+    std::string cgroup;
+    std::string slo;
+    double observed = 0;
+    double target = 0;
+};
+
+// Per knob cgwarden has moved.
+struct KnobState {
+    double original = 0;  // value before cgwarden's first move
+    Duration last_move{std::numeric_limits<Duration::rep>::min() / 2};
+    std::deque<std::pair<Duration, Direction>> moves;  // within the flap window
+    std::optional<Duration> held_until;
+    std::set<std::string> victims;  // whose breaches lowered it
+};
+
+struct VictimState {
+    std::optional<Duration> breach_since;
+    std::optional<Duration> healthy_since;
+};
+
+struct ControllerState {
+    std::map<std::pair<std::string, Knob>, KnobState> knobs;
+    std::map<std::string, VictimState> victims;
+};
+
+struct ControllerOutput {
+    std::vector<Decision> decisions;
+    std::vector<Breach> breaches;
+    std::vector<std::string> notices;  // held knobs, adopted changes
+    ControllerState state;
+};
+
+// Below this busy fraction the node has headroom: lowered knobs go straight
+// back to their originals once their victims have been healthy long enough.
+inline constexpr double kHeadroomBusyFraction = 0.6;
+// A p99 of fewer waits than this is noise, not a breach.
+inline constexpr uint64_t kMinWaitsForP99 = 20;
+// An antagonist must have caused at least this share of the victim's delay.
+inline constexpr double kMinAntagonistShare = 0.10;
+
+ControllerOutput decide(const ControllerInput &input, const Policy &policy,
+                        const ControllerState &state);
+
+}  // namespace cgw

@@ -1,0 +1,238 @@
+#include "cgwarden/control/controller.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cgw {
+
+namespace {
+
+constexpr Knob kCpuKnobs[] = {Knob::CpuWeight, Knob::CpuMax};
+
+double seconds(Duration d) {
+    return std::chrono::duration<double>(d).count();
+}
+
+const ClassPolicy *class_of(const Policy &policy, const CgroupInput &cg) {
+    if (!cg.class_index || *cg.class_index >= policy.classes.size())
+        return nullptr;
+    return &policy.classes[*cg.class_index];
+}
+
+const KnobBounds *bounds_of(const Policy &policy, const CgroupInput &cg, Knob knob) {
+    const ClassPolicy *c = class_of(policy, cg);
+    if (!c)
+        return nullptr;
+    auto it = c->knobs.find(knob);
+    return it == c->knobs.end() ? nullptr : &it->second;
+}
+
+// A step down never lands above the ceiling (an unlimited knob first drops
+// to it) nor below the floor.
+double step_down(double current, const KnobBounds &b) {
+    if (current > b.ceiling)
+        return b.ceiling;
+    return std::max(b.floor, current - b.step);
+}
+
+// A step up moves toward the original; past the ceiling, or with headroom,
+// it is the original itself, exactly.
+double step_up(double current, double original, const KnobBounds *b, bool headroom) {
+    if (!b || headroom)
+        return original;
+    double next = current + b->step;
+    return next >= std::min(original, b->ceiling) ? original : next;
+}
+
+// Reversals of direction among recent moves, counting the proposed one.
+int reversals(const KnobState &ks, Direction next) {
+    int n = 0;
+    for (size_t i = 1; i < ks.moves.size(); ++i)
+        n += ks.moves[i].second != ks.moves[i - 1].second;
+    if (!ks.moves.empty() && ks.moves.back().second != next)
+        ++n;
+    return n;
+}
+
+class Decider {
+  public:
+    Decider(const ControllerInput &in, const Policy &policy, ControllerOutput &out)
+        : in_(in), policy_(policy), out_(out) {}
+
+    void adopt_external_changes() {
+        for (const auto &key : in_.changed_externally) {
+            auto cg = in_.cgroups.find(key.first);
+            if (cg == in_.cgroups.end())
+                continue;
+            auto current = cg->second.knobs.find(key.second);
+            if (current == cg->second.knobs.end())
+                continue;
+            KnobState adopted;
+            adopted.original = current->second;
+            adopted.held_until = in_.now + policy_.flap_window;
+            out_.state.knobs[key] = adopted;
+            out_.notices.push_back(key.first + " " + to_string(key.second) +
+                                   ": changed by someone else; adopted as the original, "
+                                   "left alone for the flap window");
+        }
+    }
+
+    void track_victims() {
+        std::map<std::string, VictimState> next;
+        for (const auto &[path, cg] : in_.cgroups) {
+            const ClassPolicy *c = class_of(policy_, cg);
+            if (!c || !c->slo.cpu_delay_p99)
+                continue;
+            VictimState v =
+                out_.state.victims.count(path) ? out_.state.victims.at(path) : VictimState{};
+            double target = seconds(*c->slo.cpu_delay_p99);
+            if (cg.cpu_waits >= kMinWaitsForP99 && cg.cpu_delay_p99_s > target) {
+                v.breach_since = v.breach_since.value_or(in_.now);
+                v.healthy_since.reset();
+                out_.breaches.push_back({path, "cpu_delay_p99", cg.cpu_delay_p99_s, target});
+            } else {
+                v.healthy_since = v.healthy_since.value_or(in_.now);
+                v.breach_since.reset();
+            }
+            next[path] = v;
+        }
+        // Victims that vanished or lost their SLO are forgotten.
+        out_.state.victims = std::move(next);
+    }
+
+    void step_down_antagonists() {
+        for (const Breach &breach : out_.breaches) {
+            const CgroupInput &victim = in_.cgroups.at(breach.cgroup);
+            const ClassPolicy &victim_class = *class_of(policy_, victim);
+            double attributed = 0;
+            for (const Antagonist &a : victim.cpu_antagonists)
+                attributed += a.delay_s;
+            for (const Antagonist &a : victim.cpu_antagonists) {
+                double share = attributed > 0 ? a.delay_s / attributed : 0;
+                if (a.path == breach.cgroup || share < kMinAntagonistShare)
+                    continue;
+                auto cg = in_.cgroups.find(a.path);
+                if (cg == in_.cgroups.end())
+                    continue;
+                const ClassPolicy *c = class_of(policy_, cg->second);
+                // Only a lower class is ever stepped down.
+                if (!c || c->priority >= victim_class.priority)
+                    continue;
+                Evidence evidence{breach.cgroup, breach.slo, breach.observed,
+                                  breach.target, a.delay_s,  share};
+                for (Knob knob : kCpuKnobs)
+                    step_knob_down(a.path, cg->second, knob, evidence);
+            }
+        }
+    }
+
+    void relax_lowered_knobs() {
+        bool headroom = in_.cpu_busy_fraction < kHeadroomBusyFraction;
+        for (auto it = out_.state.knobs.begin(); it != out_.state.knobs.end();) {
+            const auto &[path, knob] = it->first;
+            KnobState &ks = it->second;
+            if (moved_.count(it->first)) {
+                ++it;  // stepped down this interval: the input still shows the old value
+                continue;
+            }
+            auto cg = in_.cgroups.find(path);
+            if (cg == in_.cgroups.end()) {
+                it = out_.state.knobs.erase(it);  // cgroup removed: nothing left to relax
+                continue;
+            }
+            auto current = cg->second.knobs.find(knob);
+            bool held = ks.held_until && *ks.held_until > in_.now;
+            if (current == cg->second.knobs.end() || current->second >= ks.original) {
+                // Back at (or above) its original: cgwarden is done with it.
+                it = held ? std::next(it) : out_.state.knobs.erase(it);
+                continue;
+            }
+            ++it;
+            if (held || !victims_recovered(ks, cg->second, knob))
+                continue;
+            const KnobBounds *b = bounds_of(policy_, cg->second, knob);
+            if (b && in_.now - ks.last_move < b->cooldown)
+                continue;
+            double target = step_up(current->second, ks.original, b, headroom);
+            move(path, knob, ks, current->second, target, Direction::Up,
+                 headroom || !b ? "headroom" : "recovered", std::nullopt);
+            if (target == ks.original)
+                ks.victims.clear();
+        }
+    }
+
+  private:
+    void step_knob_down(const std::string &path, const CgroupInput &cg, Knob knob,
+                        const Evidence &evidence) {
+        const KnobBounds *b = bounds_of(policy_, cg, knob);
+        auto current = cg.knobs.find(knob);
+        if (!b || current == cg.knobs.end() || moved_.count({path, knob}))
+            return;
+        auto [it, created] = out_.state.knobs.try_emplace({path, knob});
+        KnobState &ks = it->second;
+        if (created)
+            ks.original = current->second;
+        if ((ks.held_until && *ks.held_until > in_.now) || in_.now - ks.last_move < b->cooldown)
+            return;
+        double target = step_down(current->second, *b);
+        if (target >= current->second)
+            return;  // at its floor already
+        ks.victims.insert(evidence.victim);
+        move(path, knob, ks, current->second, target, Direction::Down, "slo-breach", evidence);
+    }
+
+    // Every victim that caused the knob to go down has been healthy for the
+    // class's hold-down time (or is gone).
+    bool victims_recovered(const KnobState &ks, const CgroupInput &cg, Knob knob) const {
+        const KnobBounds *b = bounds_of(policy_, cg, knob);
+        Duration hold_down = b ? b->hold_down : Duration{};
+        for (const std::string &victim : ks.victims) {
+            auto v = out_.state.victims.find(victim);
+            if (v == out_.state.victims.end())
+                continue;
+            if (!v->second.healthy_since || in_.now - *v->second.healthy_since < hold_down)
+                return false;
+        }
+        return true;
+    }
+
+    void move(const std::string &path, Knob knob, KnobState &ks, double from, double to,
+              Direction direction, std::string rule, std::optional<Evidence> evidence) {
+        while (!ks.moves.empty() && in_.now - ks.moves.front().first > policy_.flap_window)
+            ks.moves.pop_front();
+        if (reversals(ks, direction) > policy_.flap_limit) {
+            ks.held_until = in_.now + policy_.flap_window;
+            out_.notices.push_back(
+                path + " " + to_string(knob) + ": reversed direction more than " +
+                std::to_string(policy_.flap_limit) + " times; held for the flap window");
+            return;
+        }
+        ks.moves.emplace_back(in_.now, direction);
+        ks.last_move = in_.now;
+        moved_.insert({path, knob});
+        out_.decisions.push_back({path, knob, from, to, direction, std::move(rule), evidence});
+    }
+
+    const ControllerInput &in_;
+    const Policy &policy_;
+    ControllerOutput &out_;
+    std::set<std::pair<std::string, Knob>> moved_;
+};
+
+}  // namespace
+
+ControllerOutput decide(const ControllerInput &input, const Policy &policy,
+                        const ControllerState &state) {
+    ControllerOutput out;
+    out.state = state;
+    Decider decider(input, policy, out);
+    decider.track_victims();
+    if (policy.mode == Mode::Monitor)
+        return out;
+    decider.adopt_external_changes();
+    decider.step_down_antagonists();
+    decider.relax_lowered_knobs();
+    return out;
+}
+
+}  // namespace cgw
