@@ -1,0 +1,35 @@
+// Builds the controller's view of one interval from the measured signals:
+// cgroup ids become paths, each cgroup gets its class and the current values
+// of the knobs its class bounds. The I/O (knob reads, classification) is
+// passed in, so this stays testable without cgroupfs.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "cgwarden/cgroup/tree.h"
+#include "cgwarden/control/controller.h"
+#include "cgwarden/signals/cpu_signals.h"
+
+namespace cgw {
+
+using Classifier = std::function<std::optional<size_t>(const std::string &path)>;
+// Current values of the given class's knobs for a cgroup; knobs that cannot be
+// read are left out (the controller then leaves them alone).
+using KnobReader =
+    std::function<std::map<Knob, double>(const std::string &path, const ClassPolicy &cls)>;
+
+struct InputSources {
+    const Policy &policy;
+    CgroupTree &cpu_tree;
+    Classifier classify;
+    KnobReader read_knobs;
+    unsigned cpus = 1;  // CPUs of the node, for its busy fraction
+};
+
+ControllerInput build_controller_input(const CpuSignals &signals, Duration now,
+                                       InputSources &sources);
+
+}  // namespace cgw
