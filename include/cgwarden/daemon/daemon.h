@@ -1,0 +1,61 @@
+// `cgwarden run`: the control loop. Every interval, and at once when a BPF
+// ring buffer reports a notable event: Sample -> Signals -> Decisions ->
+// actuation, each decision logged with its reason. On SIGTERM/SIGINT every
+// changed knob goes back to its original.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+
+#include "cgwarden/bpf/probe.h"
+#include "cgwarden/cgroup/layout.h"
+#include "cgwarden/cgroup/tree.h"
+#include "cgwarden/common/result.h"
+#include "cgwarden/control/controller.h"
+#include "cgwarden/control/input.h"
+#include "cgwarden/daemon/actuator.h"
+#include "cgwarden/policy/policy.h"
+#include "cgwarden/sensor/cpu_sensor.h"
+#include "cgwarden/sensor/sample.h"
+
+namespace cgw {
+
+struct DecisionRecord {
+    uint64_t unix_time_ns = 0;
+    Decision decision;
+    bool applied = false;  // false in dry-run, or when the write failed
+    std::string error;
+};
+
+class Daemon {
+  public:
+    Daemon(Policy policy, CgroupLayout layout, Classifier classify, std::unique_ptr<CpuSensor> cpu,
+           std::unique_ptr<Actuator> actuator, unsigned cpus);
+
+    // Runs until a stop signal; then restores every knob it changed.
+    Status run();
+
+    // One pass of the loop; public so tests drive it without timers.
+    Status tick();
+
+    const std::deque<DecisionRecord> &history() const { return history_; }
+
+  private:
+    void act_on(const ControllerOutput &out);
+    void log_breach_changes(const std::vector<Breach> &breaches);
+
+    Policy policy_;
+    CgroupLayout layout_;
+    CgroupTree cpu_tree_;
+    Classifier classify_;
+    std::unique_ptr<CpuSensor> cpu_;
+    std::unique_ptr<Actuator> actuator_;
+    unsigned cpus_;
+    std::optional<Sample> previous_;
+    ControllerState state_;
+    std::set<std::string> breached_;
+    std::deque<DecisionRecord> history_;
+};
+
+}  // namespace cgw

@@ -1,0 +1,138 @@
+#include "cgwarden/daemon/daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "cgwarden/daemon/event_loop.h"
+#include "cgwarden/signals/cpu_signals.h"
+
+namespace cgw {
+
+namespace {
+
+constexpr size_t kHistoryLimit = 1000;
+
+uint64_t unix_now_ns() {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+}
+
+std::string value_text(double v) {
+    return std::isinf(v) ? "max" : fmt::format("{:g}", v);
+}
+
+}  // namespace
+
+Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify,
+               std::unique_ptr<CpuSensor> cpu, std::unique_ptr<Actuator> actuator, unsigned cpus)
+    : policy_(std::move(policy)),
+      layout_(std::move(layout)),
+      cpu_tree_(layout_.mount_for("cpu").value_or(layout_.unified.value_or("/sys/fs/cgroup"))),
+      classify_(std::move(classify)),
+      cpu_(std::move(cpu)),
+      actuator_(std::move(actuator)),
+      cpus_(cpus) {}
+
+Status Daemon::tick() {
+    auto sample = take_sample(*cpu_, layout_, cpu_tree_);
+    if (!sample)
+        return sample.error();
+    if (!previous_) {
+        previous_ = std::move(sample).value();
+        return {};
+    }
+    CpuSignals signals = compute_cpu_signals(*previous_, *sample);
+    previous_ = std::move(sample).value();
+
+    InputSources sources{policy_, cpu_tree_, classify_,
+                         [this](const std::string &path, const ClassPolicy &cls) {
+                             return actuator_->read(path, cls);
+                         },
+                         cpus_};
+    ControllerInput input =
+        build_controller_input(signals, std::chrono::nanoseconds(previous_->monotonic_ns), sources);
+    input.changed_externally = actuator_->take_changed_externally();
+    ControllerOutput out = decide(input, policy_, state_);
+    state_ = out.state;
+    log_breach_changes(out.breaches);
+    for (const std::string &notice : out.notices)
+        spdlog::warn("{}", notice);
+    act_on(out);
+    return {};
+}
+
+void Daemon::act_on(const ControllerOutput &out) {
+    for (const Decision &d : out.decisions) {
+        DecisionRecord record{unix_now_ns(), d, false, {}};
+        if (policy_.mode == Mode::Enforce) {
+            Status s = actuator_->apply(d);
+            record.applied = s.ok();
+            if (!s)
+                record.error = s.error().message;
+        }
+        std::string why =
+            d.evidence ? fmt::format(" victim={} {}={:.6f}s slo={:.6f}s share={:.0f}%",
+                                     d.evidence->victim, d.evidence->slo, d.evidence->observed,
+                                     d.evidence->target, d.evidence->antagonist_share * 100)
+                       : std::string{};
+        auto level = record.error.empty() ? spdlog::level::info : spdlog::level::warn;
+        spdlog::log(level, "decision{} cgroup={} knob={} {} -> {} rule={}{}{}",
+                    policy_.mode == Mode::DryRun ? " (dry-run)" : "", d.cgroup, to_string(d.knob),
+                    value_text(d.old_value), value_text(d.new_value), d.rule, why,
+                    record.error.empty() ? "" : " error=" + record.error);
+        history_.push_back(std::move(record));
+        if (history_.size() > kHistoryLimit)
+            history_.pop_front();
+    }
+}
+
+void Daemon::log_breach_changes(const std::vector<Breach> &breaches) {
+    std::set<std::string> now;
+    for (const Breach &b : breaches) {
+        now.insert(b.cgroup);
+        if (!breached_.count(b.cgroup))
+            spdlog::warn("breach cgroup={} {}={:.6f}s slo={:.6f}s", b.cgroup, b.slo, b.observed,
+                         b.target);
+    }
+    for (const std::string &cgroup : breached_) {
+        if (!now.count(cgroup))
+            spdlog::info("healthy cgroup={}", cgroup);
+    }
+    breached_ = std::move(now);
+}
+
+Status Daemon::run() {
+    auto loop = EventLoop::create(policy_.interval);
+    if (!loop)
+        return loop.error().context("starting the control loop");
+    spdlog::info("cgwarden running: mode={} interval={}ms classes={}", to_string(policy_.mode),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(policy_.interval).count(),
+                 policy_.classes.size());
+    Status result;
+    for (;;) {
+        auto wake = loop->wait();
+        if (!wake) {
+            result = wake.error();
+            break;
+        }
+        if (*wake == EventLoop::Wake::Stop) {
+            spdlog::info("signal {} received: restoring every changed knob", loop->stop_signal());
+            break;
+        }
+        // A failed pass (a cgroup vanished mid-read, a map read failed) is
+        // logged and the next one tries again: the daemon keeps running.
+        if (Status s = tick(); !s)
+            spdlog::error("control loop pass failed: {}", s.error().message);
+    }
+    if (Status s = actuator_->restore_all(); !s) {
+        spdlog::error("restoring knobs: {}", s.error().message);
+        if (result)
+            result = s;
+    }
+    return result;
+}
+
+}  // namespace cgw
