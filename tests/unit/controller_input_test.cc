@@ -1,7 +1,7 @@
 #include "cgwarden/control/input.h"
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
+#include "fake_hierarchy.h"
 
 namespace cgw {
 namespace {
@@ -9,10 +9,6 @@ namespace {
 class ControllerInputTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        root_ =
-            std::filesystem::temp_directory_path() / ("cgw-input-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(root_ / "agent");
-        std::filesystem::create_directories(root_ / "batch");
         ClassPolicy critical;
         critical.name = "critical";
         ClassPolicy batch;
@@ -20,14 +16,10 @@ class ControllerInputTest : public ::testing::Test {
         batch.knobs[Knob::CpuWeight] = {.floor = 1, .ceiling = 100, .step = 10};
         policy_.classes = {critical, batch};
     }
-    void TearDown() override { std::filesystem::remove_all(root_); }
-    uint64_t id(const std::string &rel) {
-        struct stat st {};
-        ::stat((root_ / rel).c_str(), &st);
-        return st.st_ino;
-    }
+    uint64_t id(const std::string &rel) { return fake_.id(rel); }
 
-    std::filesystem::path root_;
+    test::FakeHierarchy fake_{"agent", "batch"};
+    const std::filesystem::path &root_ = fake_.root();
     Policy policy_;
 };
 

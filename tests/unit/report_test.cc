@@ -1,25 +1,14 @@
 #include "cgwarden/snapshot/report.h"
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
+#include "fake_hierarchy.h"
 
 namespace cgw {
 namespace {
 
 class ReportTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        root_ =
-            std::filesystem::temp_directory_path() / ("cgw-report-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(root_ / "app" / "web");
-        std::filesystem::create_directories(root_ / "batch");
-    }
-    void TearDown() override { std::filesystem::remove_all(root_); }
-    uint64_t id(const std::string &rel) {
-        struct stat st {};
-        ::stat((root_ / rel).c_str(), &st);
-        return st.st_ino;
-    }
+    uint64_t id(const std::string &rel) { return fake_.id(rel); }
 
     CpuSignals signals() {
         CpuSignals s;
@@ -40,7 +29,8 @@ class ReportTest : public ::testing::Test {
         return s;
     }
 
-    std::filesystem::path root_;
+    test::FakeHierarchy fake_{"app/web", "batch"};
+    const std::filesystem::path &root_ = fake_.root();
 };
 
 TEST_F(ReportTest, JsonKeepsTheContractNames) {

@@ -1,30 +1,18 @@
 #include "cgwarden/cgroup/tree.h"
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
+#include "fake_hierarchy.h"
 
 namespace cgw {
 namespace {
 
-// A directory tree standing in for a hierarchy: ids are inodes either way.
 class CgroupTreeTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        root_ = std::filesystem::temp_directory_path() /
-                ("cgw-tree-" + std::to_string(::getpid()) + "-" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::create_directories(root_ / "app" / "web");
-        std::filesystem::create_directories(root_ / "batch");
-    }
-    void TearDown() override { std::filesystem::remove_all(root_); }
-
+    test::FakeHierarchy fake_{"app/web", "batch"};
+    const std::filesystem::path &root_ = fake_.root();
     uint64_t inode(const std::filesystem::path &p) {
-        struct stat st {};
-        ::stat(p.c_str(), &st);
-        return st.st_ino;
+        return fake_.id(p.lexically_relative(root_).string());
     }
-
-    std::filesystem::path root_;
 };
 
 TEST_F(CgroupTreeTest, ResolvesBothWays) {
