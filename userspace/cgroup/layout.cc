@@ -4,23 +4,15 @@
 #include <sstream>
 
 #include "cgwarden/common/file.h"
+#include "cgwarden/common/strings.h"
 
 namespace cgw {
 
 namespace {
 
 std::vector<std::string> split(std::string_view text, char sep) {
-    std::vector<std::string> parts;
-    size_t start = 0;
-    while (start <= text.size()) {
-        size_t end = text.find(sep, start);
-        if (end == std::string_view::npos)
-            end = text.size();
-        if (end > start)
-            parts.emplace_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return parts;
+    auto parts = split_nonempty(text, sep);
+    return {parts.begin(), parts.end()};
 }
 
 // mountinfo escapes blanks in paths as octal (\040).

@@ -21,6 +21,14 @@ const char *to_string(Knob knob) {
     return "unknown";
 }
 
+std::optional<Knob> knob_from_string(std::string_view name) {
+    for (Knob knob : {Knob::CpuWeight, Knob::CpuMax, Knob::IoWeight, Knob::IoMax, Knob::MemoryHigh,
+                      Knob::NetEgressRate})
+        if (name == to_string(knob))
+            return knob;
+    return std::nullopt;
+}
+
 const char *to_string(Mode mode) {
     switch (mode) {
         case Mode::Enforce:
@@ -29,6 +37,18 @@ const char *to_string(Mode mode) {
             return "dry-run";
         case Mode::Monitor:
             return "monitor";
+    }
+    return "unknown";
+}
+
+const char *to_string(QosClass qos) {
+    switch (qos) {
+        case QosClass::Guaranteed:
+            return "guaranteed";
+        case QosClass::Burstable:
+            return "burstable";
+        case QosClass::BestEffort:
+            return "besteffort";
     }
     return "unknown";
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cgw {
@@ -31,11 +32,15 @@ enum class Knob { CpuWeight, CpuMax, IoWeight, IoMax, MemoryHigh, NetEgressRate 
 const char *to_string(Knob knob);
 const char *to_string(Mode mode);
 
+// The knob's name in the policy file ("cpu_weight", ...), the inverse of to_string.
+std::optional<Knob> knob_from_string(std::string_view name);
+
 // How far and how fast the controller may move one knob of one class.
 struct KnobBounds {
-    double floor = 0;    // never stepped below (like a Kubernetes request)
-    double ceiling = 0;  // never exceeded; where the knob relaxes back to (like a limit)
-    double step = 0;     // at most this much per interval (policy unit)
+    double floor = 0;      // never stepped below (like a Kubernetes request)
+    double ceiling = 0;    // never exceeded; where the knob relaxes back to (like a limit);
+                           // +infinity ("max" in the file) means unlimited for limit knobs
+    double step = 0;       // at most this much per interval (policy unit)
     Duration hold_down{};  // victim healthy this long before stepping back up
     Duration cooldown{};   // minimum time between two moves of this knob
 };
@@ -50,11 +55,13 @@ struct Slo {
 
 enum class QosClass { Guaranteed, Burstable, BestEffort };
 
+const char *to_string(QosClass qos);  // "guaranteed", "burstable", "besteffort"
+
 // A cgroup belongs to a class when any rule of it matches.
 struct MatchRule {
-    std::vector<std::string> path_globs;      // e.g. "/system.slice/kubelet.service", "/batch/*"
-    std::vector<std::string> systemd_units;   // e.g. "kubelet.service"
-    std::vector<QosClass> k8s_qos;            // from kubepods paths (systemd and cgroupfs drivers)
+    std::vector<std::string> path_globs;     // e.g. "/system.slice/kubelet.service", "/batch/*"
+    std::vector<std::string> systemd_units;  // e.g. "kubelet.service"
+    std::vector<QosClass> k8s_qos;           // from kubepods paths (systemd and cgroupfs drivers)
     std::vector<std::string> pod_uids;
 };
 
@@ -85,6 +92,8 @@ struct Policy {
     Duration flap_window = std::chrono::minutes(5);
     std::vector<HeartbeatFlow> heartbeats;
     std::vector<ClassPolicy> classes;  // in file order
+    // The class of every cgroup that no class's rules match, by name.
+    std::optional<std::string> default_class;
 };
 
 }  // namespace cgw

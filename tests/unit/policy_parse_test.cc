@@ -1,0 +1,319 @@
+#include "cgwarden/policy/parse.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+
+namespace cgw {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The errors of a file that must not parse, one a line.
+std::vector<std::string> errors_of(const std::string &yaml) {
+    auto policy = parse_policy(yaml, "cgwarden.yaml");
+    EXPECT_FALSE(policy) << "expected errors in:\n" << yaml;
+    std::vector<std::string> lines;
+    if (policy)
+        return lines;
+    std::istringstream in(policy.error().message);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
+// A file with exactly one error, which must be `expected` to the letter.
+void expect_error(const std::string &yaml, const std::string &expected) {
+    auto errors = errors_of(yaml);
+    ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+    EXPECT_EQ(errors[0], expected);
+}
+
+constexpr const char *kMinimalClass =
+    "classes:\n"
+    "  - name: critical\n"
+    "    match: {units: [kubelet.service]}\n";
+
+TEST(PolicyParse, DefaultsForAbsentSettings) {
+    auto policy = parse_policy(kMinimalClass, "p.yaml");
+    ASSERT_TRUE(policy) << policy.error().message;
+    EXPECT_EQ(policy->interval, 1s);
+    EXPECT_EQ(policy->mode, Mode::Monitor);
+    EXPECT_EQ(policy->state_dir, "/var/lib/cgwarden");
+    EXPECT_EQ(policy->listen, "127.0.0.1:9477");
+    EXPECT_EQ(policy->flap_limit, 3);
+    ASSERT_EQ(policy->classes.size(), 1u);
+    EXPECT_EQ(policy->classes[0].match.systemd_units[0], "kubelet.service");
+    EXPECT_EQ(policy->classes[0].priority, 0);
+}
+
+TEST(PolicyParse, EverySetting) {
+    auto policy = parse_policy(R"(
+interval: 500ms
+mode: dry-run
+state_dir: /run/cgw
+listen: "[::1]:9100"
+flap: {limit: 5, window: 2m}
+heartbeats:
+  - {name: gossip, proto: udp, port: 7946, interval: 200ms, cgroup: /system.slice/serf.service}
+  - {name: api, proto: tcp, port: 6443}
+default_class: standard
+classes:
+  - name: critical
+    priority: 100
+    match:
+      paths: [/system.slice/kubelet.service, "/agents/**"]
+      units: [containerd.service]
+      k8s_qos: [Guaranteed]
+      pod_uids: [1b2c3d4e-5f60-4a5b-8c9d-0123456789ab]
+    slo: {cpu_delay_p99: 5ms, io_latency_p99: 20ms, heartbeat_drops: 0, heartbeat_gap: 1.5s}
+  - name: standard
+  - name: best-effort
+    priority: -10
+    match: {k8s_qos: [besteffort]}
+    knobs:
+      cpu_weight: {floor: 1, ceiling: 100, step: 20, hold_down: 1m, cooldown: 5s}
+      cpu_max: {floor: 250m, ceiling: max, step: 0.5}
+      io_weight: {floor: 10, ceiling: 100, step: 10}
+      io_max: {floor: 10MiB/s, ceiling: max, step: 10MiB/s}
+      memory_high: {floor: 256Mi, ceiling: 4Gi, step: 256Mi}
+      net_egress_rate: {floor: 1M/s, ceiling: 1G/s, step: 10M/s}
+)",
+                               "p.yaml");
+    ASSERT_TRUE(policy) << policy.error().message;
+    EXPECT_EQ(policy->interval, 500ms);
+    EXPECT_EQ(policy->mode, Mode::DryRun);
+    EXPECT_EQ(policy->state_dir, "/run/cgw");
+    EXPECT_EQ(policy->listen, "[::1]:9100");
+    EXPECT_EQ(policy->flap_limit, 5);
+    EXPECT_EQ(policy->flap_window, 120s);
+    ASSERT_EQ(policy->heartbeats.size(), 2u);
+    EXPECT_EQ(policy->heartbeats[0].name, "gossip");
+    EXPECT_EQ(policy->heartbeats[0].proto, "udp");
+    EXPECT_EQ(policy->heartbeats[0].port, 7946);
+    EXPECT_EQ(policy->heartbeats[0].interval, 200ms);
+    EXPECT_EQ(policy->heartbeats[0].cgroup, "/system.slice/serf.service");
+    EXPECT_FALSE(policy->heartbeats[1].interval);
+    EXPECT_EQ(policy->default_class, "standard");
+    ASSERT_EQ(policy->classes.size(), 3u);
+    const ClassPolicy &critical = policy->classes[0];
+    EXPECT_EQ(critical.priority, 100);
+    EXPECT_EQ(critical.match.path_globs.size(), 2u);
+    EXPECT_EQ(critical.match.k8s_qos, std::vector{QosClass::Guaranteed});
+    EXPECT_EQ(critical.match.pod_uids.size(), 1u);
+    EXPECT_EQ(critical.slo.cpu_delay_p99, 5ms);
+    EXPECT_EQ(critical.slo.io_latency_p99, 20ms);
+    EXPECT_EQ(critical.slo.heartbeat_drops, 0u);
+    EXPECT_EQ(critical.slo.heartbeat_gap, 1500ms);
+    const auto &knobs = policy->classes[2].knobs;
+    ASSERT_EQ(knobs.size(), 6u);
+    EXPECT_EQ(policy->classes[2].priority, -10);
+    EXPECT_EQ(knobs.at(Knob::CpuWeight).hold_down, 60s);
+    EXPECT_EQ(knobs.at(Knob::CpuWeight).cooldown, 5s);
+    EXPECT_DOUBLE_EQ(knobs.at(Knob::CpuMax).floor, 0.25);
+    EXPECT_TRUE(std::isinf(knobs.at(Knob::CpuMax).ceiling));
+    EXPECT_EQ(knobs.at(Knob::CpuMax).hold_down, 30s) << "default";
+    EXPECT_EQ(knobs.at(Knob::CpuMax).cooldown, 10s) << "default";
+    EXPECT_EQ(knobs.at(Knob::IoMax).floor, 10.0 * 1024 * 1024);
+    EXPECT_EQ(knobs.at(Knob::MemoryHigh).ceiling, 4.0 * 1024 * 1024 * 1024);
+    EXPECT_EQ(knobs.at(Knob::NetEgressRate).step, 1e7);
+}
+
+TEST(PolicyParse, ErrorsNameFileLineColumnKeyAndExpectation) {
+    expect_error(std::string(kMinimalClass) +
+                     "  - name: batch\n"
+                     "    match: {paths: [/batch/*]}\n"
+                     "    slo:\n"
+                     "      cpu_delay_p99: fast\n",
+                 "cgwarden.yaml:7:22: classes[1].slo.cpu_delay_p99: expected a duration like 5ms "
+                 "or 1.5s, got 'fast'");
+    expect_error(
+        std::string("interval: 50ms\n") + kMinimalClass,
+        "cgwarden.yaml:1:11: interval: expected an interval of at least 100ms, got '50ms'");
+    expect_error(std::string("mode: enforcing\n") + kMinimalClass,
+                 "cgwarden.yaml:1:7: mode: expected enforce, dry-run or monitor, got 'enforcing'");
+    expect_error(std::string("listen: 9477\n") + kMinimalClass,
+                 "cgwarden.yaml:1:9: listen: expected a listen address host:port like "
+                 "127.0.0.1:9477 or [::1]:9477, got '9477'");
+    expect_error(std::string("state_dir: var/lib\n") + kMinimalClass,
+                 "cgwarden.yaml:1:12: state_dir: expected an absolute path, got 'var/lib'");
+    expect_error(std::string("flap: {limit: 0}\n") + kMinimalClass,
+                 "cgwarden.yaml:1:15: flap.limit: expected a number of reversals 1..1000, got '0'");
+}
+
+TEST(PolicyParse, UnknownKeysSuggestTheNearestKnownOne) {
+    expect_error(std::string("intervall: 1s\n") + kMinimalClass,
+                 "cgwarden.yaml:1:1: intervall: unknown key (did you mean 'interval'?)");
+    expect_error(
+        std::string(kMinimalClass) + "    knobs: {cpu_wieght: {floor: 1, ceiling: 2, step: 1}}\n",
+        "cgwarden.yaml:4:13: classes[0].knobs.cpu_wieght: unknown key (did you mean "
+        "'cpu_weight'?)");
+    auto errors = errors_of(std::string("colour: blue\n") + kMinimalClass);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find("colour: unknown key (known: interval, mode,"), std::string::npos)
+        << errors[0];
+    expect_error(std::string("mode: enforce\nmode: monitor\n") + kMinimalClass,
+                 "cgwarden.yaml:2:1: mode: given twice");
+}
+
+TEST(PolicyParse, KnobBoundsAreChecked) {
+    auto knob = [](const std::string &bounds) {
+        return std::string(kMinimalClass) + "    knobs:\n      " + bounds + "\n";
+    };
+    expect_error(knob("cpu_max: {floor: 2, ceiling: 1, step: 1}"),
+                 "cgwarden.yaml:5:24: classes[0].knobs.cpu_max.floor: expected floor <= ceiling, "
+                 "got floor '2' above ceiling '1'");
+    expect_error(knob("cpu_weight: {floor: 1, ceiling: 100, step: 0}"),
+                 "cgwarden.yaml:5:50: classes[0].knobs.cpu_weight.step: expected a weight "
+                 "1..10000, got '0'");
+    expect_error(knob("cpu_max: {floor: 1, ceiling: 2, step: 0m}"),
+                 "cgwarden.yaml:5:45: classes[0].knobs.cpu_max.step: expected a step above 0, got "
+                 "'0m'");
+    expect_error(knob("cpu_max: {floor: 5m, ceiling: 2, step: 1}"),
+                 "cgwarden.yaml:5:24: classes[0].knobs.cpu_max.floor: expected at least 0.01 CPUs "
+                 "(the kernel's smallest quota is 1ms per 100ms period), got '5m'");
+    expect_error(knob("memory_high: {floor: 0, ceiling: 1G, step: 1M}"),
+                 "cgwarden.yaml:5:28: classes[0].knobs.memory_high.floor: expected a floor above "
+                 "0, got '0'");
+    expect_error(knob("cpu_weight: {floor: 1, ceiling: max, step: 1}"),
+                 "cgwarden.yaml:5:39: classes[0].knobs.cpu_weight.ceiling: expected a weight "
+                 "1..10000, got 'max'");
+    expect_error(knob("io_max: {floor: 10M, ceiling: max, step: 1M/s}"),
+                 "cgwarden.yaml:5:23: classes[0].knobs.io_max.floor: expected a rate like 10MiB/s "
+                 "or 100M/s, got '10M'");
+    expect_error(knob("io_weight: {floor: 1, ceiling: 10}"),
+                 "cgwarden.yaml:5:18: classes[0].knobs.io_weight.step: missing (required)");
+    expect_error(knob("cpu_weight: {floor: 1, ceiling: 10, step: 1, hold_down: 0s}"),
+                 "cgwarden.yaml:5:63: classes[0].knobs.cpu_weight.hold_down: expected a duration "
+                 "longer than 0, got '0s'");
+    expect_error(knob("cpu_weight: 100"),
+                 "cgwarden.yaml:5:19: classes[0].knobs.cpu_weight: expected a map of keys (floor, "
+                 "ceiling, step, hold_down, cooldown)");
+}
+
+TEST(PolicyParse, MatchRulesAreChecked) {
+    auto match = [](const std::string &rule) {
+        return "classes:\n  - name: c\n    match: {" + rule + "}\n";
+    };
+    expect_error(match("paths: [batch/*]"),
+                 "cgwarden.yaml:3:21: classes[0].match.paths[0]: a cgroup path glob starts with "
+                 "'/' (paths are relative to the hierarchy root), got 'batch/*'");
+    expect_error(match("paths: ['/a/**b']"),
+                 "cgwarden.yaml:3:21: classes[0].match.paths[0]: '**' must be a whole path "
+                 "component, as in /a/**/b, got '/a/**b'");
+    expect_error(match("units: [kubelet]"),
+                 "cgwarden.yaml:3:21: classes[0].match.units[0]: expected a systemd unit like "
+                 "kubelet.service (.service, .scope or .slice), got 'kubelet'");
+    expect_error(match("k8s_qos: [gold]"),
+                 "cgwarden.yaml:3:23: classes[0].match.k8s_qos[0]: expected guaranteed, burstable "
+                 "or besteffort, got 'gold'");
+    expect_error(match("pod_uids: [abc]"),
+                 "cgwarden.yaml:3:24: classes[0].match.pod_uids[0]: expected a pod uid like "
+                 "1b2c3d4e-0000-4a5b-8c9d-0123456789ab, got 'abc'");
+    expect_error(match("paths: /batch"),
+                 "cgwarden.yaml:3:20: classes[0].match.paths: expected a list ('- item' lines or "
+                 "[a, b])");
+}
+
+TEST(PolicyParse, ClassRulesAcrossKeys) {
+    expect_error("classes:\n  - name: lonely\n",
+                 "cgwarden.yaml:2:5: classes[0]: class 'lonely' matches no cgroup: give it match "
+                 "rules (paths, units, k8s_qos, pod_uids) or make it the default_class");
+    expect_error(std::string(kMinimalClass) + "  - name: critical\n    match: {paths: [/x]}\n",
+                 "cgwarden.yaml:4:11: classes[1].name: class name 'critical' is already used by "
+                 "classes[0]");
+    expect_error(std::string("default_class: nobody\n") + kMinimalClass,
+                 "cgwarden.yaml:1:16: default_class: expected the name of a class in 'classes', "
+                 "got 'nobody'");
+    expect_error("classes:\n  - match: {paths: [/x]}\n",
+                 "cgwarden.yaml:2:5: classes[0].name: missing (required)");
+    expect_error("classes:\n  - name: 'two words'\n    match: {paths: [/x]}\n",
+                 "cgwarden.yaml:2:11: classes[0].name: expected a class name of letters, digits, "
+                 "'-', '_' or '.', got 'two words'");
+}
+
+TEST(PolicyParse, HeartbeatsAreChecked) {
+    auto flows = [](const std::string &items) {
+        return std::string(kMinimalClass) + "heartbeats:\n" + items;
+    };
+    expect_error(flows("  - {name: hb, proto: icmp, port: 1}\n"),
+                 "cgwarden.yaml:5:23: heartbeats[0].proto: expected udp or tcp, got 'icmp'");
+    expect_error(flows("  - {name: hb, proto: udp, port: 70000}\n"),
+                 "cgwarden.yaml:5:34: heartbeats[0].port: expected a port 1..65535, got '70000'");
+    expect_error(
+        flows("  - {name: hb, proto: udp, port: 1}\n  - {name: hb, proto: tcp, port: 2}\n"),
+        "cgwarden.yaml:6:12: heartbeats[1].name: flow name 'hb' is used twice");
+    expect_error(flows("  - {name: hb, proto: udp}\n"),
+                 "cgwarden.yaml:5:5: heartbeats[0].port: missing (required)");
+    expect_error(flows("  - {name: hb, proto: udp, port: 1, cgroup: app}\n"),
+                 "cgwarden.yaml:5:45: heartbeats[0].cgroup: expected an absolute path, got 'app'");
+}
+
+TEST(PolicyParse, ReportsEveryErrorInFileOrder) {
+    auto errors = errors_of(R"(interval: 10ms
+mode: loud
+classes:
+  - name: a
+    match: {paths: [x]}
+    slo: {cpu_delay_p99: soon}
+)");
+    ASSERT_EQ(errors.size(), 4u) << ::testing::PrintToString(errors);
+    EXPECT_TRUE(errors[0].starts_with("cgwarden.yaml:1:")) << errors[0];
+    EXPECT_TRUE(errors[1].starts_with("cgwarden.yaml:2:")) << errors[1];
+    EXPECT_TRUE(errors[2].starts_with("cgwarden.yaml:5:")) << errors[2];
+    EXPECT_TRUE(errors[3].starts_with("cgwarden.yaml:6:")) << errors[3];
+}
+
+TEST(PolicyParse, SyntaxErrorsAndEmptyFiles) {
+    auto broken = parse_policy("classes: [\n", "cgwarden.yaml");
+    ASSERT_FALSE(broken);
+    EXPECT_TRUE(broken.error().message.starts_with("cgwarden.yaml:")) << broken.error().message;
+    EXPECT_NE(broken.error().message.find("not valid YAML"), std::string::npos);
+    auto empty = parse_policy("", "cgwarden.yaml");
+    ASSERT_FALSE(empty);
+    EXPECT_NE(empty.error().message.find("the file is empty"), std::string::npos);
+    auto list = parse_policy("- a\n", "cgwarden.yaml");
+    ASSERT_FALSE(list);
+    EXPECT_NE(list.error().message.find("(top): expected a map"), std::string::npos);
+}
+
+TEST(PolicyParse, MissingFileNamesThePath) {
+    auto policy = load_policy("/nonexistent/cgwarden.yaml");
+    ASSERT_FALSE(policy);
+    EXPECT_NE(policy.error().message.find("/nonexistent/cgwarden.yaml"), std::string::npos);
+}
+
+TEST(PolicyParse, ShippedExampleIsValid) {
+    auto policy = load_policy(std::string(CGW_SOURCE_DIR) + "/deploy/cgwarden.yaml");
+    ASSERT_TRUE(policy) << policy.error().message;
+    EXPECT_EQ(policy->mode, Mode::Enforce);
+    ASSERT_EQ(policy->classes.size(), 3u);
+    EXPECT_EQ(policy->classes[0].name, "critical");
+    EXPECT_EQ(policy->default_class, "standard");
+    EXPECT_FALSE(policy->heartbeats.empty());
+}
+
+TEST(HeartbeatFlag, ParsesNameProtoPortAndInterval) {
+    auto flow = parse_heartbeat_flag("gossip=udp:7946:200ms");
+    ASSERT_TRUE(flow) << flow.error().message;
+    EXPECT_EQ(flow->name, "gossip");
+    EXPECT_EQ(flow->proto, "udp");
+    EXPECT_EQ(flow->port, 7946);
+    EXPECT_EQ(flow->interval, 200ms);
+    auto plain = parse_heartbeat_flag("kubelet=tcp:10250");
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(plain->interval);
+}
+
+TEST(HeartbeatFlag, RefusesMalformedFlags) {
+    for (const char *bad :
+         {"tcp:10250", "=tcp:1", "x=tcp", "x=icmp:1", "x=tcp:0", "x=tcp:1:soon", "x=tcp:1:0s"})
+        EXPECT_FALSE(parse_heartbeat_flag(bad)) << bad;
+    EXPECT_EQ(parse_heartbeat_flag("x=icmp:1").error().message,
+              "--heartbeat x=icmp:1: expected udp or tcp, got 'icmp' (expected "
+              "NAME=PROTO:PORT[:INTERVAL], e.g. kubelet=tcp:10250 or gossip=udp:7946:200ms)");
+}
+
+}  // namespace
+}  // namespace cgw
