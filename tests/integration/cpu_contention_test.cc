@@ -181,13 +181,8 @@ TEST(SnapshotCommand, NamesTheHogAsTheVictimsAntagonist) {
 
     std::string cmd = test::cgwarden_path() + " snapshot --json --duration 3 --cgroup " +
                       victim.path() + " --cgroup " + hog.path();
-    FILE *out = ::popen(cmd.c_str(), "r");
-    ASSERT_NE(out, nullptr);
-    std::string text;
-    char buf[4096];
-    while (size_t n = std::fread(buf, 1, sizeof buf, out))
-        text.append(buf, n);
-    ASSERT_EQ(::pclose(out), 0) << cmd << "\n" << text;
+    auto [status, text] = test::run_command(cmd);
+    ASSERT_EQ(status, 0) << cmd << "\n" << text;
 
     auto report = nlohmann::json::parse(text);
     EXPECT_EQ(report["cgroup_mode"], std::string(to_string(layout->mode)));

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -148,6 +149,18 @@ void remove_stale_test_cgroups(const CgroupLayout &layout) {
                 kill_and_remove(entry.path());
         }
     }
+}
+
+CommandResult run_command(const std::string &command) {
+    CommandResult result;
+    FILE *out = ::popen(command.c_str(), "r");
+    if (!out)
+        return result;
+    char buf[4096];
+    while (size_t n = std::fread(buf, 1, sizeof buf, out))
+        result.output.append(buf, n);
+    result.status = ::pclose(out);
+    return result;
 }
 
 std::string tool_path(const std::string &name) {

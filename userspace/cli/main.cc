@@ -28,6 +28,7 @@ int main(int argc, char **argv) {
     cgw::cli::add_snapshot_command(app);
     cgw::cli::add_probe_command(app);
     cgw::cli::add_check_config_command(app);
+    cgw::cli::add_restore_command(app);
 
     auto logger = spdlog::stderr_color_mt("cgwarden");
     spdlog::set_default_logger(logger);

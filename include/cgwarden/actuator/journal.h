@@ -1,0 +1,71 @@
+// Crash-safe record of every cgroup file cgwarden changed: the write that
+// restores the file, recorded (and fsync'd) BEFORE the first change, and
+// what the file held after our last change, to notice when someone else
+// changes it. Append-only text lines, each with a CRC-32, so a line torn by
+// a crash is recognised and dropped; rewritten compactly when knobs are
+// restored. One process at a time holds it (flock).
+#pragma once
+
+#include <compare>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cgwarden/common/result.h"
+#include "cgwarden/common/unique_fd.h"
+
+namespace cgw {
+
+// One knob's part of one cgroup file.
+struct JournalKey {
+    std::string file;    // absolute path: restore needs no cgroup layout
+    std::string device;  // "MAJ:MIN" for a per-device line, "" for the file
+    auto operator<=>(const JournalKey &) const = default;
+};
+
+struct JournalEntry {
+    JournalKey key;
+    std::string restore;                 // written back by restore
+    std::optional<std::string> written;  // the file's slice after our last write
+};
+
+class Journal {
+  public:
+    // Opens <state_dir>/journal (creating both) and replays it. Lines after
+    // the last valid one (a write torn by a crash) are cut off, so new
+    // records start on a clean line.
+    static Result<Journal> open(const std::filesystem::path &state_dir);
+
+    const std::filesystem::path &path() const { return path_; }
+    // Entries not yet restored, in the order they were first journaled.
+    const std::vector<JournalEntry> &entries() const { return entries_; }
+    const JournalEntry *find(const JournalKey &key) const;
+    // Invalid lines skipped when the journal was opened.
+    size_t dropped_lines() const { return dropped_lines_; }
+
+    // Sets what restore writes back and forgets any write of ours (also how
+    // an external change is adopted as the new original).
+    Status record_original(const JournalKey &key, const std::string &restore);
+    Status record_written(const JournalKey &key, const std::string &slice);
+    // The file is back to its original (or gone): the entry is done.
+    Status record_restored(const JournalKey &key);
+
+    // Rewrites the file with the live entries only (empty when all are
+    // restored), atomically: temporary file, fsync, rename, fsync directory.
+    Status compact();
+
+  private:
+    Journal(std::filesystem::path path, UniqueFd fd, UniqueFd lock)
+        : path_(std::move(path)), fd_(std::move(fd)), lock_(std::move(lock)) {}
+    Status append(const std::string &op, const JournalKey &key, const std::string &value);
+    void apply(const std::string &op, const JournalKey &key, const std::string &value);
+
+    std::filesystem::path path_;
+    UniqueFd fd_;
+    UniqueFd lock_;  // <state_dir>/journal.lock, flock'd while open
+    std::vector<JournalEntry> entries_;
+    size_t dropped_lines_ = 0;
+};
+
+}  // namespace cgw
