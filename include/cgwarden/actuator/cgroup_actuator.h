@@ -1,0 +1,37 @@
+// The daemon's Actuator (daemon/actuator.h) on real cgroup files: KnobIo
+// over a journal it owns, so every decision it applies can be undone by
+// restore_all here, at the next start-up, or by `cgwarden restore`.
+#pragma once
+
+#include <set>
+#include <string>
+#include <utility>
+
+#include "cgwarden/actuator/journal.h"
+#include "cgwarden/actuator/knob_io.h"
+#include "cgwarden/daemon/actuator.h"
+
+namespace cgw {
+
+class CgroupActuator : public Actuator {
+  public:
+    CgroupActuator(CgroupLayout layout, Journal journal)
+        : journal_(std::move(journal)), io_(std::move(layout), journal_) {}
+    // io_ refers to journal_: the object stays where it was made.
+    CgroupActuator(const CgroupActuator &) = delete;
+    CgroupActuator &operator=(const CgroupActuator &) = delete;
+
+    // Knobs that need a block device (io_max, v1 io_weight) are not read:
+    // decisions carry no device yet.
+    std::map<Knob, double> read(const std::string &path, const ClassPolicy &cls) override;
+    Status apply(const Decision &decision) override;
+    std::set<std::pair<std::string, Knob>> take_changed_externally() override;
+    Status restore_all() override;
+
+  private:
+    Journal journal_;
+    KnobIo io_;
+    std::set<std::pair<std::string, Knob>> written_;  // by this process, not yet restored
+};
+
+}  // namespace cgw

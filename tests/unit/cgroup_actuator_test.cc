@@ -1,0 +1,68 @@
+#include "cgwarden/actuator/cgroup_actuator.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "fake_cgroupfs.h"
+
+namespace cgw {
+namespace {
+
+using test::FakeCgroupfs;
+
+std::unique_ptr<CgroupActuator> make_actuator(const FakeCgroupfs &fs) {
+    auto journal = Journal::open(fs.state_dir());
+    if (!journal)
+        throw std::runtime_error(journal.error().message);
+    return std::make_unique<CgroupActuator>(fs.layout(), std::move(journal).value());
+}
+
+Decision decision(Knob knob, double value) {
+    Decision d;
+    d.cgroup = "/app";
+    d.knob = knob;
+    d.new_value = value;
+    return d;
+}
+
+TEST(CgroupActuator, ReadsTheClassKnobsItCan) {
+    FakeCgroupfs fs(FakeCgroupfs::Shape::V2);
+    auto actuator = make_actuator(fs);
+    ClassPolicy cls;
+    cls.knobs = {{Knob::CpuWeight, {}}, {Knob::CpuMax, {}}, {Knob::IoMax, {}}};
+    auto values = actuator->read("/app", cls);
+    EXPECT_EQ(values.size(), 2u) << "io_max needs a device, which decisions do not carry yet";
+    EXPECT_EQ(values.at(Knob::CpuWeight), 100);
+    EXPECT_TRUE(std::isinf(values.at(Knob::CpuMax)));
+}
+
+TEST(CgroupActuator, AppliesReportsExternalChangesOnceAndRestores) {
+    FakeCgroupfs fs(FakeCgroupfs::Shape::Hybrid);
+    auto actuator = make_actuator(fs);
+    ASSERT_TRUE(actuator->apply(decision(Knob::CpuWeight, 50)));
+    ASSERT_TRUE(actuator->apply(decision(Knob::CpuMax, 0.5)));
+    EXPECT_EQ(fs.read(fs.app_file("cpu", "cpu.shares")), "512");
+    EXPECT_TRUE(actuator->take_changed_externally().empty());
+
+    fs.write(fs.app_file("cpu", "cpu.shares"), "2048\n");
+    auto changed = actuator->take_changed_externally();
+    ASSERT_EQ(changed.size(), 1u);
+    EXPECT_EQ(*changed.begin(), std::pair(std::string("/app"), Knob::CpuWeight));
+    EXPECT_TRUE(actuator->take_changed_externally().empty()) << "reported once, then adopted";
+
+    ASSERT_TRUE(actuator->restore_all());
+    EXPECT_EQ(fs.read(fs.app_file("cpu", "cpu.shares")), "2048") << "the adopted value stays";
+    EXPECT_EQ(fs.read(fs.app_file("cpu", "cpu.cfs_quota_us")), "-1");
+}
+
+TEST(CgroupActuator, ARefusedDecisionIsAnError) {
+    FakeCgroupfs fs(FakeCgroupfs::Shape::Hybrid);
+    auto actuator = make_actuator(fs);
+    auto s = actuator->apply(decision(Knob::NetEgressRate, 1e9));
+    ASSERT_FALSE(s);
+    EXPECT_NE(s.error().message.find("not supported yet"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cgw

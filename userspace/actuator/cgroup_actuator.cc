@@ -1,0 +1,61 @@
+#include "cgwarden/actuator/cgroup_actuator.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cgwarden/actuator/restore.h"
+
+namespace cgw {
+
+std::map<Knob, double> CgroupActuator::read(const std::string &path, const ClassPolicy &cls) {
+    std::map<Knob, double> values;
+    for (const auto &[knob, bounds] : cls.knobs) {
+        auto value = io_.read({path, knob, ""});
+        if (value)
+            values.emplace(knob, *value);
+        else
+            spdlog::debug("{}", value.error().message);
+    }
+    return values;
+}
+
+Status CgroupActuator::apply(const Decision &decision) {
+    auto s = io_.write({decision.cgroup, decision.knob, ""}, decision.new_value);
+    if (s)
+        written_.emplace(decision.cgroup, decision.knob);
+    return s;
+}
+
+std::set<std::pair<std::string, Knob>> CgroupActuator::take_changed_externally() {
+    std::set<std::pair<std::string, Knob>> changed;
+    for (const auto &[cgroup, knob] : written_) {
+        KnobTarget target{cgroup, knob, ""};
+        auto is_changed = io_.changed_externally(target);
+        if (!is_changed || !*is_changed)
+            continue;
+        if (auto s = io_.adopt(target); !s) {
+            spdlog::warn("{}", s.error().message);
+            continue;
+        }
+        changed.emplace(cgroup, knob);
+    }
+    for (const auto &c : changed)
+        written_.erase(c);
+    return changed;
+}
+
+Status CgroupActuator::restore_all() {
+    RestoreReport report = cgw::restore_all(journal_);
+    written_.clear();
+    std::string failures;
+    for (const RestoreOutcome &o : report.outcomes)
+        if (o.result == RestoreOutcome::Result::Failed)
+            failures += (failures.empty() ? "" : "; ") + o.error;
+    if (!report.journal_error.empty())
+        failures += (failures.empty() ? "" : "; ") + report.journal_error;
+    if (!failures.empty())
+        return Error{"restoring knobs: " + failures};
+    return {};
+}
+
+}  // namespace cgw
