@@ -56,6 +56,7 @@ struct Node {
         ControllerInput in;
         in.now = now;
         in.cpu_busy_fraction = busy;
+        in.cpus = 2;
         CgroupInput agent = member_of(kCritical);
         agent.cpu_delay_p99_s = hog ? agent_p99_s : 0.001;
         agent.cpu_waits = 500;
@@ -305,6 +306,30 @@ TEST(Controller, AVanishedCgroupIsForgotten) {
     ControllerOutput out = decide(in, run.policy, run.state);
     EXPECT_TRUE(out.state.knobs.empty());
     EXPECT_TRUE(out.decisions.empty());
+}
+
+TEST(Controller, AnUnlimitedQuotaUnderAnUnlimitedCeilingStepsFromTheCpuCount) {
+    Scenario run;
+    run.policy.classes[kBestEffort].knobs[Knob::CpuMax].ceiling = kUnlimited;
+    run.tick(true);
+    EXPECT_DOUBLE_EQ(run.node.batch_max, 1.5) << "2 CPUs minus one step";
+    run.tick(true);
+    EXPECT_DOUBLE_EQ(run.node.batch_max, 1.0);
+    run.node.busy = 0.95;
+    for (int i = 0; i < 10; ++i)
+        run.tick(false);
+    run.tick(false);
+    EXPECT_DOUBLE_EQ(run.node.batch_max, 1.5);
+    run.tick(false);
+    EXPECT_EQ(run.node.batch_max, kUnlimited) << "back at the CPU count means back to unlimited";
+}
+
+TEST(Controller, TheRootCgroupIsNeverStepped) {
+    Scenario run;
+    ControllerInput in = run.node.interval(1s, true);
+    in.cgroups["/agent"].cpu_antagonists = {{"/", 1.0}};
+    in.cgroups["/"] = member_of(kBestEffort, {{Knob::CpuWeight, 100}});
+    EXPECT_TRUE(decide(in, run.policy, {}).decisions.empty());
 }
 
 }  // namespace

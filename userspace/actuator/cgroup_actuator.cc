@@ -13,8 +13,9 @@ std::map<Knob, double> CgroupActuator::read(const std::string &path, const Class
         auto value = io_.read({path, knob, ""});
         if (value)
             values.emplace(knob, *value);
-        else
-            spdlog::debug("{}", value.error().message);
+        else if (unreadable_.insert({cls.name, knob}).second)
+            spdlog::warn("class {}: {} cannot be read ({}); cgwarden leaves it alone", cls.name,
+                         to_string(knob), value.error().message);
     }
     return values;
 }
@@ -48,9 +49,13 @@ Status CgroupActuator::restore_all() {
     RestoreReport report = cgw::restore_all(journal_);
     written_.clear();
     std::string failures;
-    for (const RestoreOutcome &o : report.outcomes)
-        if (o.result == RestoreOutcome::Result::Failed)
+    for (const RestoreOutcome &o : report.outcomes) {
+        if (o.result == RestoreOutcome::Result::Restored)
+            spdlog::info("restored {}{} = '{}'", o.key.file,
+                         o.key.device.empty() ? "" : " (" + o.key.device + ")", o.text);
+        else if (o.result == RestoreOutcome::Result::Failed)
             failures += (failures.empty() ? "" : "; ") + o.error;
+    }
     if (!report.journal_error.empty())
         failures += (failures.empty() ? "" : "; ") + report.journal_error;
     if (!failures.empty())

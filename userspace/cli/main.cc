@@ -21,7 +21,7 @@ int main(int argc, char **argv) {
     app.require_subcommand(1);
     app.fallthrough();
     std::string log_level = "warn";
-    app.add_option("--log-level", log_level, "Log detail on stderr")
+    app.add_option("--log-level", log_level, "Log detail on stderr (run: info)")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
         ->capture_default_str();
 
@@ -29,10 +29,17 @@ int main(int argc, char **argv) {
     cgw::cli::add_probe_command(app);
     cgw::cli::add_check_config_command(app);
     cgw::cli::add_restore_command(app);
+    cgw::cli::add_run_command(app);
 
     auto logger = spdlog::stderr_color_mt("cgwarden");
     spdlog::set_default_logger(logger);
-    app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+    // A one-shot command keeps stderr for problems; the daemon's decisions are
+    // its output, so `run` logs at info unless told otherwise.
+    app.parse_complete_callback([&] {
+        bool chosen = app.get_option("--log-level")->count() > 0;
+        std::string level = !chosen && app.got_subcommand("run") ? "info" : log_level;
+        spdlog::set_level(spdlog::level::from_str(level));
+    });
 
     try {
         app.parse(argc, argv);

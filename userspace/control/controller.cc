@@ -35,13 +35,13 @@ double step_down(double current, const KnobBounds &b) {
     return std::max(b.floor, current - b.step);
 }
 
-// A step up moves toward the original; past the ceiling, or with headroom,
-// it is the original itself, exactly.
-double step_up(double current, double original, const KnobBounds *b, bool headroom) {
+// A step up moves toward the original; at the ceiling or at the most the
+// knob can mean (cap), or with headroom, it is the original itself, exactly.
+double step_up(double current, double original, const KnobBounds *b, bool headroom, double cap) {
     if (!b || headroom)
         return original;
     double next = current + b->step;
-    return next >= std::min(original, b->ceiling) ? original : next;
+    return next >= std::min({original, b->ceiling, cap}) ? original : next;
 }
 
 // Reversals of direction among recent moves, counting the proposed one.
@@ -56,6 +56,10 @@ int reversals(const KnobState &ks, Direction next) {
 
 class Decider {
   public:
+    // The most a knob can mean on this node: a quota above the CPU count
+    // limits nothing, so an unlimited cpu_max steps down from the CPU count.
+    double cap(Knob knob) const { return knob == Knob::CpuMax ? in_.cpus : kUnlimited; }
+
     Decider(const ControllerInput &in, const Policy &policy, ControllerOutput &out)
         : in_(in), policy_(policy), out_(out) {}
 
@@ -109,7 +113,8 @@ class Decider {
                 attributed += a.delay_s;
             for (const Antagonist &a : victim.cpu_antagonists) {
                 double share = attributed > 0 ? a.delay_s / attributed : 0;
-                if (a.path == breach.cgroup || share < kMinAntagonistShare)
+                // The hierarchy's root holds the node itself: never a knob of ours.
+                if (a.path == breach.cgroup || a.path == "/" || share < kMinAntagonistShare)
                     continue;
                 auto cg = in_.cgroups.find(a.path);
                 if (cg == in_.cgroups.end())
@@ -153,7 +158,7 @@ class Decider {
             const KnobBounds *b = bounds_of(policy_, cg->second, knob);
             if (b && in_.now - ks.last_move < b->cooldown)
                 continue;
-            double target = step_up(current->second, ks.original, b, headroom);
+            double target = step_up(current->second, ks.original, b, headroom, cap(knob));
             move(path, knob, ks, current->second, target, Direction::Up,
                  headroom || !b ? "headroom" : "recovered", std::nullopt);
             if (target == ks.original)
@@ -174,7 +179,7 @@ class Decider {
             ks.original = current->second;
         if ((ks.held_until && *ks.held_until > in_.now) || in_.now - ks.last_move < b->cooldown)
             return;
-        double target = step_down(current->second, *b);
+        double target = step_down(std::min(current->second, cap(knob)), *b);
         if (target >= current->second)
             return;  // at its floor already
         ks.victims.insert(evidence.victim);

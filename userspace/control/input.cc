@@ -6,6 +6,7 @@ ControllerInput build_controller_input(const CpuSignals &signals, Duration now,
                                        InputSources &sources) {
     ControllerInput in;
     in.now = now;
+    in.cpus = sources.cpus;
     for (const auto &[id, cpu] : signals.by_cgroup) {
         auto path = sources.cpu_tree.path_of(id);
         if (!path)

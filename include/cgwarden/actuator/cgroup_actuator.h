@@ -32,6 +32,8 @@ class CgroupActuator : public Actuator {
     Journal journal_;
     KnobIo io_;
     std::set<std::pair<std::string, Knob>> written_;  // by this process, not yet restored
+    // (class, knob) that cannot be read here: said once, not every interval.
+    std::set<std::pair<std::string, Knob>> unreadable_;
 };
 
 }  // namespace cgw

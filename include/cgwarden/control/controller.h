@@ -39,6 +39,8 @@ struct ControllerInput {
     // Share of the node's CPU capacity in use over the interval, 0..1:
     // below kHeadroomBusyFraction lowered knobs relax fully (work conserving).
     double cpu_busy_fraction = 0;
+    // CPUs of the node: an unlimited cpu_max steps down from this many.
+    double cpus = 1;
     std::map<std::string, CgroupInput> cgroups;  // by path
     // Knobs someone else changed since cgwarden wrote them: cgwarden adopts
     // the new value as the original and stops touching them for a while.

@@ -1,0 +1,110 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "cgwarden/actuator/journal.h"
+#include "cgwarden/bpf/probe.h"
+#include "cgwarden/cgroup/layout.h"
+#include "cgwarden/daemon/daemon.h"
+#include "cgwarden/actuator/cgroup_actuator.h"
+#include "cgwarden/policy/classify.h"
+#include "cgwarden/policy/parse.h"
+#include "cgwarden/sensor/cpu_sensor.h"
+#include "commands.h"
+
+namespace cgw::cli {
+
+namespace {
+
+struct RunArgs {
+    std::string config = "/etc/cgwarden/cgwarden.yaml";
+    std::string state_dir;
+    std::string mode;
+    std::string attach = "auto";
+};
+
+template <class T>
+T or_fail(Result<T> r, const std::string &what) {
+    if (!r)
+        throw Failure{r.error().context(what).message};
+    return std::move(r).value();
+}
+
+Mode parse_mode(const std::string &name) {
+    if (name == "enforce")
+        return Mode::Enforce;
+    if (name == "dry-run")
+        return Mode::DryRun;
+    return Mode::Monitor;
+}
+
+void run_daemon(const RunArgs &args) {
+    Policy policy = or_fail(load_policy(args.config), "loading the policy");
+    if (!args.state_dir.empty())
+        policy.state_dir = args.state_dir;
+    if (!args.mode.empty())
+        policy.mode = parse_mode(args.mode);
+    if (::geteuid() != 0)
+        throw Failure{"run loads BPF programs and writes cgroup files: run it as root"};
+
+    CgroupLayout layout = or_fail(detect_cgroup_layout(), "cgroups");
+    Journal journal = or_fail(Journal::open(policy.state_dir), "opening the journal");
+    size_t left_changed = journal.entries().size();
+    std::string journal_path = journal.path().string();
+    auto actuator = std::make_unique<CgroupActuator>(layout, std::move(journal));
+    // Knobs left changed by a run that crashed go back first: every run
+    // starts from the node's own values.
+    if (left_changed > 0) {
+        spdlog::warn(
+            "{} holds {} knob(s) changed by an earlier run that did not stop cleanly: "
+            "restoring them",
+            journal_path, left_changed);
+        if (Status s = actuator->restore_all(); !s)
+            throw Failure{s.error().message};
+    }
+
+    KernelFeatures features = probe_kernel_features();
+    std::optional<AttachMode> force;
+    if (args.attach != "auto")
+        force = args.attach == "tp_btf" ? AttachMode::TpBtf : AttachMode::RawTp;
+    auto sensor = or_fail(CpuSensor::open(features, force), "starting the CPU sensor");
+
+    Classifier classify = [&policy](const std::string &path) {
+        return cgw::classify(policy, path);
+    };
+    Daemon daemon(policy, layout, classify, std::move(sensor), std::move(actuator),
+                  std::max(1u, std::thread::hardware_concurrency()));
+    if (Status s = daemon.run(); !s)
+        throw Failure{s.error().message};
+}
+
+}  // namespace
+
+void add_run_command(CLI::App &app) {
+    auto args = std::make_shared<RunArgs>();
+    auto *cmd = app.add_subcommand(
+        "run",
+        "Run the daemon: measure every interval, find cgroups breaching their class's SLOs, "
+        "step the knobs of the lower-class cgroups that cause it down within the policy's "
+        "bounds, and back up once the victim is healthy. Every original value is journaled in "
+        "the state directory before the first write and restored on SIGTERM/SIGINT, by "
+        "`cgwarden restore`, and at the next start after a crash. Validate a policy with "
+        "`cgwarden check-config FILE` first.");
+    cmd->add_option("-c,--config", args->config, "Policy file (YAML); see deploy/cgwarden.yaml")
+        ->capture_default_str();
+    cmd->add_option("--state-dir", args->state_dir,
+                    "Where the journal of original knob values lives (overrides the file)");
+    cmd->add_option("--mode", args->mode,
+                    "enforce: decide and write; dry-run: decide and log, write nothing; "
+                    "monitor: measure only (overrides the file)")
+        ->check(CLI::IsMember({"enforce", "dry-run", "monitor"}));
+    cmd->add_option("--attach", args->attach, "BPF flavour: auto, tp_btf, raw_tp")
+        ->check(CLI::IsMember({"auto", "tp_btf", "raw_tp"}))
+        ->capture_default_str();
+    cmd->set_version_flag("--version", std::string("cgwarden ") + CGW_VERSION);
+    cmd->callback([args] { run_daemon(*args); });
+}
+
+}  // namespace cgw::cli
