@@ -17,10 +17,7 @@ using namespace std::chrono_literals;
 
 TEST(Daemon, StepsDownTheHogThatPreemptsACriticalVictim) {
     ASSERT_EQ(::geteuid(), 0u) << "integration tests load BPF and create cgroups: run as root";
-    auto layout = detect_cgroup_layout();
-    ASSERT_TRUE(layout) << layout.error().message;
-    test::remove_stale_test_cgroups(*layout);
-    test::ContentionScenario scenario(*layout);
+    test::ContentionScenario scenario;
     std::vector<Decision> applied;
     auto daemon = scenario.daemon(applied);
     for (int i = 0; i < 4; ++i) {

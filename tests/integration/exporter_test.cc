@@ -23,11 +23,7 @@ class ExporterTest : public ::testing::Test {
   protected:
     void SetUp() override {
         ASSERT_EQ(::geteuid(), 0u) << "integration tests load BPF and create cgroups: run as root";
-        auto layout = detect_cgroup_layout();
-        ASSERT_TRUE(layout) << layout.error().message;
-        layout_ = std::move(layout).value();
-        test::remove_stale_test_cgroups(layout_);
-        scenario_ = std::make_unique<test::ContentionScenario>(layout_);
+        scenario_ = std::make_unique<test::ContentionScenario>();
         daemon_ = scenario_->daemon(applied_);
         ExporterOptions options;
         options.listen = "127.0.0.1:0";
@@ -46,7 +42,6 @@ class ExporterTest : public ::testing::Test {
         }
     }
 
-    CgroupLayout layout_;
     std::unique_ptr<test::ContentionScenario> scenario_;
     std::vector<Decision> applied_;
     std::unique_ptr<Daemon> daemon_;

@@ -18,8 +18,20 @@ Status RecordingActuator::apply(const Decision &d) {
     return {};
 }
 
-ContentionScenario::ContentionScenario(const CgroupLayout &cgroups)
-    : layout(cgroups), hog(cgroups, "daemon-hog"), victim(cgroups, "daemon-victim") {
+namespace {
+
+CgroupLayout cleaned_layout() {
+    auto layout = detect_cgroup_layout();
+    if (!layout)
+        throw std::runtime_error(layout.error().message);
+    remove_stale_test_cgroups(*layout);
+    return std::move(layout).value();
+}
+
+}  // namespace
+
+ContentionScenario::ContentionScenario()
+    : layout(cleaned_layout()), hog(layout, "daemon-hog"), victim(layout, "daemon-victim") {
     using namespace std::chrono_literals;
     hog.spawn({"stress-ng", "--cpu", std::to_string(std::thread::hardware_concurrency() + 1),
                "--timeout", "120s", "--quiet"});

@@ -30,13 +30,15 @@ class ContentionScenario {
   public:
     static constexpr std::chrono::microseconds kVictimSlo{200};
 
-    // Starts the hog and the victim; they are killed with their cgroups.
-    explicit ContentionScenario(const CgroupLayout &layout);
+    // Detects the cgroup layout, removes cgroups of crashed earlier runs,
+    // starts the hog and the victim; they are killed with their cgroups.
+    // Throws when the layout cannot be detected.
+    ContentionScenario();
 
     // An enforcing daemon over the real CPU sensor; every write lands in `applied`.
     std::unique_ptr<Daemon> daemon(std::vector<Decision> &applied) const;
 
-    const CgroupLayout &layout;
+    const CgroupLayout layout;
     TestCgroup hog;
     TestCgroup victim;
     Policy policy;

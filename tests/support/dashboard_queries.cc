@@ -66,6 +66,7 @@ std::string expand_variables(const std::string &expr, const std::string &cgroup,
     std::string out = expr;
     replace_all(out, "$__rate_interval", rate_interval);
     replace_all(out, "$instance", ".*");
+    replace_all(out, "=~\"$cgroup\"", "=~\".*\"");
     replace_all(out, "$cgroup", cgroup);
     return out;
 }
