@@ -10,7 +10,7 @@
 
 #include "cgwarden/exporter/publisher.h"
 #include "dashboard_queries.h"
-#include "exporter_fixture.h"
+#include "fake_pass.h"
 #include "promtool.h"
 
 namespace cgw {

@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "exporter_fixture.h"
+#include "fake_pass.h"
 
 namespace cgw {
 namespace {

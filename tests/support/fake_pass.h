@@ -1,6 +1,6 @@
-// A control loop pass made up in memory, for the exporter's unit tests: a
-// critical victim, a best-effort hog that preempts it, and `idle` cgroups
-// with a little contention each.
+// A control loop pass made up in memory, for the exporter's unit tests and
+// bench: a critical victim, a best-effort hog that preempts it, and `idle`
+// cgroups with a little contention and a few waits each.
 #pragma once
 
 #include <chrono>
@@ -38,8 +38,15 @@ class FakePass {
         add_cgroup(kRoot, "/", 0);
         add_cgroup(kVictim, "/system.slice/agent.service", 0.05);
         add_cgroup(kHog, "/batch/hog", 0.001);
-        for (uint64_t i = 0; i < idle; ++i)
+        for (uint64_t i = 0; i < idle; ++i) {
             add_cgroup(100 + i, "/idle/" + std::to_string(i), 1e-6 * static_cast<double>(i + 1));
+            uint64_t waits[LatencyHistogram::kBuckets] = {};
+            waits[cgw_hist_bucket(1'000 * (i + 1))] = 2;
+            sample.cpu.by_cgroup[100 + i].runq_hist.add(waits);
+            sample.cpu.by_cgroup[100 + i].runq_delay_ns = 2'000 * (i + 1);
+            sample.cpu.preempt[{100 + i, kHog}] = {.delay_ns = 1'000 * (i + 1), .count = 1};
+            signals.by_cgroup[100 + i].preempted_by = {{kHog, 1e-6, 1}};
+        }
 
         CgroupCpuCounters &victim = sample.cpu.by_cgroup[kVictim];
         victim.runq_delay_ns = 3'000'000;
