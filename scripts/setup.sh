@@ -12,8 +12,9 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 build=(cmake make g++ pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
-       libspdlog-dev libfmt-dev prometheus-cpp-dev libgtest-dev libgmock-dev
+       libspdlog-dev libfmt-dev prometheus-cpp-dev libcivetweb-dev libgtest-dev libgmock-dev
        libyaml-cpp-dev libcli11-dev nlohmann-json3-dev)
-# What the root tests drive: real load generators and real cgroup/net tools.
-test_tools=(stress-ng fio iproute2 util-linux procps)
+# What the root tests drive: real load generators, real cgroup/net tools, and
+# a real Prometheus server and promtool to check /metrics, rules, dashboards.
+test_tools=(stress-ng fio iproute2 util-linux procps prometheus)
 ensure_packages setup "${build[@]}" "${test_tools[@]}"

@@ -37,11 +37,13 @@ Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify,
       cpus_(cpus) {}
 
 Status Daemon::tick() {
+    auto started = std::chrono::steady_clock::now();
     auto sample = take_sample(*cpu_, layout_, cpu_tree_);
     if (!sample)
         return sample.error();
     if (!previous_) {
         previous_ = std::move(sample).value();
+        publish(started, {}, {}, {}, {});
         return {};
     }
     CpuSignals signals = compute_cpu_signals(*previous_, *sample);
@@ -60,11 +62,12 @@ Status Daemon::tick() {
     log_breach_changes(out.breaches);
     for (const std::string &notice : out.notices)
         spdlog::warn("{}", notice);
-    act_on(out);
+    publish(started, signals, input, out, act_on(out));
     return {};
 }
 
-void Daemon::act_on(const ControllerOutput &out) {
+std::vector<DecisionRecord> Daemon::act_on(const ControllerOutput &out) {
+    std::vector<DecisionRecord> made;
     for (const Decision &d : out.decisions) {
         DecisionRecord record{unix_now_ns(), d, false, {}};
         if (policy_.mode == Mode::Enforce) {
@@ -83,10 +86,24 @@ void Daemon::act_on(const ControllerOutput &out) {
                     policy_.mode == Mode::DryRun ? " (dry-run)" : "", d.cgroup, to_string(d.knob),
                     value_text(d.old_value), value_text(d.new_value), d.rule, why,
                     record.error.empty() ? "" : " error=" + record.error);
+        made.push_back(record);
         history_.push_back(std::move(record));
         if (history_.size() > kHistoryLimit)
             history_.pop_front();
     }
+    return made;
+}
+
+void Daemon::publish(std::chrono::steady_clock::time_point started, const CpuSignals &signals,
+                     const ControllerInput &input, const ControllerOutput &out,
+                     const std::vector<DecisionRecord> &made) {
+    if (!metrics_)
+        return;
+    auto took = std::chrono::steady_clock::now() - started;
+    std::vector<ProgramStats> programs = cpu_->program_stats();
+    metrics_->publish({*previous_, signals, cpu_tree_.paths_by_id(), policy_, classify_, input, out,
+                       made, programs, layout_.mode, cpu_->attach_mode(),
+                       std::chrono::duration_cast<Duration>(took)});
 }
 
 void Daemon::log_breach_changes(const std::vector<Breach> &breaches) {

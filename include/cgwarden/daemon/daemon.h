@@ -15,6 +15,7 @@
 #include "cgwarden/control/controller.h"
 #include "cgwarden/control/input.h"
 #include "cgwarden/daemon/actuator.h"
+#include "cgwarden/daemon/metrics_sink.h"
 #include "cgwarden/policy/policy.h"
 #include "cgwarden/sensor/cpu_sensor.h"
 #include "cgwarden/sensor/sample.h"
@@ -41,8 +42,14 @@ class Daemon {
 
     const std::deque<DecisionRecord> &history() const { return history_; }
 
+    // Receives every pass's sample, signals and decisions (the exporter).
+    void set_metrics_sink(std::shared_ptr<MetricsSink> sink) { metrics_ = std::move(sink); }
+
   private:
-    void act_on(const ControllerOutput &out);
+    std::vector<DecisionRecord> act_on(const ControllerOutput &out);
+    void publish(std::chrono::steady_clock::time_point started, const CpuSignals &signals,
+                 const ControllerInput &input, const ControllerOutput &out,
+                 const std::vector<DecisionRecord> &made);
     void log_breach_changes(const std::vector<Breach> &breaches);
 
     Policy policy_;
@@ -56,6 +63,7 @@ class Daemon {
     ControllerState state_;
     std::set<std::string> breached_;
     std::deque<DecisionRecord> history_;
+    std::shared_ptr<MetricsSink> metrics_;
 };
 
 }  // namespace cgw

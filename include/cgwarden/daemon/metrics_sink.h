@@ -1,0 +1,43 @@
+// What the control loop hands its observers (the Prometheus exporter) at the
+// end of every pass. Everything is by reference and valid only during the
+// call: a sink copies what it keeps and must return quickly, because it runs
+// on the loop's thread.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cgwarden/bpf/probe.h"
+#include "cgwarden/cgroup/layout.h"
+#include "cgwarden/control/controller.h"
+#include "cgwarden/control/input.h"
+#include "cgwarden/sensor/sample.h"
+#include "cgwarden/signals/cpu_signals.h"
+
+namespace cgw {
+
+struct DecisionRecord;
+
+struct TickReport {
+    const Sample &sample;                          // cumulative counters
+    const CpuSignals &signals;                     // last interval; empty on the first pass
+    const std::map<uint64_t, std::string> &paths;  // cpu hierarchy, by id, as of this sample
+    const Policy &policy;
+    const Classifier &classify;
+    const ControllerInput &input;    // knob values read this pass
+    const ControllerOutput &output;  // breaches, and the state with every knob's original
+    const std::vector<DecisionRecord> &decisions;  // made this pass
+    const std::vector<ProgramStats> &programs;     // BPF run counts and time
+    CgroupMode cgroup_mode = CgroupMode::V2;
+    AttachMode attach_mode = AttachMode::TpBtf;
+    Duration loop_duration{};  // this pass, from sampling to the last decision
+};
+
+class MetricsSink {
+  public:
+    virtual ~MetricsSink() = default;
+    virtual void publish(const TickReport &report) = 0;
+};
+
+}  // namespace cgw

@@ -1,0 +1,69 @@
+#include "contention_scenario.h"
+
+#include <stdexcept>
+#include <thread>
+
+namespace cgw::test {
+
+std::map<Knob, double> RecordingActuator::read(const std::string &path, const ClassPolicy &cls) {
+    std::map<Knob, double> values;
+    for (const auto &[knob, bounds] : cls.knobs)
+        values[knob] = current_.count({path, knob}) ? current_[{path, knob}] : 100;
+    return values;
+}
+
+Status RecordingActuator::apply(const Decision &d) {
+    applied_.push_back(d);
+    current_[{d.cgroup, d.knob}] = d.new_value;
+    return {};
+}
+
+namespace {
+
+CgroupLayout cleaned_layout() {
+    auto layout = detect_cgroup_layout();
+    if (!layout)
+        throw std::runtime_error(layout.error().message);
+    remove_stale_test_cgroups(*layout);
+    return std::move(layout).value();
+}
+
+}  // namespace
+
+ContentionScenario::ContentionScenario()
+    : layout(cleaned_layout()), hog(layout, "daemon-hog"), victim(layout, "daemon-victim") {
+    using namespace std::chrono_literals;
+    hog.spawn({"stress-ng", "--cpu", std::to_string(std::thread::hardware_concurrency() + 1),
+               "--timeout", "120s", "--quiet"});
+    victim.spawn({tool_path("wakeloop"), "--sleep-us", "1000", "--work-us", "500"});
+
+    policy.mode = Mode::Enforce;
+    ClassPolicy critical;
+    critical.name = "critical";
+    critical.priority = 100;
+    critical.slo.cpu_delay_p99 = kVictimSlo;
+    ClassPolicy best_effort;
+    best_effort.name = "best-effort";
+    best_effort.knobs[Knob::CpuWeight] = {
+        .floor = 10, .ceiling = 100, .step = 30, .hold_down = 10s, .cooldown = 0s};
+    policy.classes = {critical, best_effort};
+    classify = [victim = victim.path(), hog = hog.path()](const std::string &path) {
+        std::optional<size_t> cls;
+        if (path == victim)
+            cls = 0;
+        else if (path == hog)
+            cls = 1;
+        return cls;
+    };
+}
+
+std::unique_ptr<Daemon> ContentionScenario::daemon(std::vector<Decision> &applied) const {
+    auto sensor = CpuSensor::open(probe_kernel_features());
+    if (!sensor)
+        throw std::runtime_error(sensor.error().message);
+    return std::make_unique<Daemon>(policy, layout, classify, std::move(sensor).value(),
+                                    std::make_unique<RecordingActuator>(applied),
+                                    std::thread::hardware_concurrency());
+}
+
+}  // namespace cgw::test

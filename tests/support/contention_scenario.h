@@ -1,0 +1,48 @@
+// The control loop's standard scenario on the real kernel: a critical victim
+// (wakeloop, with a run-queue SLO far below what it gets) preempted by a
+// best-effort CPU hog (stress-ng, one worker more than there are CPUs), and a
+// daemon with an actuator that only records.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "cgwarden/daemon/daemon.h"
+#include "test_cgroup.h"
+
+namespace cgw::test {
+
+// Reads every knob as 100 until written, records every write.
+class RecordingActuator : public Actuator {
+  public:
+    explicit RecordingActuator(std::vector<Decision> &applied) : applied_(applied) {}
+    std::map<Knob, double> read(const std::string &path, const ClassPolicy &cls) override;
+    Status apply(const Decision &d) override;
+    std::set<std::pair<std::string, Knob>> take_changed_externally() override { return {}; }
+    Status restore_all() override { return {}; }
+
+  private:
+    std::vector<Decision> &applied_;
+    std::map<std::pair<std::string, Knob>, double> current_;
+};
+
+class ContentionScenario {
+  public:
+    static constexpr std::chrono::microseconds kVictimSlo{200};
+
+    // Detects the cgroup layout, removes cgroups of crashed earlier runs,
+    // starts the hog and the victim; they are killed with their cgroups.
+    // Throws when the layout cannot be detected.
+    ContentionScenario();
+
+    // An enforcing daemon over the real CPU sensor; every write lands in `applied`.
+    std::unique_ptr<Daemon> daemon(std::vector<Decision> &applied) const;
+
+    const CgroupLayout layout;
+    TestCgroup hog;
+    TestCgroup victim;
+    Policy policy;
+    Classifier classify;
+};
+
+}  // namespace cgw::test

@@ -1,0 +1,160 @@
+#include "cgwarden/exporter/publisher.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
+#include "fake_pass.h"
+
+namespace cgw {
+namespace {
+
+using test::FakePass;
+
+const prometheus::MetricFamily &family(const Families &families, const std::string &name) {
+    for (const auto &f : families) {
+        if (f.name == name)
+            return f;
+    }
+    throw std::runtime_error("no family " + name);
+}
+
+std::string label(const prometheus::ClientMetric &m, const std::string &name) {
+    for (const auto &l : m.label) {
+        if (l.name == name)
+            return l.value;
+    }
+    return {};
+}
+
+std::set<std::string> cgroups_of(const prometheus::MetricFamily &f) {
+    std::set<std::string> out;
+    for (const auto &m : f.metric)
+        out.insert(label(m, "cgroup"));
+    return out;
+}
+
+std::string text_of(const Families &families) {
+    std::ostringstream out;
+    prometheus::TextSerializer().Serialize(out, families);
+    return out.str();
+}
+
+MetricsPublisher publisher(size_t top_cgroups = 50) {
+    ExporterOptions options;
+    options.top_cgroups = top_cgroups;
+    options.version = "1.2.3";
+    return MetricsPublisher(options, std::make_shared<SnapshotStore>());
+}
+
+TEST(ExporterPublisher, CardinalityIsTopContendedPlusProtectedPlusActedOn) {
+    FakePass pass(200);
+    auto families = publisher(5).build(pass.report());
+    std::set<std::string> cgroups =
+        cgroups_of(family(families, "cgwarden_cpu_throttled_seconds_total"));
+    // 5 most contended (the root has none): /idle/199 .. /idle/195, plus the
+    // protected victim and the hog cgwarden stepped down, though it is not in the top 5.
+    EXPECT_EQ(cgroups,
+              (std::set<std::string>{"/idle/199", "/idle/198", "/idle/197", "/idle/196",
+                                     "/idle/195", "/system.slice/agent.service", "/batch/hog"}));
+}
+
+TEST(ExporterPublisher, RemovedCgroupsLoseTheirSeries) {
+    FakePass pass(3);
+    MetricsPublisher p = publisher();
+    auto before = p.build(pass.report());
+    EXPECT_TRUE(cgroups_of(family(before, "cgwarden_actions_total")).count("/batch/hog"));
+    pass.remove_cgroup(FakePass::kHog);
+    pass.remove_cgroup(101);
+    pass.decisions.clear();
+    pass.input.cgroups.clear();
+    pass.output.state.knobs.clear();
+    pass.sample.cpu.preempt.clear();
+    pass.signals.by_cgroup[FakePass::kVictim].preempted_by.clear();
+    std::string text = text_of(p.build(pass.report()));
+    EXPECT_EQ(text.find("/batch/hog"), std::string::npos) << text;
+    EXPECT_EQ(text.find("/idle/1\""), std::string::npos) << text;
+    EXPECT_NE(text.find("/idle/2\""), std::string::npos) << text;
+}
+
+TEST(ExporterPublisher, RunqueueHistogramInTextFormat) {
+    FakePass pass;
+    std::string text = text_of(publisher().build(pass.report()));
+    EXPECT_NE(text.find("# TYPE cgwarden_cpu_runqueue_delay_seconds histogram"), std::string::npos);
+    const std::string victim =
+        "cgroup=\"/system.slice/agent.service\",class=\"critical\",unit=\"agent.service\"";
+    EXPECT_NE(text.find("cgwarden_cpu_runqueue_delay_seconds_count{" + victim + "} 3"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("cgwarden_cpu_runqueue_delay_seconds_sum{" + victim + "} 0.003"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("cgwarden_cpu_runqueue_delay_seconds_bucket{" + victim + ",le=\"+Inf\"} 3"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(
+        text.find("cgwarden_cpu_runqueue_delay_seconds_bucket{" + victim + ",le=\"0.0005\"} 2"),
+        std::string::npos)
+        << text;
+}
+
+TEST(ExporterPublisher, EnforcerFamilies) {
+    FakePass pass;
+    auto families = publisher().build(pass.report());
+    const auto &breach = family(families, "cgwarden_slo_breach");
+    ASSERT_EQ(breach.metric.size(), 1u) << "only the protected victim has an SLO";
+    EXPECT_EQ(label(breach.metric[0], "slo"), "cpu_delay_p99");
+    EXPECT_EQ(breach.metric[0].gauge.value, 1);
+    EXPECT_DOUBLE_EQ(family(families, "cgwarden_slo_target_seconds").metric[0].gauge.value, 200e-6);
+
+    const auto &value = family(families, "cgwarden_knob_value");
+    ASSERT_EQ(value.metric.size(), 1u);
+    EXPECT_EQ(label(value.metric[0], "knob"), "cpu_weight");
+    EXPECT_EQ(value.metric[0].gauge.value, 70) << "the value this pass wrote";
+    EXPECT_EQ(family(families, "cgwarden_knob_original_value").metric[0].gauge.value, 100);
+
+    const auto &actions = family(families, "cgwarden_actions_total");
+    ASSERT_EQ(actions.metric.size(), 1u);
+    EXPECT_EQ(label(actions.metric[0], "direction"), "down");
+    EXPECT_EQ(label(actions.metric[0], "rule"), "slo-breach");
+    EXPECT_EQ(label(actions.metric[0], "class"), "best-effort");
+    EXPECT_EQ(actions.metric[0].counter.value, 1);
+
+    const auto &preemption = family(families, "cgwarden_cpu_preemption_delay_seconds_total");
+    ASSERT_EQ(preemption.metric.size(), 1u);
+    EXPECT_EQ(label(preemption.metric[0], "by_cgroup"), "/batch/hog");
+    EXPECT_DOUBLE_EQ(preemption.metric[0].counter.value, 0.002);
+}
+
+TEST(ExporterPublisher, ActionsAndWriteErrorsAccumulateAcrossPasses) {
+    FakePass pass;
+    MetricsPublisher p = publisher();
+    (void)p.build(pass.report());
+    pass.decisions[0].applied = false;
+    pass.decisions[0].error = "writing cpu.weight: Permission denied";
+    auto families = p.build(pass.report());
+    EXPECT_EQ(family(families, "cgwarden_actions_total").metric[0].counter.value, 2);
+    EXPECT_EQ(family(families, "cgwarden_cgroup_write_errors_total").metric[0].counter.value, 1);
+    EXPECT_EQ(family(families, "cgwarden_knob_value").metric[0].gauge.value, 100)
+        << "a failed write leaves the value read";
+}
+
+TEST(ExporterPublisher, SelfFamilies) {
+    FakePass pass;
+    std::string text = text_of(publisher().build(pass.report()));
+    for (const char *line : {
+             "cgwarden_bpf_program_runs_total{program=\"btf_sched_switch\"} 1000",
+             "cgwarden_bpf_program_run_seconds_total{program=\"btf_sched_switch\"} 0.002",
+             "cgwarden_lost_events_total{sensor=\"cpu\",reason=\"preempt_map_full\"} 4",
+             "cgwarden_ringbuf_lost_events_total 0",
+             "cgwarden_loop_duration_seconds 0.003",
+         })
+        EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+    EXPECT_NE(text.find("cgwarden_build_info{version=\"1.2.3\",kernel=\""), std::string::npos);
+    EXPECT_NE(text.find("cgroup_mode=\"hybrid\",attach_mode=\"tp_btf\"} 1"), std::string::npos)
+        << text;
+}
+
+}  // namespace
+}  // namespace cgw

@@ -1,0 +1,127 @@
+#include "cgwarden/exporter/enforcer_families.h"
+
+#include <algorithm>
+
+#include "cgwarden/daemon/daemon.h"
+
+namespace cgw {
+
+namespace {
+
+using prometheus::MetricType;
+
+const char *to_label(Direction d) {
+    return d == Direction::Down ? "down" : "up";
+}
+
+// The SLOs the controller evaluates today, with their targets. IO and
+// heartbeat SLOs join when their sensors feed the controller.
+std::map<std::string, double> evaluated_slos(const ClassPolicy &cls) {
+    std::map<std::string, double> slos;
+    if (cls.slo.cpu_delay_p99)
+        slos["cpu_delay_p99"] = std::chrono::duration<double>(*cls.slo.cpu_delay_p99).count();
+    return slos;
+}
+
+void add_slos(const TickReport &report, const ExportScope &scope, Families &out) {
+    FamilyBuilder breach("cgwarden_slo_breach",
+                         "1 while the protected cgroup breaches the SLO in the last interval, "
+                         "else 0.",
+                         MetricType::Gauge);
+    FamilyBuilder target("cgwarden_slo_target_seconds",
+                         "The SLO of the protected cgroup's class, from the policy.",
+                         MetricType::Gauge);
+    std::set<std::pair<std::string, std::string>> breached;
+    for (const Breach &b : report.output.breaches)
+        breached.emplace(b.cgroup, b.slo);
+    for (const auto &[id, cg] : scope.by_id) {
+        if (!cg.class_index || *cg.class_index >= report.policy.classes.size())
+            continue;
+        for (const auto &[slo, seconds] : evaluated_slos(report.policy.classes[*cg.class_index])) {
+            breach.add(with(cg.labels, "slo", slo), breached.count({cg.path, slo}) ? 1 : 0);
+            target.add(with(cg.labels, "slo", slo), seconds);
+        }
+    }
+    out.push_back(std::move(breach).take());
+    out.push_back(std::move(target).take());
+}
+
+void add_knobs(const TickReport &report, const ExportScope &scope, Families &out) {
+    // Values read at the start of the pass, then what this pass wrote.
+    std::map<std::pair<std::string, Knob>, double> values;
+    for (const auto &[path, cg] : report.input.cgroups) {
+        for (const auto &[knob, value] : cg.knobs)
+            values[{path, knob}] = value;
+    }
+    for (const DecisionRecord &r : report.decisions) {
+        if (r.applied)
+            values[{r.decision.cgroup, r.decision.knob}] = r.decision.new_value;
+    }
+    FamilyBuilder value("cgwarden_knob_value",
+                        "Current value of a cgroup knob cgwarden may turn, in policy units "
+                        "(cpu_weight 1..10000, cpu_max CPUs with +Inf for no quota).",
+                        MetricType::Gauge);
+    FamilyBuilder original("cgwarden_knob_original_value",
+                           "The knob's value before cgwarden first changed it; restored on "
+                           "shutdown.",
+                           MetricType::Gauge);
+    for (const auto &[key, v] : values) {
+        if (auto id = scope.id_by_path.find(key.first); id != scope.id_by_path.end())
+            value.add(with(scope.by_id.at(id->second).labels, "knob", to_string(key.second)), v);
+    }
+    for (const auto &[key, state] : report.output.state.knobs) {
+        if (auto id = scope.id_by_path.find(key.first); id != scope.id_by_path.end())
+            original.add(with(scope.by_id.at(id->second).labels, "knob", to_string(key.second)),
+                         state.original);
+    }
+    out.push_back(std::move(value).take());
+    out.push_back(std::move(original).take());
+}
+
+}  // namespace
+
+void ActionTally::count(const TickReport &report) {
+    for (const DecisionRecord &r : report.decisions) {
+        const Decision &d = r.decision;
+        ++actions_[{d.cgroup, to_string(d.knob), to_label(d.direction), d.rule}];
+        write_errors_ += !r.error.empty();
+    }
+    std::set<std::string> existing;
+    for (const auto &[id, path] : report.paths)
+        existing.insert(path);
+    std::erase_if(actions_,
+                  [&](const auto &entry) { return existing.count(std::get<0>(entry.first)) == 0; });
+}
+
+std::set<std::string> ActionTally::cgroups() const {
+    std::set<std::string> out;
+    for (const auto &[key, n] : actions_)
+        out.insert(std::get<0>(key));
+    return out;
+}
+
+void add_enforcer_families(const TickReport &report, const ExportScope &scope,
+                           const ActionTally &tally, Families &out) {
+    add_slos(report, scope, out);
+    add_knobs(report, scope, out);
+    FamilyBuilder actions("cgwarden_actions_total",
+                          "Knob changes decided (applied in enforce mode, only recorded in "
+                          "dry-run), by direction and the rule that made them.",
+                          MetricType::Counter);
+    for (const auto &[key, n] : tally.actions()) {
+        const auto &[cgroup, knob, direction, rule] = key;
+        auto id = scope.id_by_path.find(cgroup);
+        if (id == scope.id_by_path.end())
+            continue;
+        Labels labels = with(scope.by_id.at(id->second).labels, "knob", knob);
+        labels = with(with(std::move(labels), "direction", direction), "rule", rule);
+        actions.add(std::move(labels), static_cast<double>(n));
+    }
+    out.push_back(std::move(actions).take());
+    FamilyBuilder errors("cgwarden_cgroup_write_errors_total",
+                         "Knob writes to cgroupfs that failed.", MetricType::Counter);
+    errors.add({}, static_cast<double>(tally.write_errors()));
+    out.push_back(std::move(errors).take());
+}
+
+}  // namespace cgw

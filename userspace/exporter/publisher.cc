@@ -1,0 +1,42 @@
+#include "cgwarden/exporter/publisher.h"
+
+#include <sys/utsname.h>
+
+#include "cgwarden/exporter/cpu_families.h"
+
+namespace cgw {
+
+namespace {
+
+std::string kernel_release() {
+    utsname u{};
+    return ::uname(&u) == 0 ? u.release : "unknown";
+}
+
+}  // namespace
+
+MetricsPublisher::MetricsPublisher(ExporterOptions options, std::shared_ptr<SnapshotStore> store,
+                                   IdentifyCgroup identify)
+    : options_(std::move(options)),
+      build_{options_.version, kernel_release()},
+      store_(std::move(store)),
+      identify_(std::move(identify)) {}
+
+Families MetricsPublisher::build(const TickReport &report) {
+    tally_.count(report);
+    ExportScope scope = select_scope(report, options_, identify_, tally_.cgroups());
+    Families families;
+    add_cpu_families(report, scope, options_, families);
+    add_enforcer_families(report, scope, tally_, families);
+    add_self_families(report, build_, families);
+    return families;
+}
+
+void MetricsPublisher::publish(const TickReport &report) {
+    auto snapshot = std::make_shared<MetricsSnapshot>();
+    snapshot->families = build(report);
+    snapshot->taken = std::chrono::steady_clock::now();
+    store_->publish(std::move(snapshot));
+}
+
+}  // namespace cgw
