@@ -5,18 +5,12 @@
 
 #include <string>
 
+#include "command.h"
+
 namespace cgw::test {
 
 // Why the Prometheus tools cannot run here, or empty when they can. On the
 // host a missing tool is a setup error the test reports as a failure.
 std::string prometheus_tools_unavailable();
-
-struct CommandResult {
-    int status = -1;     // exit status
-    std::string output;  // stdout and stderr
-};
-
-// Runs a shell command line; stdout and stderr captured together.
-CommandResult run_command(const std::string &command_line);
 
 }  // namespace cgw::test

@@ -151,18 +151,6 @@ void remove_stale_test_cgroups(const CgroupLayout &layout) {
     }
 }
 
-CommandResult run_command(const std::string &command) {
-    CommandResult result;
-    FILE *out = ::popen(command.c_str(), "r");
-    if (!out)
-        return result;
-    char buf[4096];
-    while (size_t n = std::fread(buf, 1, sizeof buf, out))
-        result.output.append(buf, n);
-    result.status = ::pclose(out);
-    return result;
-}
-
 std::string tool_path(const std::string &name) {
     const char *dir = std::getenv("CGWARDEN_TOOLS_DIR");
     return std::string(dir ? dir : CGW_TOOLS_DIR) + "/" + name;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cgwarden/cgroup/layout.h"
+#include "command.h"
 
 namespace cgw::test {
 
@@ -44,13 +45,6 @@ class TestCgroup {
 
 // Removes cgroups left by earlier runs that crashed (cgw-test-* whose pid is dead).
 void remove_stale_test_cgroups(const CgroupLayout &layout);
-
-// Runs a shell command; its exit status (as pclose returns it) and stdout.
-struct CommandResult {
-    int status = -1;
-    std::string output;
-};
-CommandResult run_command(const std::string &command);
 
 // Absolute path of a built tool (tests/tools) or of the cgwarden binary.
 std::string tool_path(const std::string &name);

@@ -7,7 +7,9 @@ namespace {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
-Labels labels(const std::string &path) { return identity_labels(identify_by_path(path)); }
+Labels labels(const std::string &path) {
+    return identity_labels(identify_by_path(path));
+}
 
 TEST(ExporterIdentity, PlainCgroupsHaveNoIdentityLabels) {
     EXPECT_TRUE(labels("/batch/job-1").empty());

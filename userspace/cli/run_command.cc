@@ -8,6 +8,7 @@
 #include "cgwarden/bpf/probe.h"
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/daemon/daemon.h"
+#include "cgwarden/exporter/exporter.h"
 #include "cgwarden/actuator/cgroup_actuator.h"
 #include "cgwarden/policy/classify.h"
 #include "cgwarden/policy/parse.h"
@@ -23,6 +24,8 @@ struct RunArgs {
     std::string state_dir;
     std::string mode;
     std::string attach = "auto";
+    std::string listen;
+    bool bpf_stats = false;
 };
 
 template <class T>
@@ -46,6 +49,8 @@ void run_daemon(const RunArgs &args) {
         policy.state_dir = args.state_dir;
     if (!args.mode.empty())
         policy.mode = parse_mode(args.mode);
+    if (!args.listen.empty())
+        policy.listen = args.listen;
     if (::geteuid() != 0)
         throw Failure{"run loads BPF programs and writes cgroup files: run it as root"};
 
@@ -76,6 +81,17 @@ void run_daemon(const RunArgs &args) {
     };
     Daemon daemon(policy, layout, classify, std::move(sensor), std::move(actuator),
                   std::max(1u, std::thread::hardware_concurrency()));
+    ExporterOptions exporter_options;
+    exporter_options.listen = policy.listen;
+    exporter_options.version = CGW_VERSION;
+    exporter_options.enable_bpf_stats = args.bpf_stats;
+    // Healthy while passes keep coming: a few missed intervals is a stall.
+    exporter_options.stale_after = std::max<std::chrono::milliseconds>(
+        std::chrono::seconds(5),
+        std::chrono::duration_cast<std::chrono::milliseconds>(policy.interval * 5));
+    auto exporter = or_fail(Exporter::start(exporter_options), "starting the metrics endpoint");
+    daemon.set_metrics_sink(exporter->sink());
+    spdlog::info("metrics on http://{}/metrics (also /healthz, /readyz)", policy.listen);
     if (Status s = daemon.run(); !s)
         throw Failure{s.error().message};
 }
@@ -100,6 +116,11 @@ void add_run_command(CLI::App &app) {
                     "enforce: decide and write; dry-run: decide and log, write nothing; "
                     "monitor: measure only (overrides the file)")
         ->check(CLI::IsMember({"enforce", "dry-run", "monitor"}));
+    cmd->add_option("--listen", args->listen,
+                    "Metrics address host:port (overrides the file; default 127.0.0.1:9477)");
+    cmd->add_flag("--bpf-stats", args->bpf_stats,
+                  "Turn on the kernel's BPF run-time accounting while running, for "
+                  "cgwarden_bpf_program_run_seconds_total (costs a few ns per program run)");
     cmd->add_option("--attach", args->attach, "BPF flavour: auto, tp_btf, raw_tp")
         ->check(CLI::IsMember({"auto", "tp_btf", "raw_tp"}))
         ->capture_default_str();

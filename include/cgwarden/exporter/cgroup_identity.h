@@ -15,7 +15,9 @@ namespace cgw {
 
 using IdentifyCgroup = std::function<CgroupIdentity(const std::string &path)>;
 
-inline CgroupIdentity identify_by_path(const std::string &path) { return identify(path); }
+inline CgroupIdentity identify_by_path(const std::string &path) {
+    return identify(path);
+}
 
 // (label, value) for each part of the identity the path gives, in the order
 // unit, pod_uid, container_id, qos_class; the QoS class is spelt as
