@@ -244,10 +244,16 @@ static __always_inline bool bucket_allows(__u64 cgroup, __u32 len, __u64 now) {
         if (elapsed > NSEC_PER_SEC)
             elapsed = NSEC_PER_SEC;
         __u64 refill = elapsed * r->rate_bytes_per_s / NSEC_PER_SEC;
-        /* Without a whole byte to add, keep last_ns: the fractions add up. */
-        if (refill) {
-            r->tokens = r->tokens + refill > r->burst_bytes ? r->burst_bytes : r->tokens + refill;
+        __u64 tokens = r->tokens + refill;
+        if (tokens >= r->burst_bytes) {
+            r->tokens = r->burst_bytes;
             r->last_ns = now;
+        } else if (refill) {
+            /* Only the time those whole bytes took is used up: the rest of
+             * it carries over, or a packet every few µs would lose a
+             * fraction of a byte each time (8% at 100k packets/s). */
+            r->tokens = tokens;
+            r->last_ns += refill * NSEC_PER_SEC / r->rate_bytes_per_s;
         }
     }
     allowed = r->tokens >= len;
