@@ -1,31 +1,52 @@
 #include "process.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
 
 namespace cgw::test {
 
+// Executed directly, never through a shell: the VM's /bin/sh is busybox,
+// which would run its own applets (a reduced ip) instead of iproute2's.
 void run_command(const std::vector<std::string> &argv) {
     std::string cmd;
     for (const std::string &arg : argv)
-        cmd += "'" + arg + "' ";
-    cmd += "2>&1";
-    FILE *out = ::popen(cmd.c_str(), "r");
-    if (!out)
-        throw std::runtime_error("cannot run " + cmd);
+        cmd += arg + " ";
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0)
+        throw std::runtime_error("pipe for " + cmd);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
+    std::vector<char *> args;
+    for (const std::string &arg : argv)
+        args.push_back(const_cast<char *>(arg.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = 0;
+    int err = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
     std::string text;
     char buf[1024];
-    while (size_t n = std::fread(buf, 1, sizeof buf, out))
-        text.append(buf, n);
-    if (int status = ::pclose(out); status != 0)
-        throw std::runtime_error(cmd + " failed (status " + std::to_string(status) + "): " + text);
+    for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;)
+        text.append(buf, static_cast<size_t>(n));
+    ::close(out[0]);
+    if (err != 0)
+        throw std::runtime_error("cannot run " + cmd + ": " + std::strerror(err));
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw std::runtime_error(cmd + "failed (status " + std::to_string(status) + "): " + text);
 }
 
 void wait_for_exit(pid_t pid, std::chrono::milliseconds limit) {
