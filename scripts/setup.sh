@@ -15,5 +15,7 @@ build=(cmake make g++ pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g
        libspdlog-dev libfmt-dev prometheus-cpp-dev libgtest-dev libgmock-dev
        libyaml-cpp-dev libcli11-dev nlohmann-json3-dev)
 # What the root tests drive: real load generators and real cgroup/net tools.
-test_tools=(stress-ng fio iproute2 util-linux procps)
-ensure_packages setup "${build[@]}" "${test_tools[@]}"
+test_tools=(stress-ng fio iproute2 util-linux procps nftables)
+# What the benches drive (bench/).
+bench_tools=(iperf3 python3)
+ensure_packages setup "${build[@]}" "${test_tools[@]}" "${bench_tools[@]}"
