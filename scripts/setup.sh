@@ -16,5 +16,7 @@ build=(cmake make g++ pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g
        libyaml-cpp-dev libcli11-dev nlohmann-json3-dev)
 # What the root tests drive: real load generators, real cgroup/net tools, and
 # a real Prometheus server and promtool to check /metrics, rules, dashboards.
-test_tools=(stress-ng fio iproute2 util-linux procps prometheus)
-ensure_packages setup "${build[@]}" "${test_tools[@]}"
+test_tools=(stress-ng fio iproute2 util-linux procps nftables prometheus)
+# What the benches drive (bench/).
+bench_tools=(iperf3 python3)
+ensure_packages setup "${build[@]}" "${test_tools[@]}" "${bench_tools[@]}"

@@ -50,6 +50,14 @@ void check(const Status &s) {
         throw std::runtime_error(s.error().message);
 }
 
+// The hierarchy of a controller, or the cgroup2 hierarchy itself for
+// kCgroup2 (on hybrid nodes it holds no controller we use, but sockets and
+// cgroup_skb programs belong to it).
+std::optional<std::filesystem::path> hierarchy_of(const CgroupLayout &layout,
+                                                  const std::string &controller) {
+    return controller == kCgroup2 ? layout.unified : layout.mount_for(controller);
+}
+
 }  // namespace
 
 TestCgroup::TestCgroup(const CgroupLayout &layout, const std::string &name,
@@ -60,10 +68,10 @@ TestCgroup::TestCgroup(const CgroupLayout &layout, const std::string &name,
             // cgroup v2 folded cpuacct into cpu (usage is in cpu.stat).
             if (layout.mode == CgroupMode::V2 && controller == "cpuacct")
                 continue;
-            auto mount = layout.mount_for(controller);
+            auto mount = hierarchy_of(layout, controller);
             if (!mount)
                 throw std::runtime_error("no hierarchy holds the " + controller + " controller");
-            if (layout.mode == CgroupMode::V2)
+            if (layout.mode == CgroupMode::V2 && controller != kCgroup2)
                 check(write_file(*mount / "cgroup.subtree_control", "+" + controller));
             auto dir = *mount / path_.substr(1);
             if (std::find(dirs_.begin(), dirs_.end(), dir) != dirs_.end())
@@ -88,7 +96,7 @@ TestCgroup::~TestCgroup() {
 }
 
 std::filesystem::path TestCgroup::dir(const std::string &controller) const {
-    auto mount = layout_.mount_for(controller);
+    auto mount = hierarchy_of(layout_, controller);
     if (!mount)
         throw std::runtime_error("no hierarchy holds the " + controller + " controller");
     return *mount / path_.substr(1);

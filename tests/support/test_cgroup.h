@@ -14,10 +14,15 @@
 
 namespace cgw::test {
 
+// Not a controller: the cgroup2 hierarchy, where a process's sockets belong.
+// On pure v2 nodes it is the hierarchy of every controller anyway.
+inline const std::string kCgroup2 = "cgroup2";
+
 class TestCgroup {
   public:
     // Creates /cgw-test-<pid>-<name> in the hierarchies of `controllers`
-    // (v1: one per controller; v2: cgroup2, with the controllers enabled).
+    // (v1: one per controller; v2: cgroup2, with the controllers enabled;
+    // kCgroup2 adds the cgroup2 hierarchy on hybrid nodes).
     TestCgroup(const CgroupLayout &layout, const std::string &name,
                const std::vector<std::string> &controllers = {"cpu", "cpuacct"});
     ~TestCgroup();

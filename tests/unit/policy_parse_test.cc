@@ -294,26 +294,5 @@ TEST(PolicyParse, ShippedExampleIsValid) {
     EXPECT_FALSE(policy->heartbeats.empty());
 }
 
-TEST(HeartbeatFlag, ParsesNameProtoPortAndInterval) {
-    auto flow = parse_heartbeat_flag("gossip=udp:7946:200ms");
-    ASSERT_TRUE(flow) << flow.error().message;
-    EXPECT_EQ(flow->name, "gossip");
-    EXPECT_EQ(flow->proto, "udp");
-    EXPECT_EQ(flow->port, 7946);
-    EXPECT_EQ(flow->interval, 200ms);
-    auto plain = parse_heartbeat_flag("kubelet=tcp:10250");
-    ASSERT_TRUE(plain);
-    EXPECT_FALSE(plain->interval);
-}
-
-TEST(HeartbeatFlag, RefusesMalformedFlags) {
-    for (const char *bad :
-         {"tcp:10250", "=tcp:1", "x=tcp", "x=icmp:1", "x=tcp:0", "x=tcp:1:soon", "x=tcp:1:0s"})
-        EXPECT_FALSE(parse_heartbeat_flag(bad)) << bad;
-    EXPECT_EQ(parse_heartbeat_flag("x=icmp:1").error().message,
-              "--heartbeat x=icmp:1: expected udp or tcp, got 'icmp' (expected "
-              "NAME=PROTO:PORT[:INTERVAL], e.g. kubelet=tcp:10250 or gossip=udp:7946:200ms)");
-}
-
 }  // namespace
 }  // namespace cgw

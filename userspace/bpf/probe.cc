@@ -12,6 +12,7 @@
 #include <memory>
 #include <sstream>
 
+#include "cgwarden/bpf/net_probe.h"
 #include "cgwarden/common/file.h"
 #include "cgwarden/common/unique_fd.h"
 
@@ -102,6 +103,7 @@ KernelFeatures probe_kernel_features() {
         vmlinux && libbpf_get_error(vmlinux.get()) == 0) {
         f.tp_btf = tp_btf_loads(vmlinux.get());
         f.cfs_throttle_count = btf_has_member(vmlinux.get(), "cfs_rq", "throttle_count");
+        probe_net_tracepoints(vmlinux.get(), f);
     }
     f.raw_tp = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, nullptr) == 1;
     f.task_storage = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, nullptr) == 1;

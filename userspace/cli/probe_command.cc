@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cgwarden/bpf/net_probe.h"
 #include "cgwarden/bpf/probe.h"
 #include "cgwarden/cgroup/layout.h"
 #include "commands.h"
@@ -21,6 +22,11 @@ void run_probe(bool json) {
     auto layout = detect_cgroup_layout();
     auto attach = f.cpu_attach_mode();
     std::string picked = attach ? std::string(to_string(*attach)) : "none";
+    // Attaching for an instant is the only proof: lockdown or an LSM may refuse.
+    Status skb_attach = layout && layout->unified
+                            ? probe_cgroup_skb_attach(*layout->unified)
+                            : Status(Error{"no cgroup2 hierarchy is mounted"});
+    std::string skb_attach_text = skb_attach ? "yes" : "no: " + skb_attach.error().message;
 
     nlohmann::json cgroups = nullptr;
     if (layout) {
@@ -43,6 +49,11 @@ void run_probe(bool json) {
             {"task_storage", f.task_storage},
             {"ringbuf", f.ringbuf},
             {"cgroup_skb", f.cgroup_skb},
+            {"cgroup_skb_attach", skb_attach_text},
+            {"kfree_skb", f.kfree_skb_tp},
+            {"kfree_skb_reason", f.kfree_skb_reason},
+            {"kfree_skb_rx_sk", f.kfree_skb_rx_sk},
+            {"tcp_retransmit_skb", f.tcp_retransmit_tp},
             {"cfs_throttle_count", f.cfs_throttle_count},
             {"bpf_stats_enabled", f.bpf_stats_enabled},
             {"tracefs", f.tracefs},
@@ -60,6 +71,13 @@ void run_probe(bool json) {
               << fmt::format("task storage maps   {}\n", yes_no(f.task_storage))
               << fmt::format("ring buffer         {}\n", yes_no(f.ringbuf))
               << fmt::format("cgroup_skb programs {}\n", yes_no(f.cgroup_skb))
+              << fmt::format("cgroup_skb on cgroup2 {}\n", skb_attach_text)
+              << fmt::format("skb:kfree_skb       {}\n",
+                             !f.kfree_skb_tp      ? "no (packet drops not measured)"
+                             : f.kfree_skb_reason ? "yes, with drop reasons"
+                                                  : "yes, without reasons (kernel < 5.17)")
+              << fmt::format("tcp_retransmit_skb  {}\n",
+                             f.tcp_retransmit_tp ? "yes" : "no (retransmits not measured)")
               << fmt::format("cfs_rq throttle     {}\n", f.cfs_throttle_count
                                                              ? "yes (throttled waits measured)"
                                                              : "no (throttled waits not separated)")

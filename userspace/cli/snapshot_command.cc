@@ -15,6 +15,7 @@
 #include "cgwarden/signals/cpu_signals.h"
 #include "cgwarden/snapshot/report.h"
 #include "commands.h"
+#include "net_snapshot.h"
 
 namespace cgw::cli {
 
@@ -25,6 +26,7 @@ struct SnapshotArgs {
     bool json = false;
     std::vector<std::string> cgroups;
     std::string attach = "auto";
+    std::vector<std::string> heartbeats;
 };
 
 template <class T>
@@ -49,6 +51,7 @@ void wait_window(double seconds) {
 }
 
 void run_snapshot(const SnapshotArgs &args) {
+    std::vector<HeartbeatFlow> flows = parse_heartbeat_flags(args.heartbeats);
     if (::geteuid() != 0)
         throw Failure{
             "snapshot loads BPF programs and needs root (CAP_BPF, CAP_PERFMON and "
@@ -78,13 +81,18 @@ void run_snapshot(const SnapshotArgs &args) {
     else if (args.attach == "raw_tp")
         force = AttachMode::RawTp;
     auto sensor = or_fail(CpuSensor::open(features, force), "starting the CPU sensor");
+    auto net = NetSnapshot::start(features, layout, std::move(flows), force);
 
     Sample before = or_fail(take_sample(*sensor, layout, tree), "first sample");
+    if (net)
+        net->begin();
     wait_window(args.duration_s);
     Sample after = or_fail(take_sample(*sensor, layout, tree), "last sample");
 
     SnapshotReport report = build_snapshot_report(compute_cpu_signals(before, after), layout.mode,
                                                   sensor->attach_mode(), tree, args.cgroups);
+    if (net)
+        net->end(report, tree, args.cgroups);
     if (args.json)
         std::cout << to_json(report).dump(2) << "\n";
     else
@@ -114,6 +122,12 @@ void add_snapshot_command(CLI::App &app) {
                     "BPF flavour: auto (probe; tp_btf, else raw_tp), tp_btf, raw_tp")
         ->check(CLI::IsMember({"auto", "tp_btf", "raw_tp"}))
         ->capture_default_str();
+    cmd->add_option("--heartbeat", args->heartbeats,
+                    "Watch a heartbeat flow: NAME=PROTO:PORT[:INTERVAL], PROTO udp or tcp, PORT "
+                    "local or remote, e.g. kubelet=tcp:6443:10s; repeatable. Reports packets "
+                    "sent, received, dropped (by kernel drop reason), retransmits and the longest "
+                    "gap between sends.")
+        ->allow_extra_args(false);
     cmd->set_version_flag("--version", std::string("cgwarden ") + CGW_VERSION);
     cmd->callback([args] { run_snapshot(*args); });
 }

@@ -169,39 +169,4 @@ Result<Policy> load_policy(const std::filesystem::path &path) {
     return parse_policy(*text, path.string());
 }
 
-Result<HeartbeatFlow> parse_heartbeat_flag(std::string_view flag) {
-    auto usage = [&](const std::string &why) {
-        return Error{
-            fmt::format("--heartbeat {}: {} (expected NAME=PROTO:PORT[:INTERVAL], e.g. "
-                        "kubelet=tcp:10250 or gossip=udp:7946:200ms)",
-                        flag, why)};
-    };
-    size_t eq = flag.find('=');
-    if (eq == std::string_view::npos || eq == 0)
-        return usage("no NAME=");
-    HeartbeatFlow flow;
-    flow.name = std::string(flag.substr(0, eq));
-    std::string_view rest = flag.substr(eq + 1);
-    size_t colon = rest.find(':');
-    if (colon == std::string_view::npos)
-        return usage("no :PORT");
-    auto proto = parse_proto(rest.substr(0, colon));
-    if (!proto)
-        return usage(proto.error().message);
-    flow.proto = *proto;
-    rest = rest.substr(colon + 1);
-    colon = rest.find(':');
-    auto port = parse_port(rest.substr(0, colon));
-    if (!port)
-        return usage(port.error().message);
-    flow.port = *port;
-    if (colon != std::string_view::npos) {
-        auto interval = parse_positive_duration(rest.substr(colon + 1));
-        if (!interval)
-            return usage(interval.error().message);
-        flow.interval = *interval;
-    }
-    return flow;
-}
-
 }  // namespace cgw

@@ -9,6 +9,7 @@
 
 #include "cgwarden/bpf/handles.h"
 #include "cgwarden/bpf/libbpf_log.h"
+#include "cgwarden/bpf/object_reader.h"
 #include "cpu.skel.h"
 
 namespace cgw {
@@ -58,21 +59,6 @@ Result<std::unique_ptr<CpuSensor::Impl>> load_and_attach(AttachMode mode) {
         impl->links.push_back(std::move(link));
     }
     return impl;
-}
-
-template <class Key, class Value, class Fn>
-void for_each_entry(const bpf_map *map, size_t value_size, Fn &&fn) {
-    Key key{};
-    Key next{};
-    std::vector<unsigned char> buf(value_size);
-    const Key *cursor = nullptr;
-    while (bpf_map__get_next_key(map, cursor, &next, sizeof next) == 0) {
-        // An entry deleted between get_next_key and lookup is skipped.
-        if (bpf_map__lookup_elem(map, &next, sizeof next, buf.data(), buf.size(), 0) == 0)
-            fn(next, reinterpret_cast<const Value *>(buf.data()));
-        key = next;
-        cursor = &key;
-    }
 }
 
 }  // namespace
@@ -148,18 +134,7 @@ Result<CpuCounters> CpuSensor::read() const {
 }
 
 std::vector<ProgramStats> CpuSensor::program_stats() const {
-    std::vector<ProgramStats> out;
-    bpf_program *prog;
-    bpf_object__for_each_program(prog, impl_->skel->obj) {
-        if (!bpf_program__autoload(prog))
-            continue;
-        bpf_prog_info info{};
-        __u32 len = sizeof info;
-        if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) != 0)
-            continue;
-        out.push_back({bpf_program__name(prog), info.run_cnt, info.run_time_ns});
-    }
-    return out;
+    return loaded_program_stats(impl_->skel->obj);
 }
 
 }  // namespace cgw

@@ -57,7 +57,8 @@ SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode,
     return report;
 }
 
-nlohmann::json to_json(const SnapshotReport &report) {
+// Everything but the network part, which add_net_json adds.
+static nlohmann::json cpu_json(const SnapshotReport &report) {
     nlohmann::json cgroups = nlohmann::json::array();
     for (const CgroupReport &c : report.cgroups) {
         nlohmann::json preempted_by = nlohmann::json::array();
@@ -89,6 +90,12 @@ nlohmann::json to_json(const SnapshotReport &report) {
               {"cpu_queued_map_full", report.lost_events[CGW_CPU_DROP_QUEUED_FULL]},
               {"cpu_preempt_map_full", report.lost_events[CGW_CPU_DROP_PREEMPT_FULL]}}},
             {"cgroups", cgroups}};
+}
+
+nlohmann::json to_json(const SnapshotReport &report) {
+    nlohmann::json out = cpu_json(report);
+    add_net_json(out, report);
+    return out;
 }
 
 }  // namespace cgw

@@ -55,6 +55,7 @@ std::string to_table(const SnapshotReport &report) {
         lost += n;
     if (lost)
         out += fmt::format("\nwarning: {} events lost because a BPF map was full\n", lost);
+    out += net_table(report);
     return out;
 }
 

@@ -24,6 +24,10 @@ struct KernelFeatures {
     bool cfs_throttle_count = false;  // struct cfs_rq has throttle_count in BTF
     bool bpf_stats_enabled = false;   // kernel.bpf_stats_enabled (run time per program)
     std::string tracefs;              // mount point, empty when not mounted
+    bool kfree_skb_tp = false;        // skb:kfree_skb in BTF (packet drops)
+    bool kfree_skb_reason = false;    // ... with the drop reason (5.17+)
+    bool kfree_skb_rx_sk = false;     // ... and the receiving socket (6.12+)
+    bool tcp_retransmit_tp = false;   // tcp:tcp_retransmit_skb in BTF
 
     // The CPU programs' flavour: tp_btf with task storage when both work,
     // else raw_tp; an error when neither does.

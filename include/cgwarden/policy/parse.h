@@ -1,5 +1,5 @@
 // Reading a policy file (YAML; the schema is documented in deploy/cgwarden.yaml)
-// and the --heartbeat flag. A file is accepted whole or not at all: every
+// A file is accepted whole or not at all: every
 // error is collected and returned together, so nothing half-valid is applied.
 #pragma once
 
@@ -20,9 +20,5 @@ Result<Policy> parse_policy(std::string_view text, const std::string &filename);
 
 // Reads and parses the file; the file name in messages is the path as given.
 Result<Policy> load_policy(const std::filesystem::path &path);
-
-// The command-line form of a heartbeat flow: NAME=PROTO:PORT[:INTERVAL],
-// e.g. "kubelet=tcp:10250" or "gossip=udp:7946:200ms".
-Result<HeartbeatFlow> parse_heartbeat_flag(std::string_view flag);
 
 }  // namespace cgw

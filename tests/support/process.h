@@ -1,0 +1,40 @@
+// Running helper commands and tools from root tests, with bounded waits.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cgw::test {
+
+// Runs argv to completion (ip, tc, nft); throws with its output when it fails.
+void run_command(const std::vector<std::string> &argv);
+
+// Waits for a child to exit; kills it and throws after `limit`.
+void wait_for_exit(pid_t pid, std::chrono::milliseconds limit);
+
+// Waits until `path` exists (a tool's --ready file); throws after `limit`.
+void wait_for_file(const std::filesystem::path &path, std::chrono::milliseconds limit);
+
+// A tool's "key value" report lines.
+std::map<std::string, int64_t> read_report(const std::filesystem::path &path);
+
+// A fresh directory under TMPDIR for reports, removed by the destructor.
+class TempDir {
+  public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir &) = delete;
+    TempDir &operator=(const TempDir &) = delete;
+    std::filesystem::path operator/(const std::string &name) const { return path_ / name; }
+
+  private:
+    std::filesystem::path path_;
+};
+
+}  // namespace cgw::test
