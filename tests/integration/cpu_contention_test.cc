@@ -175,6 +175,9 @@ TEST(SnapshotCommand, NamesTheHogAsTheVictimsAntagonist) {
     ASSERT_TRUE(layout) << layout.error().message;
     TestCgroup hog(*layout, "cli-hog");
     TestCgroup victim(*layout, "cli-victim");
+    // The hog outweighs everything else on the node, other work in the root
+    // cgroup included, so whatever else runs it is the victim's main antagonist.
+    hog.set_cpu_weight(10000);
     hog.spawn({"stress-ng", "--cpu", hog_workers(), "--timeout", "60s", "--quiet"});
     victim.spawn({test::tool_path("wakeloop"), "--sleep-us", "500", "--work-us", "100"});
     std::this_thread::sleep_for(500ms);
@@ -186,7 +189,10 @@ TEST(SnapshotCommand, NamesTheHogAsTheVictimsAntagonist) {
 
     auto report = nlohmann::json::parse(text);
     EXPECT_EQ(report["cgroup_mode"], std::string(to_string(layout->mode)));
-    EXPECT_NEAR(report["duration_s"].get<double>(), 3.0, 0.5);
+    // The window is at least what was asked; on a starved node (the hog
+    // outweighs cgwarden too) waking up to end it may take a while.
+    EXPECT_GE(report["duration_s"].get<double>(), 3.0);
+    EXPECT_LT(report["duration_s"].get<double>(), 6.0);
     const auto &v = entry_for(report, victim.path());
     EXPECT_EQ(v["id"].get<uint64_t>(), *CgroupTree(*layout->mount_for("cpu")).id_of(victim.path()));
     const auto &preempted_by = v["cpu"]["preempted_by"];

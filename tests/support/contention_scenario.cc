@@ -33,6 +33,9 @@ CgroupLayout cleaned_layout() {
 ContentionScenario::ContentionScenario()
     : layout(cleaned_layout()), hog(layout, "daemon-hog"), victim(layout, "daemon-victim") {
     using namespace std::chrono_literals;
+    // The hog outweighs everything else on the node, other work in the root
+    // cgroup included, so whatever else runs it is the victim's main antagonist.
+    hog.set_cpu_weight(10000);
     hog.spawn({"stress-ng", "--cpu", std::to_string(std::thread::hardware_concurrency() + 1),
                "--timeout", "120s", "--quiet"});
     victim.spawn({tool_path("wakeloop"), "--sleep-us", "1000", "--work-us", "500"});

@@ -134,6 +134,13 @@ std::vector<pid_t> TestCgroup::pids() const {
     return read_pids(dirs_.front());
 }
 
+void TestCgroup::set_cpu_weight(int weight) {
+    if (layout_.mode == CgroupMode::V2)
+        check(write_file(dir("cpu") / "cpu.weight", std::to_string(weight)));
+    else
+        check(write_file(dir("cpu") / "cpu.shares", std::to_string(weight * 1024 / 100)));
+}
+
 void TestCgroup::set_cpu_quota(long quota_us, long period_us) {
     auto cpu = dir("cpu");
     if (layout_.mode == CgroupMode::V2) {

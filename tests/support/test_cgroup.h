@@ -41,6 +41,10 @@ class TestCgroup {
     // CFS bandwidth limit: cpu.max on v2, cpu.cfs_quota_us/period_us on v1.
     void set_cpu_quota(long quota_us, long period_us);
 
+    // CPU weight on the cgroup v2 scale (1..10000): cpu.weight on v2,
+    // cpu.shares = weight * 1024 / 100 on v1.
+    void set_cpu_weight(int weight);
+
   private:
     const CgroupLayout &layout_;
     std::string path_;
