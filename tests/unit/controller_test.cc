@@ -165,8 +165,9 @@ TEST(Controller, RecoversAfterHoldDownAndReturnsExactlyToTheOriginal) {
     run.tick(true);
     run.tick(true);
     ASSERT_EQ(run.node.batch_weight, 40);
-    // Healthy, but within the 10 s hold-down: nothing moves.
-    for (int i = 0; i < 10; ++i)
+    // Healthy, but within 10 s (the hold-down) of the last breach that blamed
+    // the batch job: nothing moves.
+    for (int i = 0; i < 9; ++i)
         EXPECT_TRUE(run.tick(false).decisions.empty()) << "second " << i;
     ControllerOutput out = run.tick(false);
     ASSERT_FALSE(out.decisions.empty());
@@ -185,7 +186,7 @@ TEST(Controller, HeadroomRelaxesFullyAtOnce) {
     run.tick(true);
     run.tick(true);
     run.node.busy = 0.3;
-    for (int i = 0; i < 10; ++i)
+    for (int i = 0; i < 9; ++i)
         run.tick(false);
     ControllerOutput out = run.tick(false);
     ASSERT_EQ(out.decisions.size(), 2u);
@@ -201,7 +202,7 @@ TEST(Controller, ABreachDuringHoldDownRestartsIt) {
         run.tick(false);
     run.tick(true);  // breach again: another step down, hold-down restarts
     EXPECT_EQ(run.node.batch_weight, 40);
-    for (int i = 0; i < 10; ++i)
+    for (int i = 0; i < 9; ++i)
         EXPECT_TRUE(run.tick(false).decisions.empty());
     EXPECT_FALSE(run.tick(false).decisions.empty());
 }
@@ -316,7 +317,7 @@ TEST(Controller, AnUnlimitedQuotaUnderAnUnlimitedCeilingStepsFromTheCpuCount) {
     run.tick(true);
     EXPECT_DOUBLE_EQ(run.node.batch_max, 1.0);
     run.node.busy = 0.95;
-    for (int i = 0; i < 10; ++i)
+    for (int i = 0; i < 9; ++i)
         run.tick(false);
     run.tick(false);
     EXPECT_DOUBLE_EQ(run.node.batch_max, 1.5);
@@ -330,6 +331,24 @@ TEST(Controller, TheRootCgroupIsNeverStepped) {
     in.cgroups["/agent"].cpu_antagonists = {{"/", 1.0}};
     in.cgroups["/"] = member_of(kBestEffort, {{Knob::CpuWeight, 100}});
     EXPECT_TRUE(decide(in, run.policy, {}).decisions.empty());
+}
+
+TEST(Controller, ABreachCausedBySomeoneElseDoesNotHoldTheFormerAntagonistDown) {
+    Scenario run;
+    run.node.busy = 0.95;
+    run.tick(true);
+    ASSERT_EQ(run.node.batch_weight, 70);
+    // The agent keeps breaching, but now only the web service hurts it.
+    for (int i = 0; i < 12; ++i) {
+        ControllerInput in = run.node.interval(run.now + 1s, true);
+        in.cgroups["/agent"].cpu_antagonists = {{"/web", 1.0}};
+        run.now += 1s;
+        ControllerOutput out = decide(in, run.policy, run.state);
+        run.node.apply(out);
+        run.state = out.state;
+    }
+    EXPECT_GT(run.node.batch_weight, 70) << "no longer blamed: it goes back up";
+    EXPECT_LT(run.node.web_weight, 100) << "the current antagonist is stepped down";
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "cgwarden/bpf/probe.h"
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/daemon/daemon.h"
+#include "cgwarden/daemon/event_loop.h"
 #include "cgwarden/exporter/exporter.h"
 #include "cgwarden/actuator/cgroup_actuator.h"
 #include "cgwarden/policy/classify.h"
@@ -44,6 +45,8 @@ Mode parse_mode(const std::string &name) {
 }
 
 void run_daemon(const RunArgs &args) {
+    if (Status s = block_stop_signals(); !s)
+        throw Failure{s.error().message};
     Policy policy = or_fail(load_policy(args.config), "loading the policy");
     if (!args.state_dir.empty())
         policy.state_dir = args.state_dir;

@@ -153,16 +153,14 @@ class Decider {
                 continue;
             }
             ++it;
-            if (held || !victims_recovered(ks, cg->second, knob))
-                continue;
             const KnobBounds *b = bounds_of(policy_, cg->second, knob);
+            if (held || !blame_cleared(ks, b))
+                continue;
             if (b && in_.now - ks.last_move < b->cooldown)
                 continue;
             double target = step_up(current->second, ks.original, b, headroom, cap(knob));
             move(path, knob, ks, current->second, target, Direction::Up,
                  headroom || !b ? "headroom" : "recovered", std::nullopt);
-            if (target == ks.original)
-                ks.victims.clear();
         }
     }
 
@@ -177,28 +175,19 @@ class Decider {
         KnobState &ks = it->second;
         if (created)
             ks.original = current->second;
+        ks.last_blamed = in_.now;
         if ((ks.held_until && *ks.held_until > in_.now) || in_.now - ks.last_move < b->cooldown)
             return;
         double target = step_down(std::min(current->second, cap(knob)), *b);
         if (target >= current->second)
             return;  // at its floor already
-        ks.victims.insert(evidence.victim);
         move(path, knob, ks, current->second, target, Direction::Down, "slo-breach", evidence);
     }
 
-    // Every victim that caused the knob to go down has been healthy for the
-    // class's hold-down time (or is gone).
-    bool victims_recovered(const KnobState &ks, const CgroupInput &cg, Knob knob) const {
-        const KnobBounds *b = bounds_of(policy_, cg, knob);
-        Duration hold_down = b ? b->hold_down : Duration{};
-        for (const std::string &victim : ks.victims) {
-            auto v = out_.state.victims.find(victim);
-            if (v == out_.state.victims.end())
-                continue;
-            if (!v->second.healthy_since || in_.now - *v->second.healthy_since < hold_down)
-                return false;
-        }
-        return true;
+    // No breach has named the cgroup as an antagonist for the hold-down time:
+    // its victims are healthy, or what still hurts them is someone else.
+    bool blame_cleared(const KnobState &ks, const KnobBounds *b) const {
+        return in_.now - ks.last_blamed >= (b ? b->hold_down : Duration{});
     }
 
     void move(const std::string &path, Knob knob, KnobState &ks, double from, double to,

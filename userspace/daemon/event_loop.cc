@@ -1,5 +1,6 @@
 #include "cgwarden/daemon/event_loop.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -19,7 +20,23 @@ Status add_to_epoll(int epoll_fd, int fd) {
     return {};
 }
 
+sigset_t stop_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    return set;
+}
+
 }  // namespace
+
+Status block_stop_signals() {
+    sigset_t stop = stop_signals();
+    if (::pthread_sigmask(SIG_BLOCK, &stop, nullptr) != 0)
+        return Error::from_errno("blocking stop signals");
+    return {};
+}
 
 Result<EventLoop> EventLoop::create(std::chrono::nanoseconds interval) {
     EventLoop loop;
@@ -36,13 +53,9 @@ Result<EventLoop> EventLoop::create(std::chrono::nanoseconds interval) {
     if (::timerfd_settime(loop.timer_.get(), 0, &spec, nullptr) != 0)
         return Error::from_errno("arming the interval timer");
 
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGHUP);
-    if (::sigprocmask(SIG_BLOCK, &stop, nullptr) != 0)
-        return Error::from_errno("blocking stop signals");
+    if (Status s = block_stop_signals(); !s)
+        return s.error();
+    sigset_t stop = stop_signals();
     loop.signals_ = UniqueFd(::signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK));
     if (!loop.signals_.valid())
         return Error::from_errno("creating the signal fd");

@@ -81,7 +81,9 @@ struct KnobState {
     Duration last_move{std::numeric_limits<Duration::rep>::min() / 2};
     std::deque<std::pair<Duration, Direction>> moves;  // within the flap window
     std::optional<Duration> held_until;
-    std::set<std::string> victims;  // whose breaches lowered it
+    // Last time a breach named the cgroup as an antagonist (even when the knob
+    // could not move): it goes back up only once that is hold_down ago.
+    Duration last_blamed{std::numeric_limits<Duration::rep>::min() / 2};
 };
 
 struct VictimState {
@@ -102,7 +104,7 @@ struct ControllerOutput {
 };
 
 // Below this busy fraction the node has headroom: lowered knobs go straight
-// back to their originals once their victims have been healthy long enough.
+// back to their originals once no breach has blamed them for the hold-down.
 inline constexpr double kHeadroomBusyFraction = 0.6;
 // A p99 of fewer waits than this is noise, not a breach.
 inline constexpr uint64_t kMinWaitsForP99 = 20;

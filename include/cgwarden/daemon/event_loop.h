@@ -12,6 +12,12 @@
 
 namespace cgw {
 
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread, and so in every
+// thread it starts afterwards. Call it before any thread exists (libbpf,
+// the metrics server): a stop signal must reach the loop, not kill the process
+// through a thread that never blocked it.
+Status block_stop_signals();
+
 class EventLoop {
   public:
     enum class Wake { Tick, Event, Stop };

@@ -1,0 +1,225 @@
+// `cgwarden run` end to end on the real kernel and real cgroup files: a
+// critical victim breaching its run-queue SLO makes the daemon step down the
+// best-effort hog's CPU knobs (never the victim's), relax them back to the
+// originals once the hog is gone, and leave every knob byte-identical after
+// SIGTERM, and after SIGKILL followed by `cgwarden restore`.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fcntl.h>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <thread>
+
+#include "cgwarden/cgroup/layout.h"
+#include "cgwarden/common/file.h"
+#include "command.h"
+#include "http_client.h"
+#include "process.h"
+#include "test_cgroup.h"
+
+extern char **environ;
+
+namespace cgw {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The daemon in the background, its output in a log file; killed if the test
+// ends without stopping it.
+class DaemonProcess {
+  public:
+    DaemonProcess(const std::string &config, const std::filesystem::path &log) {
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                         O_WRONLY | O_CREAT | O_APPEND, 0644);
+        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+        std::string bin = test::cgwarden_path();
+        std::vector<std::string> argv = {bin, "run", "--config", config};
+        std::vector<char *> args;
+        for (auto &a : argv)
+            args.push_back(a.data());
+        args.push_back(nullptr);
+        if (::posix_spawn(&pid_, bin.c_str(), &actions, nullptr, args.data(), environ) != 0)
+            pid_ = -1;
+        posix_spawn_file_actions_destroy(&actions);
+    }
+    ~DaemonProcess() {
+        if (pid_ > 0)
+            stop(SIGKILL);
+    }
+    DaemonProcess(const DaemonProcess &) = delete;
+    DaemonProcess &operator=(const DaemonProcess &) = delete;
+
+    bool started() const { return pid_ > 0; }
+
+    // Sends the signal and returns the exit status (128 + signal when killed).
+    int stop(int signal) {
+        ::kill(pid_, signal);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+
+  private:
+    pid_t pid_ = -1;
+};
+
+bool eventually(const std::function<bool()> &condition, std::chrono::seconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition())
+            return true;
+        std::this_thread::sleep_for(100ms);
+    }
+    return condition();
+}
+
+std::string slurp(const std::filesystem::path &path) {
+    auto text = read_file(path);
+    return text ? *text : "<unreadable: " + text.error().message + ">";
+}
+
+class Enforcement : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ASSERT_EQ(::geteuid(), 0u) << "integration tests write cgroup files: run as root";
+        auto detected = detect_cgroup_layout();
+        ASSERT_TRUE(detected) << detected.error().message;
+        layout_ = *detected;
+        test::remove_stale_test_cgroups(layout_);
+        hog_ = std::make_unique<test::TestCgroup>(layout_, "enf-hog");
+        victim_ = std::make_unique<test::TestCgroup>(layout_, "enf-victim");
+        knob_files_ =
+            layout_.mode == CgroupMode::V2
+                ? std::vector<std::string>{"cpu.weight", "cpu.max"}
+                : std::vector<std::string>{"cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us"};
+        originals_ = knobs();
+
+        std::ofstream(state_ / "cgwarden.yaml")
+            << "interval: 500ms\n"
+               "mode: enforce\n"
+               "state_dir: "
+            << (state_ / "state").string()
+            << "\n"
+               "listen: 127.0.0.1:"
+            << test::free_port()
+            << "\n"
+               "classes:\n"
+               "  - name: critical\n"
+               "    priority: 100\n"
+               "    match: {paths: ['"
+            << victim_->path()
+            << "']}\n"
+               "    slo: {cpu_delay_p99: 200us}\n"
+               "  - name: best-effort\n"
+               "    priority: 0\n"
+               "    match: {paths: ['"
+            << hog_->path()
+            << "']}\n"
+               "    knobs:\n"
+               "      cpu_weight: {floor: 10, ceiling: 100, step: 30, hold_down: 2s, cooldown: "
+               "100ms}\n"
+               "      cpu_max: {floor: 500m, ceiling: max, step: 500m, hold_down: 2s, "
+               "cooldown: 100ms}\n";
+        config_ = (state_ / "cgwarden.yaml").string();
+        log_ = state_ / "daemon.log";
+    }
+
+    // Every knob file of both cgroups, exactly as the kernel shows it.
+    std::map<std::string, std::string> knobs() const {
+        std::map<std::string, std::string> out;
+        for (const auto *cg : {hog_.get(), victim_.get()})
+            for (const auto &file : knob_files_)
+                out[cg->path() + "/" + file] = slurp(cg->dir("cpu") / file);
+        return out;
+    }
+
+    std::string hog_knob(const std::string &file) const { return slurp(hog_->dir("cpu") / file); }
+    std::string weight_file() const {
+        return layout_.mode == CgroupMode::V2 ? "cpu.weight" : "cpu.shares";
+    }
+    bool hog_stepped_down() const {
+        return hog_knob(weight_file()) != originals_.at(hog_->path() + "/" + weight_file());
+    }
+    void start_hog() {
+        hog_->spawn({"stress-ng", "--cpu", std::to_string(std::thread::hardware_concurrency() + 1),
+                     "--timeout", "120s", "--quiet"});
+    }
+    void stop_hog() {
+        for (pid_t pid : hog_->pids())
+            ::kill(pid, SIGKILL);
+    }
+    void expect_victim_untouched() const {
+        auto now = knobs();
+        for (const auto &file : knob_files_) {
+            std::string key = victim_->path() + "/" + file;
+            EXPECT_EQ(now[key], originals_.at(key)) << "the victim's " << file << " changed";
+        }
+    }
+    std::string daemon_log() const { return slurp(log_); }
+
+    CgroupLayout layout_;
+    std::unique_ptr<test::TestCgroup> hog_;
+    std::unique_ptr<test::TestCgroup> victim_;
+    std::vector<std::string> knob_files_;
+    std::map<std::string, std::string> originals_;
+    test::TempDir state_;
+    std::string config_;
+    std::filesystem::path log_;
+};
+
+TEST_F(Enforcement, StepsTheHogDownRelaxesItAndRestoresOnSigterm) {
+    victim_->spawn({test::tool_path("wakeloop"), "--sleep-us", "1000", "--work-us", "500"});
+    start_hog();
+    DaemonProcess daemon(config_, log_);
+    ASSERT_TRUE(daemon.started());
+
+    ASSERT_TRUE(eventually([&] { return hog_stepped_down(); }, 20s))
+        << "the hog's weight never went down\n"
+        << daemon_log();
+    expect_victim_untouched();
+    EXPECT_NE(daemon_log().find("rule=slo-breach"), std::string::npos) << daemon_log();
+
+    // Hog gone, victim healthy: after the 2 s hold-down, with the node idle,
+    // the knobs go straight back to their originals.
+    stop_hog();
+    EXPECT_TRUE(eventually([&] { return knobs() == originals_; }, 20s))
+        << "knobs did not relax back to the originals\n"
+        << daemon_log();
+
+    start_hog();
+    ASSERT_TRUE(eventually([&] { return hog_stepped_down(); }, 20s)) << daemon_log();
+    EXPECT_EQ(daemon.stop(SIGTERM), 0) << daemon_log();
+    EXPECT_EQ(knobs(), originals_) << "SIGTERM must restore every knob\n" << daemon_log();
+    expect_victim_untouched();
+}
+
+TEST_F(Enforcement, AfterSigkillRestoreLeavesEveryKnobByteIdentical) {
+    victim_->spawn({test::tool_path("wakeloop"), "--sleep-us", "1000", "--work-us", "500"});
+    start_hog();
+    DaemonProcess daemon(config_, log_);
+    ASSERT_TRUE(daemon.started());
+    ASSERT_TRUE(eventually([&] { return hog_stepped_down(); }, 20s)) << daemon_log();
+    daemon.stop(SIGKILL);
+    ASSERT_NE(knobs(), originals_) << "nothing to restore: the test proves nothing";
+
+    auto restore = test::run_command(test::cgwarden_path() + " restore --state-dir " +
+                                     (state_ / "state").string() + " 2>&1");
+    EXPECT_EQ(restore.status, 0) << restore.output;
+    EXPECT_EQ(knobs(), originals_) << restore.output;
+    auto again = test::run_command(test::cgwarden_path() + " restore --state-dir " +
+                                   (state_ / "state").string() + " 2>&1");
+    EXPECT_EQ(again.status, 0) << again.output;
+    EXPECT_NE(again.output.find("nothing to restore"), std::string::npos) << again.output;
+}
+
+}  // namespace
+}  // namespace cgw
