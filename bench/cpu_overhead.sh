@@ -52,10 +52,14 @@ note() { echo "cpu_overhead: $*" >&2; }
 WORK=$(mktemp -d /tmp/cgw-bench.XXXXXX)
 STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled)
 STARTED=() # pids of everything started in the background
+LOAD_PID=  # the load runs in its own process group (perf forks a worker)
 
 cleanup() {
     local rc=$? p
     trap - EXIT INT TERM
+    if [[ -n $LOAD_PID ]]; then
+        kill -TERM -- "-$LOAD_PID" 2>/dev/null || true
+    fi
     for p in "${STARTED[@]}"; do
         kill -TERM "$p" 2>/dev/null || true
     done
@@ -165,22 +169,23 @@ command -v stress-ng >/dev/null || [[ $LOAD == perf ]] || die "stress-ng not fou
 
 LOOPS_PER_SEC=0
 OPS=
-# run_load SECONDS: runs the load in the background (so that signals reach the
-# trap, which kills it) and sets OPS to its throughput in ops/s.
+# run_load SECONDS: runs the load in the background, in a process group of its
+# own (so that signals reach the trap, which kills the whole group: perf's
+# worker would otherwise wait forever on its pipe), and sets OPS to its
+# throughput in ops/s.
 run_load() {
-    local secs=$1 out=$WORK/load.out pid ops
+    local secs=$1 out=$WORK/load.out ops
     if [[ $LOAD == perf ]]; then
-        "${PIN[@]}" "$PERF" bench sched pipe -l $((LOOPS_PER_SEC * secs)) >"$out" 2>&1 &
+        setsid "${PIN[@]}" "$PERF" bench sched pipe -l $((LOOPS_PER_SEC * secs)) >"$out" 2>&1 &
     else
-        "${PIN[@]}" stress-ng --switch 1 --timeout "${secs}s" --metrics-brief >"$out" 2>&1 &
+        setsid "${PIN[@]}" stress-ng --switch 1 --timeout "${secs}s" --metrics-brief >"$out" 2>&1 &
     fi
-    pid=$!
-    STARTED+=("$pid")
-    wait "$pid" || {
+    LOAD_PID=$!
+    wait "$LOAD_PID" || {
         cat "$out" >&2
         die "the load failed"
     }
-    forget "$pid"
+    LOAD_PID=
     if [[ $LOAD == perf ]]; then
         ops=$(awk '$2 == "ops/sec" { print $1 }' "$out")
     else
