@@ -15,6 +15,7 @@
 #include "cgwarden/signals/cpu_signals.h"
 #include "cgwarden/snapshot/report.h"
 #include "commands.h"
+#include "io_snapshot.h"
 
 namespace cgw::cli {
 
@@ -25,6 +26,7 @@ struct SnapshotArgs {
     bool json = false;
     std::vector<std::string> cgroups;
     std::string attach = "auto";
+    double io_outlier_ms = 50;
 };
 
 template <class T>
@@ -78,13 +80,18 @@ void run_snapshot(const SnapshotArgs &args) {
     else if (args.attach == "raw_tp")
         force = AttachMode::RawTp;
     auto sensor = or_fail(CpuSensor::open(features, force), "starting the CPU sensor");
+    IoSnapshot io(features, layout,
+                  {.outlier_threshold_ns = static_cast<uint64_t>(args.io_outlier_ms * 1e6)}, force);
 
     Sample before = or_fail(take_sample(*sensor, layout, tree), "first sample");
+    io.begin();
     wait_window(args.duration_s);
+    io.end();
     Sample after = or_fail(take_sample(*sensor, layout, tree), "last sample");
 
     SnapshotReport report = build_snapshot_report(compute_cpu_signals(before, after), layout.mode,
                                                   sensor->attach_mode(), tree, args.cgroups);
+    io.add_to(report, tree, args.cgroups);
     if (args.json)
         std::cout << to_json(report).dump(2) << "\n";
     else
@@ -113,6 +120,10 @@ void add_snapshot_command(CLI::App &app) {
     cmd->add_option("--attach", args->attach,
                     "BPF flavour: auto (probe; tp_btf, else raw_tp), tp_btf, raw_tp")
         ->check(CLI::IsMember({"auto", "tp_btf", "raw_tp"}))
+        ->capture_default_str();
+    cmd->add_option("--io-outlier-ms", args->io_outlier_ms,
+                    "Block IO requests slower than this (queue + device) are reported one by one")
+        ->check(CLI::Range(0.0, 3600e3))
         ->capture_default_str();
     cmd->set_version_flag("--version", std::string("cgwarden ") + CGW_VERSION);
     cmd->callback([args] { run_snapshot(*args); });

@@ -25,9 +25,15 @@ struct KernelFeatures {
     bool bpf_stats_enabled = false;   // kernel.bpf_stats_enabled (run time per program)
     std::string tracefs;              // mount point, empty when not mounted
 
+    bool block_rq_request_only = false;  // block_rq_* tracepoints take the request alone (5.11+)
+    bool bio_blkcg = false;              // struct bio has bi_blkg: IO charged to the bio's blkcg
+
     // The CPU programs' flavour: tp_btf with task storage when both work,
     // else raw_tp; an error when neither does.
     Result<AttachMode> cpu_attach_mode() const;
+    // The IO programs' flavour: tp_btf when it works, else raw_tp; an error
+    // naming what is missing when the block tracepoints cannot be used.
+    Result<AttachMode> io_attach_mode() const;
 };
 
 KernelFeatures probe_kernel_features();

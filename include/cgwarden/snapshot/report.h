@@ -11,6 +11,7 @@
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/cgroup/tree.h"
 #include "cgwarden/signals/cpu_signals.h"
+#include "cgwarden/snapshot/io_report.h"
 
 namespace cgw {
 
@@ -26,6 +27,7 @@ struct CgroupReport {
     uint64_t id = 0;   // inode in the hierarchy holding the cpu controller
     CgroupCpuSignals cpu;
     std::vector<PreemptorReport> preempted_by;
+    std::optional<CgroupIoReport> io = std::nullopt;  // absent without the IO sensor
 };
 
 struct SnapshotReport {
@@ -34,6 +36,8 @@ struct SnapshotReport {
     AttachMode attach_mode = AttachMode::TpBtf;
     std::vector<CgroupReport> cgroups;  // most contended first
     std::array<uint64_t, CGW_CPU_DROP_COUNT> lost_events{};
+    std::optional<IoSummary> io;  // absent when the IO sensor could not run:
+    std::string io_unavailable;   // why
 };
 
 // The cgroups with any CPU activity, or exactly the cgroups in `only`
