@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Block IO latency per (blkio cgroup, device, op class), who was in flight
- * ahead of each request, and latency outliers as ring buffer events.
+/* Block IO latency per (blkio cgroup, device, op class), which other cgroups
+ * had requests in flight with each request, and latency outliers as ring
+ * buffer events.
  *
  * Each request is tracked by its struct request pointer from its arrival
  * (block_rq_insert, or block_rq_issue when it was never inserted) through
@@ -9,12 +10,17 @@
  * arrival. Requests merged into another (block_rq_merge) end without
  * completing; requeued ones (block_rq_requeue) are issued again.
  *
- * Queued behind: the number of requests each cgroup has in flight (arrived,
- * not completed) is kept per device. When a request arrives, the cgroups
- * with requests in flight on its device are remembered with it; when it
- * completes, its latency is shared among them in proportion to their
- * requests. Those are the requests it waited behind, in the scheduler's
- * queue and in the device's.
+ * Queued behind: each disk has a few slots counting the requests one cgroup
+ * has in flight there (arrived, not completed). When a request completes,
+ * its latency is shared among the other cgroups with requests in flight on
+ * its disk, in proportion to their requests: the requests it waited behind
+ * or alongside, in the scheduler's queue and in the device's. The end of the
+ * wait is the moment to look: requests that arrived after it but were served
+ * first (a scheduler's priorities, a device's own queues, a deep-queue hog
+ * resubmitting between the waiter's requests) are in flight then; ones that
+ * merely happened to be there when it arrived may have left long before.
+ * Reading a disk's slots costs one lookup and a short fixed loop (walking a
+ * hash map instead costs tens of µs: it visits every bucket).
  *
  * Two attach flavours share the logic: tp_btf, and raw_tp where the kernel
  * refuses tp_btf. Both need kernels >= 5.11, whose block_rq_* tracepoints
@@ -42,20 +48,20 @@ struct {
     __type(value, struct cgw_io_request);
 } requests SEC(".maps");
 
-struct inflight_key {
-    __u64 cgroup;
-    __u32 dev;
-    __u32 pad;
+/* A slot belongs to a cgroup while it has requests in flight; a free slot
+ * (no requests) is claimed by compare-and-swap. A request remembers its slot,
+ * so a slot's count always returns to zero even if a race relabels it. */
+struct device_slots {
+    __u64 cgroup[CGW_IO_DEVICE_SLOTS];
+    __s64 inflight[CGW_IO_DEVICE_SLOTS];
 };
 
-/* Only (device, cgroup) pairs with requests in flight have an entry: the scan
- * at each arrival stays as short as the list of busy cgroups. */
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, CGW_IO_MAX_INFLIGHT);
-    __type(key, struct inflight_key);
-    __type(value, __s64);
-} inflight SEC(".maps");
+    __uint(max_entries, CGW_IO_MAX_DEVICES);
+    __type(key, __u32);
+    __type(value, struct device_slots);
+} devices SEC(".maps");
 
 /* Not preallocated: the value is large and per CPU, and only cgroups that
  * actually do IO should cost memory. */
@@ -106,72 +112,68 @@ static __always_inline void count_drop(__u32 reason) {
         *n += 1;
 }
 
-static __always_inline void inflight_add(__u32 dev, __u64 cgroup) {
-    struct inflight_key key = {.cgroup = cgroup, .dev = dev};
-    __s64 *n = bpf_map_lookup_elem(&inflight, &key);
-    if (n) {
-        __sync_fetch_and_add(n, 1);
-        return;
-    }
-    __s64 one = 1;
-    /* Two CPUs may insert the same pair at once; the loser adds to the winner. */
-    if (bpf_map_update_elem(&inflight, &key, &one, BPF_NOEXIST)) {
-        n = bpf_map_lookup_elem(&inflight, &key);
-        if (!n) {
-            count_drop(CGW_IO_DROP_INFLIGHT_FULL);
-            return;
+static __always_inline struct device_slots *slots_of(__u32 dev) {
+    static const struct device_slots empty;
+    struct device_slots *d = bpf_map_lookup_elem(&devices, &dev);
+    if (d)
+        return d;
+    bpf_map_update_elem(&devices, &dev, &empty, BPF_NOEXIST);
+    return bpf_map_lookup_elem(&devices, &dev);
+}
+
+/* Counts a request in its cgroup's slot; CGW_IO_DEVICE_SLOTS when none is free. */
+static __always_inline __u32 enter_slot(struct device_slots *d, __u64 cgroup) {
+    for (__u32 i = 0; i < CGW_IO_DEVICE_SLOTS; i++) {
+        if (d->cgroup[i] == cgroup) {
+            __sync_fetch_and_add(&d->inflight[i], 1);
+            return i;
         }
-        __sync_fetch_and_add(n, 1);
     }
+    for (__u32 i = 0; i < CGW_IO_DEVICE_SLOTS; i++) {
+        __u64 owner = d->cgroup[i];
+        if (d->inflight[i] <= 0 &&
+            __sync_val_compare_and_swap(&d->cgroup[i], owner, cgroup) == owner) {
+            __sync_fetch_and_add(&d->inflight[i], 1);
+            return i;
+        }
+    }
+    count_drop(CGW_IO_DROP_SLOTS_FULL);
+    return CGW_IO_DEVICE_SLOTS;
 }
 
-/* The last request out removes the entry. An arrival racing with that removal
- * loses its count until the next arrival of the pair re-creates it: the
- * in-flight figure is then one low for a moment, never wrong for long. */
-static __always_inline void inflight_sub(__u32 dev, __u64 cgroup) {
-    struct inflight_key key = {.cgroup = cgroup, .dev = dev};
-    __s64 *n = bpf_map_lookup_elem(&inflight, &key);
-    if (n && __sync_fetch_and_add(n, -1) <= 1)
-        bpf_map_delete_elem(&inflight, &key);
-}
-
-struct ahead_scan {
-    struct cgw_io_request rq;
-    bool overflow;
-};
-
-static long note_in_flight(struct bpf_map *map, struct inflight_key *key, __s64 *n,
-                           struct ahead_scan *scan) {
-    if (key->dev != scan->rq.dev || *n <= 0)
-        return 0;
-    if (!cgw_io_note_ahead(&scan->rq, key->cgroup, (__u32)*n)) {
-        scan->overflow = true;
-        return 1;
-    }
-    return 0;
+static __always_inline void leave_slot(const struct cgw_io_request *r) {
+    __u32 slot = r->slot;
+    if (slot >= CGW_IO_DEVICE_SLOTS)
+        return;
+    __u32 dev = r->dev;
+    struct device_slots *d = bpf_map_lookup_elem(&devices, &dev);
+    if (d)
+        __sync_fetch_and_add(&d->inflight[slot], -1);
 }
 
 static __always_inline void release(__u64 key, const struct cgw_io_request *r) {
-    inflight_sub(r->dev, r->cgroup);
+    leave_slot(r);
     bpf_map_delete_elem(&requests, &key);
 }
 
-/* Starts tracking a request: its owner, its device, and who is ahead of it. */
+/* Starts tracking a request: its owner and its device. */
 static __always_inline void arrive(struct request *rq, __u64 now) {
-    struct ahead_scan scan = {};
-    scan.rq.arrived_ns = now;
-    scan.rq.cgroup = request_cgroup_id(rq);
-    scan.rq.dev = request_dev(rq);
-    scan.rq.op = cgw_io_op_class(request_op(rq));
-    bpf_for_each_map_elem(&inflight, note_in_flight, &scan, 0);
-    if (scan.overflow)
-        count_drop(CGW_IO_DROP_AHEAD_OVERFLOW);
+    struct cgw_io_request r = {};
+    r.arrived_ns = now;
+    r.cgroup = request_cgroup_id(rq);
+    r.dev = request_dev(rq);
+    r.op = cgw_io_op_class(request_op(rq));
+    r.slot = CGW_IO_DEVICE_SLOTS;
+    struct device_slots *d = slots_of(r.dev);
+    if (d)
+        r.slot = enter_slot(d, r.cgroup);
+    else
+        count_drop(CGW_IO_DROP_SLOTS_FULL);
     __u64 key = (__u64)rq;
-    if (bpf_map_update_elem(&requests, &key, &scan.rq, BPF_ANY)) {
+    if (bpf_map_update_elem(&requests, &key, &r, BPF_ANY)) {
         count_drop(CGW_IO_DROP_REQUESTS_FULL);
-        return;
+        leave_slot(&r);
     }
-    inflight_add(scan.rq.dev, scan.rq.cgroup);
 }
 
 static __always_inline struct cgw_io_stats *stats_of(const struct cgw_io_request *r) {
@@ -209,7 +211,8 @@ static __always_inline void account(const struct cgw_io_request *r,
     add_to_hist(s->queue_hist, lat->queue_ns);
 }
 
-static __always_inline void charge_behind(const struct cgw_io_behind_key *key, __u64 delay) {
+/* A subprogram: inlined into the loop above it would be verified 16 times. */
+static __noinline void charge_behind(const struct cgw_io_behind_key *key, __u64 delay) {
     struct cgw_io_behind_value *v = bpf_map_lookup_elem(&queued_behind, key);
     if (v) {
         __sync_fetch_and_add(&v->delay_ns, delay);
@@ -228,14 +231,32 @@ static __always_inline void charge_behind(const struct cgw_io_behind_key *key, _
     }
 }
 
-static __always_inline void charge_ahead(const struct cgw_io_request *r, __u64 latency) {
-    __u64 total = cgw_io_ahead_total(r);
+/* Shares the latency among the other cgroups with requests in flight on the
+ * device (its own cgroup's requests are no antagonist). The slots are read
+ * twice, not copied: copies on the stack would make the verifier follow
+ * every combination of busy and idle slots. Counts that move in between only
+ * shift the shares a little; a share is never more than the whole latency. */
+static __always_inline void charge_in_flight(const struct cgw_io_request *r, __u64 latency) {
+    __u32 dev = r->dev;
+    struct device_slots *d = bpf_map_lookup_elem(&devices, &dev);
+    if (!d)
+        return;
+    __u64 total = 0;
+    for (__u32 i = 0; i < CGW_IO_DEVICE_SLOTS; i++) {
+        __s64 n = d->inflight[i];
+        if (n > 0 && d->cgroup[i] != r->cgroup)
+            total += n;
+    }
+    if (!total)
+        return;
     struct cgw_io_behind_key key = {.waiter_cgroup = r->cgroup, .dev = r->dev};
-    for (__u32 i = 0; i < CGW_IO_AHEAD_SLOTS; i++) {
-        if (i >= r->ahead_n)
-            break;
-        key.ahead_cgroup = r->ahead_cgroup[i];
-        charge_behind(&key, cgw_io_share_ns(latency, r->ahead_count[i], total));
+    for (__u32 i = 0; i < CGW_IO_DEVICE_SLOTS; i++) {
+        __s64 n = d->inflight[i];
+        __u64 owner = d->cgroup[i];
+        if (n <= 0 || owner == r->cgroup)
+            continue;
+        key.ahead_cgroup = owner;
+        charge_behind(&key, cgw_io_share_ns(latency, (__u64)n < total ? (__u64)n : total, total));
     }
 }
 
@@ -332,7 +353,7 @@ static __always_inline void on_complete(struct request *rq, unsigned int nr_byte
         return;
     }
     account(&r, &lat);
-    charge_ahead(&r, lat.queue_ns + lat.device_ns);
+    charge_in_flight(&r, lat.queue_ns + lat.device_ns);
     report_outlier(&r, &lat, now);
 }
 

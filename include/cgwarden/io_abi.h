@@ -12,13 +12,14 @@ enum {
     /* Requests tracked between insert and completion, node-wide: far more
      * than the sum of the devices' queue depths. */
     CGW_IO_MAX_REQUESTS = 16384,
-    /* (device, cgroup) pairs with requests in flight at the same time. */
-    CGW_IO_MAX_INFLIGHT = 4096,
+    /* Disks with requests tracked. */
+    CGW_IO_MAX_DEVICES = 256,
+    /* Cgroups with requests in flight on one disk at the same time: each
+     * arrival reads them all, so they stay few (a power of two). */
+    CGW_IO_DEVICE_SLOTS = 16,
     /* (waiter, cgroup ahead, device) triples; LRU, so the pairs that keep
      * causing delay stay. */
     CGW_IO_MAX_QUEUED_BEHIND = 16384,
-    /* Distinct cgroups remembered as ahead of one request. */
-    CGW_IO_AHEAD_SLOTS = 8,
     CGW_IO_RINGBUF_BYTES = 256 * 1024,
     /* The kernel's dev_t layout (MINORBITS): dev = major << 20 | minor. */
     CGW_IO_MINOR_BITS = 20,
@@ -81,13 +82,13 @@ enum cgw_io_drop {
     CGW_IO_DROP_STATS_FULL = 0,           /* stats map full */
     CGW_IO_DROP_REQUESTS_FULL = 1,        /* could not remember a request */
     CGW_IO_DROP_BEHIND_FULL = 2,          /* queued-behind triple not recorded */
-    CGW_IO_DROP_AHEAD_OVERFLOW = 3,       /* more cgroups ahead than CGW_IO_AHEAD_SLOTS */
-    CGW_IO_DROP_INFLIGHT_FULL = 4,        /* in-flight count of a cgroup not kept */
-    CGW_IO_DROP_UNTRACKED = 5,            /* completion of a request not seen at issue
+    CGW_IO_DROP_SLOTS_FULL = 3,           /* request not counted as in flight: its
+                                             disk had no free slot (or no entry) */
+    CGW_IO_DROP_UNTRACKED = 4,            /* completion of a request not seen at issue
                                              (began before the programs attached) */
-    CGW_IO_DROP_OUTLIER_RATE_LIMITED = 6, /* outlier over the per-CPU rate */
-    CGW_IO_DROP_OUTLIER_RING_FULL = 7,    /* outlier lost: ring buffer full */
-    CGW_IO_DROP_COUNT = 8,
+    CGW_IO_DROP_OUTLIER_RATE_LIMITED = 5, /* outlier over the per-CPU rate */
+    CGW_IO_DROP_OUTLIER_RING_FULL = 6,    /* outlier lost: ring buffer full */
+    CGW_IO_DROP_COUNT = 7,
 };
 
 #endif /* CGWARDEN_IO_ABI_H */

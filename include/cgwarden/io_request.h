@@ -24,10 +24,7 @@ struct cgw_io_request {
     cgw_u32 dev;
     cgw_u32 op;
     cgw_u32 requeued; /* handed back to the queue by the driver; keeps its arrival */
-    cgw_u32 ahead_n;  /* used entries of ahead_* */
-    /* Cgroups with requests in flight on the device when this one arrived. */
-    cgw_u64 ahead_cgroup[CGW_IO_AHEAD_SLOTS];
-    cgw_u32 ahead_count[CGW_IO_AHEAD_SLOTS];
+    cgw_u32 slot;     /* the device slot it is counted in; CGW_IO_DEVICE_SLOTS: none */
 };
 
 struct cgw_io_latency {
@@ -65,28 +62,8 @@ static inline cgw_u32 cgw_io_op_class(cgw_u32 cmd_flags) {
     }
 }
 
-/* Remembers a cgroup found in flight ahead of the request; 0 when every slot
- * is taken (the caller counts the overflow). */
-static inline int cgw_io_note_ahead(struct cgw_io_request *r, cgw_u64 cgroup, cgw_u32 count) {
-    cgw_u32 i = r->ahead_n;
-    if (i >= CGW_IO_AHEAD_SLOTS)
-        return 0;
-    r->ahead_cgroup[i] = cgroup;
-    r->ahead_count[i] = count;
-    r->ahead_n = i + 1;
-    return 1;
-}
-
-static inline cgw_u64 cgw_io_ahead_total(const struct cgw_io_request *r) {
-    cgw_u64 total = 0;
-    for (cgw_u32 i = 0; i < CGW_IO_AHEAD_SLOTS; i++)
-        if (i < r->ahead_n)
-            total += r->ahead_count[i];
-    return total;
-}
-
 /* The part of the waiter's latency charged to a cgroup that had `count` of
- * the `total` requests ahead of it. */
+ * the `total` requests of other cgroups in flight with it. */
 static inline cgw_u64 cgw_io_share_ns(cgw_u64 latency_ns, cgw_u64 count, cgw_u64 total) {
     return total ? latency_ns * count / total : 0;
 }

@@ -113,9 +113,10 @@ bool under_tcg() {
 // (io_submit returned -> completion reaped) brackets it within a few µs; with
 // 64 KiB blocks that is a small part of the latency (on ext4 a direct write
 // completes through the file system's workqueue: ~10 µs fio counts and the
-// device does not). Under TCG psync is used: its clat is the whole syscall.
-// There a write spends most of its syscall in emulated kernel code around
-// the request (a read does not), so only the upper bound holds for writes.
+// device does not), so the two agree within 25%. Under TCG psync is used (its
+// clat is the whole syscall) and the emulated kernel code around the request
+// is a third (reads) to two thirds (writes) of it, varying with the host's
+// load: there the p50 must lie between a quarter of fio's and fio's own.
 TEST_P(IoMatchesFio, OpsAndDeviceLatency) {
     const FioCase &c = GetParam();
     test::IoTarget target;
@@ -161,7 +162,9 @@ TEST_P(IoMatchesFio, OpsAndDeviceLatency) {
     EXPECT_EQ(io[fio.read.total_ios ? "read_ops" : "write_ops"], dev["ops"]);
     EXPECT_EQ(dev["bytes"].get<uint64_t>(), dev["ops"].get<uint64_t>() * 65536);
 
-    if (!under_tcg() || fio.read.total_ios) {
+    if (under_tcg()) {
+        EXPECT_GT(p50, 0.25 * dir.clat_p50_s) << context;
+    } else {
         EXPECT_NEAR(p50, dir.clat_p50_s, 0.25 * dir.clat_p50_s) << context;
     }
     // A bucket is at most 25% wide: the interpolated p50 can sit that far

@@ -82,22 +82,10 @@ TEST(IoRequest, OpClasses) {
     EXPECT_EQ(cgw_io_op_class(34), CGW_IO_OP_OTHER) << "driver private";
 }
 
-TEST(IoRequest, LatencyIsSharedByTheRequestsAhead) {
-    cgw_io_request r = arrived_at(0);
-    EXPECT_TRUE(cgw_io_note_ahead(&r, 100, 30));
-    EXPECT_TRUE(cgw_io_note_ahead(&r, 200, 10));
-    EXPECT_EQ(cgw_io_ahead_total(&r), 40u);
-    EXPECT_EQ(cgw_io_share_ns(8'000, r.ahead_count[0], 40), 6'000u);
-    EXPECT_EQ(cgw_io_share_ns(8'000, r.ahead_count[1], 40), 2'000u);
-    EXPECT_EQ(cgw_io_share_ns(8'000, 0, 0), 0u) << "nothing ahead, nobody charged";
-}
-
-TEST(IoRequest, SlotsForCgroupsAheadAreBounded) {
-    cgw_io_request r = arrived_at(0);
-    for (uint32_t i = 0; i < CGW_IO_AHEAD_SLOTS; ++i)
-        EXPECT_TRUE(cgw_io_note_ahead(&r, i, 1));
-    EXPECT_FALSE(cgw_io_note_ahead(&r, 99, 1));
-    EXPECT_EQ(cgw_io_ahead_total(&r), uint64_t{CGW_IO_AHEAD_SLOTS});
+TEST(IoRequest, LatencyIsSharedByTheRequestsInFlight) {
+    EXPECT_EQ(cgw_io_share_ns(8'000, 30, 40), 6'000u);
+    EXPECT_EQ(cgw_io_share_ns(8'000, 10, 40), 2'000u);
+    EXPECT_EQ(cgw_io_share_ns(8'000, 0, 0), 0u) << "nothing in flight, nobody charged";
 }
 
 }  // namespace

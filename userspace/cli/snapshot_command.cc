@@ -109,7 +109,10 @@ void add_snapshot_command(CLI::App &app) {
         "preempted; throttled time is waiting while its CFS bandwidth quota (cpu.max / "
         "cpu.cfs_quota_us) was exhausted. 'preempted_by' names the cgroups whose tasks held the "
         "CPU when the waiting task finally got it, with the delay they caused. cpu_stat_* and "
-        "usage come from the kernel's own cpu.stat for comparison.");
+        "usage come from the kernel's own cpu.stat for comparison.\n"
+        "Block IO per cgroup and disk: device latency (issue to completion), queue latency "
+        "(insert to issue), and 'queued_behind': the other cgroups with requests in flight on "
+        "the disk when its requests completed, with the share of their latency.");
     cmd->add_option("-d,--duration", args->duration_s, "Seconds to measure (Ctrl-C ends early)")
         ->check(CLI::Range(0.1, 86400.0))
         ->capture_default_str();

@@ -114,8 +114,7 @@ nlohmann::json summary_json(const IoSummary &s) {
              {{"io_stats_map_full", lost[CGW_IO_DROP_STATS_FULL]},
               {"io_requests_map_full", lost[CGW_IO_DROP_REQUESTS_FULL]},
               {"io_queued_behind_map_full", lost[CGW_IO_DROP_BEHIND_FULL]},
-              {"io_ahead_overflow", lost[CGW_IO_DROP_AHEAD_OVERFLOW]},
-              {"io_inflight_map_full", lost[CGW_IO_DROP_INFLIGHT_FULL]},
+              {"io_inflight_slots_full", lost[CGW_IO_DROP_SLOTS_FULL]},
               {"io_untracked_completions", lost[CGW_IO_DROP_UNTRACKED]},
               {"io_outliers_rate_limited", lost[CGW_IO_DROP_OUTLIER_RATE_LIMITED]},
               {"io_outliers_ring_full", lost[CGW_IO_DROP_OUTLIER_RING_FULL]}}}};
