@@ -9,6 +9,8 @@
 #     reads per program run), and
 #   - ns per program run, from bpf_stats run_time_ns / run_cnt deltas around a
 #     second fio run with the stats on.
+# cgwarden runs as `cgwarden snapshot`, which attaches the CPU programs too:
+# their cost is in its IOPS loss, not in the ns/run rows (block_rq_* only).
 # Prints one table of medians. Informational: exits 0 whatever the numbers,
 # non-zero only when something cannot run.
 #
