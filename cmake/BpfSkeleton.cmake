@@ -29,8 +29,9 @@ else()
   message(FATAL_ERROR "Unsupported architecture for BPF: ${CMAKE_SYSTEM_PROCESSOR}")
 endif()
 
-# cgw_bpf_skeleton(NAME) compiles bpf/NAME.bpf.c and generates NAME.skel.h,
-# rebuilding when any header it includes changes (clang's depfile).
+# cgw_bpf_skeleton(NAME [CLANG_FLAGS...]) compiles bpf/NAME.bpf.c and generates
+# NAME.skel.h, rebuilding when any header it includes changes (clang's depfile).
+# Extra arguments go to clang (e.g. -mcpu=v3 for atomics that return a value).
 function(cgw_bpf_skeleton name)
   set(src ${CMAKE_SOURCE_DIR}/bpf/${name}.bpf.c)
   set(obj ${CGW_BPF_GEN_DIR}/${name}.bpf.o)
@@ -41,7 +42,7 @@ function(cgw_bpf_skeleton name)
     COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${CGW_BPF_ARCH}
             -Wall -Werror -Wno-unused-function
             -I${CGW_BPF_GEN_DIR} -I${CMAKE_SOURCE_DIR}/include -I${CMAKE_SOURCE_DIR}/bpf
-            -MD -MF ${dep} -MT ${obj}
+            -MD -MF ${dep} -MT ${obj} ${ARGN}
             -c ${src} -o ${obj}
     DEPENDS ${src} ${CGW_BPF_GEN_DIR}/vmlinux.h
     DEPFILE ${dep}

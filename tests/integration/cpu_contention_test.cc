@@ -17,7 +17,9 @@
 #include "cgwarden/sensor/sample.h"
 #include "cgwarden/signals/cpu_signals.h"
 #include "cgwarden/snapshot/report.h"
+#include "root_kernel_test.h"
 #include "schedstat.h"
+#include "snapshot_cli.h"
 #include "test_cgroup.h"
 
 namespace cgw {
@@ -50,22 +52,13 @@ uint64_t throttled_ns(const std::map<std::string, uint64_t> &stat) {
     return stat.at("throttled_time");  // v1, already ns
 }
 
-const nlohmann::json &entry_for(const nlohmann::json &report, const std::string &path) {
-    for (const auto &c : report["cgroups"])
-        if (c["path"] == path)
-            return c;
-    throw std::runtime_error("no cgroup " + path + " in " + report.dump());
-}
-
-class CpuContention : public ::testing::TestWithParam<AttachMode> {
+class CpuContention : public test::RootKernelTest,
+                      public ::testing::WithParamInterface<AttachMode> {
   protected:
     void SetUp() override {
-        ASSERT_EQ(::geteuid(), 0u) << "integration tests load BPF and create cgroups: run as root";
-        auto layout = detect_cgroup_layout();
-        ASSERT_TRUE(layout) << layout.error().message;
-        layout_ = *layout;
-        test::remove_stale_test_cgroups(layout_);
-        features_ = probe_kernel_features();
+        RootKernelTest::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
         if (GetParam() == AttachMode::TpBtf && !(features_.tp_btf && features_.task_storage))
             GTEST_SKIP() << "this kernel loads no tp_btf program or has no task storage; the "
                             "raw_tp variant covers it";
@@ -90,9 +83,6 @@ class CpuContention : public ::testing::TestWithParam<AttachMode> {
         return to_json(build_snapshot_report(compute_cpu_signals(before, after), layout_.mode,
                                              GetParam(), tree, paths));
     }
-
-    CgroupLayout layout_;
-    KernelFeatures features_;
 };
 
 TEST_P(CpuContention, RunQueueDelayMatchesSchedstat) {
@@ -121,8 +111,8 @@ TEST_P(CpuContention, RunQueueDelayMatchesSchedstat) {
     Sample after = sample(*sensor, tree);
 
     auto report = snapshot_json(before, after, tree, {victim.path(), hog.path()});
-    const auto &v = entry_for(report, victim.path())["cpu"];
-    const auto &h = entry_for(report, hog.path())["cpu"];
+    const auto &v = test::cgroup_entry(report, victim.path())["cpu"];
+    const auto &h = test::cgroup_entry(report, hog.path())["cpu"];
     EXPECT_NEAR(v["runq_delay_total_s"].get<double>(), victim_truth, 0.10 * victim_truth)
         << report.dump(2);
     EXPECT_NEAR(h["runq_delay_total_s"].get<double>(), hog_truth, 0.10 * hog_truth)
@@ -154,7 +144,7 @@ TEST_P(CpuContention, ThrottlingMatchesCpuStat) {
         static_cast<double>(throttled_ns(stat_after) - throttled_ns(stat_before)) / 1e9;
     uint64_t truth_periods = stat_after.at("nr_throttled") - stat_before.at("nr_throttled");
     auto report = snapshot_json(before, after, tree, {hog.path()});
-    const auto &c = entry_for(report, hog.path())["cpu"];
+    const auto &c = test::cgroup_entry(report, hog.path())["cpu"];
     EXPECT_GT(c["throttled_s"].get<double>(), 0.5)
         << "BPF saw no throttled waits: " << report.dump(2);
     EXPECT_GT(truth_s, 0.0);
@@ -182,10 +172,9 @@ TEST(SnapshotCommand, NamesTheHogAsTheVictimsAntagonist) {
     victim.spawn({test::tool_path("wakeloop"), "--sleep-us", "500", "--work-us", "100"});
     std::this_thread::sleep_for(500ms);
 
-    std::string cmd = test::cgwarden_path() + " snapshot --json --duration 3 --cgroup " +
-                      victim.path() + " --cgroup " + hog.path();
-    auto [status, text] = test::run_command(cmd);
-    ASSERT_EQ(status, 0) << cmd << "\n" << text;
+    auto [status, text] = test::run_cgwarden("snapshot --json --duration 3 --cgroup " +
+                                             victim.path() + " --cgroup " + hog.path());
+    ASSERT_EQ(status, 0) << text;
 
     auto report = nlohmann::json::parse(text);
     EXPECT_EQ(report["cgroup_mode"], std::string(to_string(layout->mode)));
@@ -193,7 +182,7 @@ TEST(SnapshotCommand, NamesTheHogAsTheVictimsAntagonist) {
     // outweighs cgwarden too) waking up to end it may take a while.
     EXPECT_GE(report["duration_s"].get<double>(), 3.0);
     EXPECT_LT(report["duration_s"].get<double>(), 6.0);
-    const auto &v = entry_for(report, victim.path());
+    const auto &v = test::cgroup_entry(report, victim.path());
     EXPECT_EQ(v["id"].get<uint64_t>(), *CgroupTree(*layout->mount_for("cpu")).id_of(victim.path()));
     const auto &preempted_by = v["cpu"]["preempted_by"];
     ASSERT_FALSE(preempted_by.empty()) << text;

@@ -45,6 +45,11 @@ void kill_and_remove(const std::filesystem::path &dir) {
     }
 }
 
+// cgroup v2 calls the blkio controller io.
+std::string controller_in(const CgroupLayout &layout, const std::string &controller) {
+    return layout.mode == CgroupMode::V2 && controller == "blkio" ? "io" : controller;
+}
+
 void check(const Status &s) {
     if (!s)
         throw std::runtime_error(s.error().message);
@@ -64,10 +69,11 @@ TestCgroup::TestCgroup(const CgroupLayout &layout, const std::string &name,
                        const std::vector<std::string> &controllers)
     : layout_(layout), path_("/" + std::string(kPrefix) + std::to_string(::getpid()) + "-" + name) {
     try {
-        for (const std::string &controller : controllers) {
+        for (const std::string &requested : controllers) {
             // cgroup v2 folded cpuacct into cpu (usage is in cpu.stat).
-            if (layout.mode == CgroupMode::V2 && controller == "cpuacct")
+            if (layout.mode == CgroupMode::V2 && requested == "cpuacct")
                 continue;
+            std::string controller = controller_in(layout, requested);
             auto mount = hierarchy_of(layout, controller);
             if (!mount)
                 throw std::runtime_error("no hierarchy holds the " + controller + " controller");
@@ -95,7 +101,8 @@ TestCgroup::~TestCgroup() {
         ::waitpid(pid, nullptr, WNOHANG);
 }
 
-std::filesystem::path TestCgroup::dir(const std::string &controller) const {
+std::filesystem::path TestCgroup::dir(const std::string &name) const {
+    std::string controller = controller_in(layout_, name);
     auto mount = hierarchy_of(layout_, controller);
     if (!mount)
         throw std::runtime_error("no hierarchy holds the " + controller + " controller");
@@ -128,6 +135,15 @@ pid_t TestCgroup::spawn(const std::vector<std::string> &argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     throw std::runtime_error("process " + argv[0] + " did not enter " + path_);
+}
+
+int TestCgroup::run(const std::vector<std::string> &argv) {
+    pid_t pid = spawn(argv);
+    int status = 0;
+    if (::waitpid(pid, &status, 0) != pid)
+        throw std::runtime_error("waiting for " + argv[0] + " failed");
+    children_.erase(std::find(children_.begin(), children_.end(), pid));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 std::vector<pid_t> TestCgroup::pids() const {

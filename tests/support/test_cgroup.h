@@ -22,7 +22,7 @@ class TestCgroup {
   public:
     // Creates /cgw-test-<pid>-<name> in the hierarchies of `controllers`
     // (v1: one per controller; v2: cgroup2, with the controllers enabled;
-    // kCgroup2 adds the cgroup2 hierarchy on hybrid nodes).
+    // kCgroup2 adds the cgroup2 hierarchy on hybrid nodes). "blkio" means io on v2.
     TestCgroup(const CgroupLayout &layout, const std::string &name,
                const std::vector<std::string> &controllers = {"cpu", "cpuacct"});
     ~TestCgroup();
@@ -31,11 +31,13 @@ class TestCgroup {
 
     // Path relative to the hierarchy roots, e.g. "/cgw-test-123-hog".
     const std::string &path() const { return path_; }
-    // Directory in the hierarchy that holds `controller`.
+    // Directory in the hierarchy that holds `controller` ("blkio": io on v2).
     std::filesystem::path dir(const std::string &controller) const;
 
     // Starts argv inside the cgroup (moved in before exec); killed at teardown.
     pid_t spawn(const std::vector<std::string> &argv);
+    // Runs argv inside the cgroup to its end; its exit status (128 + signal).
+    int run(const std::vector<std::string> &argv);
     std::vector<pid_t> pids() const;
 
     // CFS bandwidth limit: cpu.max on v2, cpu.cfs_quota_us/period_us on v1.

@@ -59,6 +59,21 @@ bool tp_btf_loads(const btf *vmlinux) {
     return fd.valid();
 }
 
+// Arguments of a tracepoint after the context, from the kernel's BTF typedef
+// btf_trace_<name> (a pointer to a function prototype); -1 when absent.
+int tracepoint_arg_count(const btf *vmlinux, const std::string &name) {
+    int id = btf__find_by_name_kind(vmlinux, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF);
+    if (id < 0)
+        return -1;
+    const btf_type *t = btf__type_by_id(vmlinux, btf__resolve_type(vmlinux, id));
+    if (!t || !btf_is_ptr(t))
+        return -1;
+    t = btf__type_by_id(vmlinux, t->type);
+    if (!t || !btf_is_func_proto(t))
+        return -1;
+    return btf_vlen(t) - 1;
+}
+
 std::string tracefs_mount() {
     auto mountinfo = read_file("/proc/self/mountinfo");
     if (!mountinfo)
@@ -93,6 +108,22 @@ Result<AttachMode> KernelFeatures::cpu_attach_mode() const {
         "is this process root (CAP_BPF and CAP_PERFMON)?"};
 }
 
+Result<AttachMode> KernelFeatures::io_attach_mode() const {
+    if (!btf_vmlinux)
+        return Error{"the kernel has no BTF (/sys/kernel/btf/vmlinux): the IO programs need CO-RE"};
+    if (!block_rq_request_only)
+        return Error{
+            "the kernel's block_rq_insert/block_rq_issue tracepoints take the queue as well "
+            "(kernel before 5.11): the IO programs do not support them"};
+    if (!ringbuf)
+        return Error{"the kernel has no BPF ring buffer (5.8+) for IO outlier events"};
+    if (tp_btf)
+        return AttachMode::TpBtf;
+    if (raw_tp)
+        return AttachMode::RawTp;
+    return cpu_attach_mode();
+}
+
 KernelFeatures probe_kernel_features() {
     KernelFeatures f;
     utsname uts{};
@@ -104,6 +135,10 @@ KernelFeatures probe_kernel_features() {
         f.tp_btf = tp_btf_loads(vmlinux.get());
         f.cfs_throttle_count = btf_has_member(vmlinux.get(), "cfs_rq", "throttle_count");
         probe_net_tracepoints(vmlinux.get(), f);
+        // Before 5.11 insert and issue also took the queue first.
+        f.block_rq_request_only = tracepoint_arg_count(vmlinux.get(), "block_rq_issue") == 1 &&
+                                  tracepoint_arg_count(vmlinux.get(), "block_rq_insert") == 1;
+        f.bio_blkcg = btf_has_member(vmlinux.get(), "bio", "bi_blkg");
     }
     f.raw_tp = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, nullptr) == 1;
     f.task_storage = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, nullptr) == 1;

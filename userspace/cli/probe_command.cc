@@ -7,6 +7,7 @@
 #include "cgwarden/bpf/net_probe.h"
 #include "cgwarden/bpf/probe.h"
 #include "cgwarden/cgroup/layout.h"
+#include "cgwarden/sensor/io_sensor.h"
 #include "commands.h"
 
 namespace cgw::cli {
@@ -27,6 +28,12 @@ void run_probe(bool json) {
                             ? probe_cgroup_skb_attach(*layout->unified)
                             : Status(Error{"no cgroup2 hierarchy is mounted"});
     std::string skb_attach_text = skb_attach ? "yes" : "no: " + skb_attach.error().message;
+    auto io_attach = f.io_attach_mode();
+    std::string io_picked = io_attach ? std::string(to_string(*io_attach)) : "none";
+    IoAttribution io_owner = io_attribution(f);
+    std::string io_mount;
+    if (layout)
+        io_mount = io_cgroup_mount(*layout, io_owner).value_or("").string();
 
     nlohmann::json cgroups = nullptr;
     if (layout) {
@@ -59,6 +66,12 @@ void run_probe(bool json) {
             {"tracefs", f.tracefs},
             {"cgroups", cgroups},
             {"cpu_attach", picked},
+            {"block_rq_request_only", f.block_rq_request_only},
+            {"bio_blkcg", f.bio_blkcg},
+            {"io_attach", io_picked},
+            {"io_attach_error", io_attach ? "" : io_attach.error().message},
+            {"io_attribution", std::string(to_string(io_owner))},
+            {"io_hierarchy", io_mount},
         };
         std::cout << out.dump(2) << "\n";
         return;
@@ -105,6 +118,15 @@ void run_probe(bool json) {
         std::cout << fmt::format("CPU programs        {} (picked)\n", picked);
     else
         std::cout << fmt::format("CPU programs        none: {}\n", attach.error().message);
+    if (io_attach)
+        std::cout << fmt::format("IO programs         {} (picked)\n", io_picked)
+                  << fmt::format("  IO charged to     the {} ({}: {})\n", to_string(io_owner),
+                                 io_owner == IoAttribution::BioBlkcg
+                                     ? "rq->bio->bi_blkg, right for writeback by kworkers"
+                                     : "no bio->bi_blkg in this kernel",
+                                 io_mount.empty() ? "no hierarchy mounted" : io_mount);
+    else
+        std::cout << fmt::format("IO programs         none: {}\n", io_attach.error().message);
 }
 
 }  // namespace

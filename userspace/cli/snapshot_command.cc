@@ -16,6 +16,7 @@
 #include "cgwarden/snapshot/report.h"
 #include "commands.h"
 #include "net_snapshot.h"
+#include "io_snapshot.h"
 
 namespace cgw::cli {
 
@@ -27,6 +28,7 @@ struct SnapshotArgs {
     std::vector<std::string> cgroups;
     std::string attach = "auto";
     std::vector<std::string> heartbeats;
+    double io_outlier_ms = 50;
 };
 
 template <class T>
@@ -82,17 +84,22 @@ void run_snapshot(const SnapshotArgs &args) {
         force = AttachMode::RawTp;
     auto sensor = or_fail(CpuSensor::open(features, force), "starting the CPU sensor");
     auto net = NetSnapshot::start(features, layout, std::move(flows), force);
+    IoSnapshot io(features, layout,
+                  {.outlier_threshold_ns = static_cast<uint64_t>(args.io_outlier_ms * 1e6)}, force);
 
     Sample before = or_fail(take_sample(*sensor, layout, tree), "first sample");
     if (net)
         net->begin();
+    io.begin();
     wait_window(args.duration_s);
+    io.end();
     Sample after = or_fail(take_sample(*sensor, layout, tree), "last sample");
 
     SnapshotReport report = build_snapshot_report(compute_cpu_signals(before, after), layout.mode,
                                                   sensor->attach_mode(), tree, args.cgroups);
     if (net)
         net->end(report, tree, args.cgroups);
+    io.add_to(report, tree, args.cgroups);
     if (args.json)
         std::cout << to_json(report).dump(2) << "\n";
     else
@@ -110,7 +117,10 @@ void add_snapshot_command(CLI::App &app) {
         "preempted; throttled time is waiting while its CFS bandwidth quota (cpu.max / "
         "cpu.cfs_quota_us) was exhausted. 'preempted_by' names the cgroups whose tasks held the "
         "CPU when the waiting task finally got it, with the delay they caused. cpu_stat_* and "
-        "usage come from the kernel's own cpu.stat for comparison.");
+        "usage come from the kernel's own cpu.stat for comparison.\n"
+        "Block IO per cgroup and disk: device latency (issue to completion), queue latency "
+        "(insert to issue), and 'queued_behind': the other cgroups with requests in flight on "
+        "the disk when its requests completed, with the share of their latency.");
     cmd->add_option("-d,--duration", args->duration_s, "Seconds to measure (Ctrl-C ends early)")
         ->check(CLI::Range(0.1, 86400.0))
         ->capture_default_str();
@@ -128,6 +138,10 @@ void add_snapshot_command(CLI::App &app) {
                     "sent, received, dropped (by kernel drop reason), retransmits and the longest "
                     "gap between sends.")
         ->allow_extra_args(false);
+    cmd->add_option("--io-outlier-ms", args->io_outlier_ms,
+                    "Block IO requests slower than this (queue + device) are reported one by one")
+        ->check(CLI::Range(0.0, 3600e3))
+        ->capture_default_str();
     cmd->set_version_flag("--version", std::string("cgwarden ") + CGW_VERSION);
     cmd->callback([args] { run_snapshot(*args); });
 }

@@ -32,6 +32,11 @@ LatencyHistogram &LatencyHistogram::operator-=(const LatencyHistogram &older) {
     return *this;
 }
 
+LatencyHistogram &LatencyHistogram::operator+=(const LatencyHistogram &other) {
+    add(other.counts_.data());
+    return *this;
+}
+
 uint64_t LatencyHistogram::total() const {
     uint64_t n = 0;
     for (uint64_t c : counts_)
@@ -58,6 +63,32 @@ double LatencyHistogram::quantile_ns(double q, uint64_t max_ns) const {
         seen += in_bucket;
     }
     return static_cast<double>(max_ns);
+}
+
+HistogramWindow &HistogramWindow::operator+=(const HistogramWindow &other) {
+    hist += other.hist;
+    max_ns = std::max(max_ns, other.max_ns);
+    return *this;
+}
+
+HistogramWindow histogram_window(const LatencyHistogram &now, uint64_t now_max_ns,
+                                 const LatencyHistogram &old, uint64_t old_max_ns) {
+    HistogramWindow w{now, now_max_ns};
+    w.hist -= old;
+    // The kernel keeps the maximum since load. When it grew, the new maximum
+    // happened in the window; otherwise the window's own maximum is bounded
+    // by the end of its highest non-empty bucket.
+    if (now_max_ns <= old_max_ns) {
+        const auto &counts = w.hist.counts();
+        w.max_ns = 0;
+        for (uint32_t i = LatencyHistogram::kBuckets; i-- > 0;) {
+            if (counts[i]) {
+                w.max_ns = std::min(now_max_ns, LatencyHistogram::bucket_lower_ns(i + 1));
+                break;
+            }
+        }
+    }
+    return w;
 }
 
 }  // namespace cgw

@@ -9,7 +9,8 @@
 
 #include "cgwarden/bpf/handles.h"
 #include "cgwarden/bpf/libbpf_log.h"
-#include "cgwarden/bpf/object_reader.h"
+#include "cgwarden/bpf/maps.h"
+#include "cgwarden/bpf/programs.h"
 #include "cpu.skel.h"
 
 namespace cgw {
@@ -24,40 +25,23 @@ struct CpuSensor::Impl {
 
 namespace {
 
-// Program names carry their flavour: btf_* are tp_btf, raw_* are raw_tp.
-bool belongs_to(const bpf_program *prog, AttachMode mode) {
-    std::string_view name = bpf_program__name(prog);
-    return name.starts_with(mode == AttachMode::TpBtf ? "btf_" : "raw_");
-}
-
 Result<std::unique_ptr<CpuSensor::Impl>> load_and_attach(AttachMode mode) {
     auto impl = std::make_unique<CpuSensor::Impl>();
     impl->mode = mode;
     impl->skel.reset(cpu_bpf__open());
     if (!impl->skel)
         return Error::from_errno("opening the CPU BPF object");
-    bpf_program *prog;
-    bpf_object__for_each_program(prog, impl->skel->obj) {
-        bpf_program__set_autoload(prog, belongs_to(prog, mode));
-    }
+    load_only_flavour(impl->skel->obj, mode);
     // Each flavour keeps wait starts in its own map; the other is not created,
     // so kernels without task storage can still run raw_tp.
     bpf_map__set_autocreate(impl->skel->maps.queued_by_task, mode == AttachMode::TpBtf);
     bpf_map__set_autocreate(impl->skel->maps.queued_by_pid, mode == AttachMode::RawTp);
 
-    if (int err = cpu_bpf__load(impl->skel.get()))
-        return Error::from_errno(std::string("loading the CPU programs (") +
-                                     std::string(to_string(mode)) +
-                                     "); the verifier log, if any, is logged above",
-                                 -err);
-    bpf_object__for_each_program(prog, impl->skel->obj) {
-        if (!bpf_program__autoload(prog))
-            continue;
-        BpfLink link(bpf_program__attach(prog));
-        if (!link)
-            return Error::from_errno(std::string("attaching ") + bpf_program__name(prog));
-        impl->links.push_back(std::move(link));
-    }
+    auto links = load_and_attach_programs(impl->skel->obj, mode, "CPU",
+                                          [&] { return cpu_bpf__load(impl->skel.get()); });
+    if (!links)
+        return links.error();
+    impl->links = std::move(links).value();
     return impl;
 }
 
@@ -78,11 +62,8 @@ Result<std::unique_ptr<CpuSensor>> CpuSensor::open(const KernelFeatures &feature
             return picked.error();
         mode = *picked;
     }
-    auto impl = load_and_attach(mode);
-    if (!impl && !force && mode == AttachMode::TpBtf && features.raw_tp) {
-        spdlog::warn("{}; falling back to raw_tp", impl.error().message);
-        impl = load_and_attach(AttachMode::RawTp);
-    }
+    auto impl = load_with_fallback<std::unique_ptr<Impl>>(mode, force.has_value(), features.raw_tp,
+                                                          load_and_attach);
     if (!impl)
         return impl.error();
     spdlog::info("CPU sensor attached with {}", to_string(impl.value()->mode));
@@ -94,10 +75,10 @@ AttachMode CpuSensor::attach_mode() const {
 }
 
 Result<CpuCounters> CpuSensor::read() const {
-    int ncpus = libbpf_num_possible_cpus();
-    if (ncpus <= 0)
-        return Error::from_errno("counting possible CPUs", -ncpus);
-    const auto n = static_cast<size_t>(ncpus);
+    auto ncpus = possible_cpus();
+    if (!ncpus)
+        return ncpus.error();
+    const size_t n = *ncpus;
     const auto &maps = impl_->skel->maps;
     CpuCounters out;
 
@@ -122,14 +103,9 @@ Result<CpuCounters> CpuSensor::read() const {
             out.preempt[{key.victim_cgroup, key.antagonist_cgroup}] = {v->delay_ns, v->count};
         });
 
-    std::vector<uint64_t> per_cpu(n);
-    for (uint32_t reason = 0; reason < CGW_CPU_DROP_COUNT; ++reason) {
-        if (bpf_map__lookup_elem(maps.cpu_drops, &reason, sizeof reason, per_cpu.data(),
-                                 per_cpu.size() * sizeof(uint64_t), 0) != 0)
-            return Error::from_errno("reading the CPU drop counters");
-        for (uint64_t v : per_cpu)
-            out.drops[reason] += v;
-    }
+    if (auto drops = add_percpu_counters(maps.cpu_drops, out.drops.data(), CGW_CPU_DROP_COUNT);
+        !drops)
+        return drops.error().context("reading the CPU drop counters");
     return out;
 }
 

@@ -11,7 +11,8 @@
 
 #include "cgwarden/bpf/handles.h"
 #include "cgwarden/bpf/libbpf_log.h"
-#include "cgwarden/bpf/object_reader.h"
+#include "cgwarden/bpf/maps.h"
+#include "cgwarden/bpf/programs.h"
 #include "cgwarden/bpf/ring_buffer.h"
 #include "cgwarden/cgroup/tree.h"
 #include "cgwarden/common/unique_fd.h"

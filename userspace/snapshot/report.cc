@@ -81,6 +81,7 @@ static nlohmann::json cpu_json(const SnapshotReport &report) {
                              {"psi_some_s", optional_json(s.psi_some_s)},
                              {"psi_full_s", optional_json(s.psi_full_s)},
                              {"preempted_by", preempted_by}}}});
+        cgroups.back()["io"] = cgroup_io_json(c);
     }
     return {{"duration_s", report.duration_s},
             {"cgroup_mode", std::string(to_string(report.cgroup_mode))},
@@ -89,6 +90,8 @@ static nlohmann::json cpu_json(const SnapshotReport &report) {
              {{"cpu_stats_map_full", report.lost_events[CGW_CPU_DROP_STATS_FULL]},
               {"cpu_queued_map_full", report.lost_events[CGW_CPU_DROP_QUEUED_FULL]},
               {"cpu_preempt_map_full", report.lost_events[CGW_CPU_DROP_PREEMPT_FULL]}}},
+            {"io", io_summary_json(report)},
+            {"io_unavailable", report.io_unavailable},
             {"cgroups", cgroups}};
 }
 

@@ -2,24 +2,12 @@
 
 #include <algorithm>
 
+#include "cgwarden/snapshot/format.h"
 #include "cgwarden/snapshot/report.h"
 
 namespace cgw {
 
 namespace {
-
-// "850ns", "12.3us", "4.56ms", "1.20s": readable at 3 a.m.
-std::string human_duration(double s) {
-    if (s == 0)
-        return "0";
-    if (s < 1e-6)
-        return fmt::format("{:.0f}ns", s * 1e9);
-    if (s < 1e-3)
-        return fmt::format("{:.1f}us", s * 1e6);
-    if (s < 1)
-        return fmt::format("{:.2f}ms", s * 1e3);
-    return fmt::format("{:.2f}s", s);
-}
 
 std::string top_antagonist(const CgroupReport &c) {
     if (c.preempted_by.empty())
@@ -50,6 +38,7 @@ std::string to_table(const SnapshotReport &report) {
                            human_duration(s.throttled_s), human_duration(s.cpu_stat_throttled_s),
                            s.nr_throttled, human_duration(s.usage_s), top_antagonist(c));
     }
+    out += io_table(report);
     uint64_t lost = 0;
     for (uint64_t n : report.lost_events)
         lost += n;

@@ -29,9 +29,15 @@ struct KernelFeatures {
     bool kfree_skb_rx_sk = false;     // ... and the receiving socket (6.12+)
     bool tcp_retransmit_tp = false;   // tcp:tcp_retransmit_skb in BTF
 
+    bool block_rq_request_only = false;  // block_rq_* tracepoints take the request alone (5.11+)
+    bool bio_blkcg = false;              // struct bio has bi_blkg: IO charged to the bio's blkcg
+
     // The CPU programs' flavour: tp_btf with task storage when both work,
     // else raw_tp; an error when neither does.
     Result<AttachMode> cpu_attach_mode() const;
+    // The IO programs' flavour: tp_btf when it works, else raw_tp; an error
+    // naming what is missing when the block tracepoints cannot be used.
+    Result<AttachMode> io_attach_mode() const;
 };
 
 KernelFeatures probe_kernel_features();

@@ -19,6 +19,7 @@ class LatencyHistogram {
 
     void add(const uint64_t *counts);
     LatencyHistogram &operator-=(const LatencyHistogram &older);
+    LatencyHistogram &operator+=(const LatencyHistogram &other);
 
     uint64_t total() const;
     // Value (ns) below which a fraction q of the samples fall, interpolated
@@ -30,5 +31,18 @@ class LatencyHistogram {
   private:
     Counts counts_{};
 };
+
+// What a cumulative histogram and its lifetime maximum recorded between two
+// readings.
+struct HistogramWindow {
+    LatencyHistogram hist;
+    uint64_t max_ns = 0;
+
+    double quantile_ns(double q) const { return hist.quantile_ns(q, max_ns); }
+    HistogramWindow &operator+=(const HistogramWindow &other);
+};
+
+HistogramWindow histogram_window(const LatencyHistogram &now, uint64_t now_max_ns,
+                                 const LatencyHistogram &old, uint64_t old_max_ns);
 
 }  // namespace cgw

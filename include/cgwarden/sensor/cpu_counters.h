@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "cgwarden/bpf/programs.h"
 #include "cgwarden/common/histogram.h"
 #include "cgwarden/cpu_abi.h"
 
@@ -33,13 +34,6 @@ struct CpuCounters {
     std::map<uint64_t, CgroupCpuCounters> by_cgroup;
     std::map<PreemptPair, PreemptCounters> preempt;
     std::array<uint64_t, CGW_CPU_DROP_COUNT> drops{};
-};
-
-// Cost of one BPF program, from the kernel's bpf_stats.
-struct ProgramStats {
-    std::string name;
-    uint64_t run_count = 0;
-    uint64_t run_time_ns = 0;
 };
 
 }  // namespace cgw

@@ -12,6 +12,7 @@
 #include "cgwarden/cgroup/tree.h"
 #include "cgwarden/signals/cpu_signals.h"
 #include "cgwarden/snapshot/net_report.h"
+#include "cgwarden/snapshot/io_report.h"
 
 namespace cgw {
 
@@ -28,6 +29,7 @@ struct CgroupReport {
     CgroupCpuSignals cpu;
     std::vector<PreemptorReport> preempted_by;
     std::optional<CgroupNetReport> net = std::nullopt;  // absent when no network sensor ran
+    std::optional<CgroupIoReport> io = std::nullopt;  // absent without the IO sensor
 };
 
 struct SnapshotReport {
@@ -37,6 +39,8 @@ struct SnapshotReport {
     std::vector<CgroupReport> cgroups;  // most contended first
     std::array<uint64_t, CGW_CPU_DROP_COUNT> lost_events{};
     NetReport net;
+    std::optional<IoSummary> io;  // absent when the IO sensor could not run:
+    std::string io_unavailable;   // why
 };
 
 // The cgroups with any CPU activity, or exactly the cgroups in `only`

@@ -1,5 +1,4 @@
-// Reading a loaded BPF object: every entry of a map, per-CPU counters summed,
-// the programs' run statistics.
+// Reading BPF maps from user space: iteration and per-CPU sums.
 #pragma once
 
 #include <bpf/libbpf.h>
@@ -8,13 +7,11 @@
 #include <vector>
 
 #include "cgwarden/common/result.h"
-#include "cgwarden/sensor/cpu_counters.h"
 
 namespace cgw {
 
-// Calls fn(key, value) for every entry; value points to value_size bytes (one
-// value per possible CPU for per-CPU maps). An entry deleted between listing
-// and lookup is skipped.
+// Calls fn(key, value) for every entry; value_size covers all CPUs for
+// per-CPU maps. An entry deleted between get_next_key and lookup is skipped.
 template <class Key, class Value, class Fn>
 void for_each_entry(const bpf_map *map, size_t value_size, Fn &&fn) {
     Key key{};
@@ -32,7 +29,10 @@ void for_each_entry(const bpf_map *map, size_t value_size, Fn &&fn) {
 // Element `index` of a per-CPU array of u64 counters, summed over the CPUs.
 Result<uint64_t> sum_per_cpu_counter(const bpf_map *map, uint32_t index);
 
-// Run count and time of every loaded program (kernel.bpf_stats_enabled).
-std::vector<ProgramStats> loaded_program_stats(const bpf_object *obj);
+// Number of possible CPUs: the number of copies in a per-CPU map value.
+Result<size_t> possible_cpus();
+
+// out[i] += the sum over CPUs of entry i of a per-CPU array of u64 counters.
+Status add_percpu_counters(const bpf_map *map, uint64_t *out, uint32_t entries);
 
 }  // namespace cgw

@@ -1,0 +1,18 @@
+// Kernel names of block devices ("vda", "nvme0n1") from sysfs.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace cgw {
+
+// DEVNAME= of a uevent file; empty when absent.
+std::string parse_uevent_devname(std::string_view uevent);
+
+// The name of device MAJ:MIN from <sysfs>/dev/block/MAJ:MIN/uevent; empty
+// when the device is gone.
+std::string block_device_name(const std::string &maj_min,
+                              const std::filesystem::path &sysfs = "/sys");
+
+}  // namespace cgw

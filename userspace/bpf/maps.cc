@@ -1,0 +1,36 @@
+#include "cgwarden/bpf/maps.h"
+
+namespace cgw {
+
+Result<size_t> possible_cpus() {
+    int n = libbpf_num_possible_cpus();
+    if (n <= 0)
+        return Error::from_errno("counting possible CPUs", -n);
+    return static_cast<size_t>(n);
+}
+
+Result<uint64_t> sum_per_cpu_counter(const bpf_map *map, uint32_t index) {
+    auto ncpus = possible_cpus();
+    if (!ncpus)
+        return ncpus.error();
+    std::vector<uint64_t> per_cpu(*ncpus);
+    if (bpf_map__lookup_elem(map, &index, sizeof index, per_cpu.data(),
+                             per_cpu.size() * sizeof(uint64_t), 0) != 0)
+        return Error::from_errno(std::string("reading ") + bpf_map__name(map));
+    uint64_t sum = 0;
+    for (uint64_t v : per_cpu)
+        sum += v;
+    return sum;
+}
+
+Status add_percpu_counters(const bpf_map *map, uint64_t *out, uint32_t entries) {
+    for (uint32_t i = 0; i < entries; ++i) {
+        auto sum = sum_per_cpu_counter(map, i);
+        if (!sum)
+            return sum.error();
+        out[i] += *sum;
+    }
+    return {};
+}
+
+}  // namespace cgw

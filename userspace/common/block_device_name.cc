@@ -1,0 +1,27 @@
+#include "cgwarden/common/block_device_name.h"
+
+#include "cgwarden/common/file.h"
+
+namespace cgw {
+
+std::string parse_uevent_devname(std::string_view uevent) {
+    constexpr std::string_view kKey = "DEVNAME=";
+    size_t pos = 0;
+    while (pos < uevent.size()) {
+        size_t end = uevent.find('\n', pos);
+        if (end == std::string_view::npos)
+            end = uevent.size();
+        std::string_view line = uevent.substr(pos, end - pos);
+        if (line.starts_with(kKey))
+            return std::string(line.substr(kKey.size()));
+        pos = end + 1;
+    }
+    return {};
+}
+
+std::string block_device_name(const std::string &maj_min, const std::filesystem::path &sysfs) {
+    auto uevent = read_file(sysfs / "dev" / "block" / maj_min / "uevent");
+    return uevent ? parse_uevent_devname(*uevent) : std::string();
+}
+
+}  // namespace cgw
