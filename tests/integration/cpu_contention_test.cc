@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -165,9 +166,6 @@ TEST(SnapshotCommand, NamesTheHogAsTheVictimsAntagonist) {
     ASSERT_TRUE(layout) << layout.error().message;
     TestCgroup hog(*layout, "cli-hog");
     TestCgroup victim(*layout, "cli-victim");
-    // The hog outweighs everything else on the node, other work in the root
-    // cgroup included, so whatever else runs it is the victim's main antagonist.
-    hog.set_cpu_weight(10000);
     hog.spawn({"stress-ng", "--cpu", hog_workers(), "--timeout", "60s", "--quiet"});
     victim.spawn({test::tool_path("wakeloop"), "--sleep-us", "500", "--work-us", "100"});
     std::this_thread::sleep_for(500ms);
@@ -178,17 +176,25 @@ TEST(SnapshotCommand, NamesTheHogAsTheVictimsAntagonist) {
 
     auto report = nlohmann::json::parse(text);
     EXPECT_EQ(report["cgroup_mode"], std::string(to_string(layout->mode)));
-    // The window is at least what was asked; on a starved node (the hog
-    // outweighs cgwarden too) waking up to end it may take a while.
+    // The window is at least what was asked; on a loaded node waking up to
+    // end it may take a while.
     EXPECT_GE(report["duration_s"].get<double>(), 3.0);
     EXPECT_LT(report["duration_s"].get<double>(), 6.0);
     const auto &v = test::cgroup_entry(report, victim.path());
     EXPECT_EQ(v["id"].get<uint64_t>(), *CgroupTree(*layout->mount_for("cpu")).id_of(victim.path()));
+    // Sorted by delay caused. The root cgroup holds everything not in a
+    // cgroup of its own (this test, cgwarden, other work on a shared node):
+    // it may rightly rank anywhere; among the others the hog comes first.
     const auto &preempted_by = v["cpu"]["preempted_by"];
-    ASSERT_FALSE(preempted_by.empty()) << text;
-    EXPECT_EQ(preempted_by[0]["path"], hog.path()) << text;
-    EXPECT_GT(preempted_by[0]["delay_s"].get<double>(), 0.0);
-    EXPECT_GT(preempted_by[0]["count"].get<uint64_t>(), 0u);
+    for (size_t i = 1; i < preempted_by.size(); ++i)
+        EXPECT_GE(preempted_by[i - 1]["delay_s"].get<double>(),
+                  preempted_by[i]["delay_s"].get<double>());
+    auto first_not_root = std::find_if(preempted_by.begin(), preempted_by.end(),
+                                       [](const auto &p) { return p["path"] != "/"; });
+    ASSERT_NE(first_not_root, preempted_by.end()) << text;
+    EXPECT_EQ((*first_not_root)["path"], hog.path()) << text;
+    EXPECT_GT((*first_not_root)["delay_s"].get<double>(), 0.0);
+    EXPECT_GT((*first_not_root)["count"].get<uint64_t>(), 0u);
 }
 
 }  // namespace

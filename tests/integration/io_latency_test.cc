@@ -160,7 +160,9 @@ TEST_P(IoMatchesFio, OpsAndDeviceLatency) {
     EXPECT_NEAR(ops, static_cast<double>(truth), 0.02 * static_cast<double>(truth)) << context;
     EXPECT_EQ(io["ops"], dev["ops"]) << "all of it on the one device";
     EXPECT_EQ(io[fio.read.total_ios ? "read_ops" : "write_ops"], dev["ops"]);
-    EXPECT_EQ(dev["bytes"].get<uint64_t>(), dev["ops"].get<uint64_t>() * 65536);
+    // fio's own few metadata reads (file open, extent lookups) are smaller
+    // requests of the same cgroup on the same disk.
+    EXPECT_NEAR(static_cast<double>(dev["bytes"].get<uint64_t>()), ops * 65536, 0.01 * ops * 65536);
 
     if (under_tcg()) {
         EXPECT_GT(p50, 0.25 * dir.clat_p50_s) << context;
