@@ -21,6 +21,10 @@ add_custom_command(
   COMMENT "Generating vmlinux.h from ${CGW_VMLINUX_BTF}"
   VERBATIM)
 
+# One target owns vmlinux.h: every skeleton waits for it, so a parallel build
+# never runs the generator twice or compiles against a half-written header.
+add_custom_target(vmlinux_h DEPENDS ${CGW_BPF_GEN_DIR}/vmlinux.h)
+
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
   set(CGW_BPF_ARCH x86)
 elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64")
@@ -56,4 +60,5 @@ function(cgw_bpf_skeleton name)
     COMMENT "Skeleton ${name}.skel.h"
     VERBATIM)
   add_custom_target(${name}_skel DEPENDS ${skel})
+  add_dependencies(${name}_skel vmlinux_h)
 endfunction()
