@@ -96,7 +96,8 @@ TEST_F(ExporterPromtoolTest, ChecksAScrapeTakenDuringContention) {
     auto file = std::filesystem::temp_directory_path() /
                 ("cgw-scrape-" + std::to_string(::getpid()) + ".prom");
     std::ofstream(file) << scrape.body;
-    test::CommandResult check = test::run_command("promtool check metrics < " + file.string() + " 2>&1");
+    test::CommandResult check =
+        test::run_command("promtool check metrics < " + file.string() + " 2>&1");
     std::filesystem::remove(file);
     EXPECT_EQ(check.status, 0) << check.output;
     EXPECT_EQ(check.output, "") << "promtool's lint findings";

@@ -100,7 +100,8 @@ TEST(ExporterDashboards, EveryMetricNamedIsExported) {
 
 TEST(ExporterRules, PromtoolChecksAndTestsTheAlertRules) {
     std::string dir = test::dashboards_dir().string();
-    test::CommandResult check = test::run_command("promtool check rules " + dir + "/alerts.yml 2>&1");
+    test::CommandResult check =
+        test::run_command("promtool check rules " + dir + "/alerts.yml 2>&1");
     EXPECT_EQ(check.status, 0) << check.output;
     EXPECT_NE(check.output.find("SUCCESS: 5 rules found"), std::string::npos) << check.output;
     test::CommandResult unit =

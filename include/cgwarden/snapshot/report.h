@@ -29,7 +29,7 @@ struct CgroupReport {
     CgroupCpuSignals cpu;
     std::vector<PreemptorReport> preempted_by;
     std::optional<CgroupNetReport> net = std::nullopt;  // absent when no network sensor ran
-    std::optional<CgroupIoReport> io = std::nullopt;  // absent without the IO sensor
+    std::optional<CgroupIoReport> io = std::nullopt;    // absent without the IO sensor
 };
 
 struct SnapshotReport {
