@@ -196,7 +196,7 @@ TEST_F(Enforcement, StepsTheHogDownRelaxesItAndRestoresOnSigterm) {
         << daemon_log();
 
     start_hog();
-    ASSERT_TRUE(eventually([&] { return hog_stepped_down(); }, 20s)) << daemon_log();
+    ASSERT_TRUE(eventually([&] { return hog_stepped_down(); }, 40s)) << daemon_log();
     EXPECT_EQ(daemon.stop(SIGTERM), 0) << daemon_log();
     EXPECT_EQ(knobs(), originals_) << "SIGTERM must restore every knob\n" << daemon_log();
     expect_victim_untouched();

@@ -2,6 +2,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+#include "cgwarden/bpf/probe.h"
+#include "cgwarden/common/result.h"
 
 namespace cgw::cli {
 
@@ -16,5 +21,22 @@ struct Failure {
     std::string message;
     int exit_code = 1;
 };
+
+// The value, or a Failure naming what was being done.
+template <class T>
+T or_fail(Result<T> r, const std::string &what) {
+    if (!r)
+        throw Failure{r.error().context(what).message};
+    return std::move(r).value();
+}
+
+// --attach auto|tp_btf|raw_tp: the flavour to force, none for auto.
+inline std::optional<AttachMode> forced_attach(const std::string &attach) {
+    if (attach == "tp_btf")
+        return AttachMode::TpBtf;
+    if (attach == "raw_tp")
+        return AttachMode::RawTp;
+    return std::nullopt;
+}
 
 }  // namespace cgw::cli

@@ -29,13 +29,6 @@ struct RunArgs {
     bool bpf_stats = false;
 };
 
-template <class T>
-T or_fail(Result<T> r, const std::string &what) {
-    if (!r)
-        throw Failure{r.error().context(what).message};
-    return std::move(r).value();
-}
-
 Mode parse_mode(const std::string &name) {
     if (name == "enforce")
         return Mode::Enforce;
@@ -74,9 +67,7 @@ void run_daemon(const RunArgs &args) {
     }
 
     KernelFeatures features = probe_kernel_features();
-    std::optional<AttachMode> force;
-    if (args.attach != "auto")
-        force = args.attach == "tp_btf" ? AttachMode::TpBtf : AttachMode::RawTp;
+    std::optional<AttachMode> force = forced_attach(args.attach);
     auto sensor = or_fail(CpuSensor::open(features, force), "starting the CPU sensor");
 
     Classifier classify = [&policy](const std::string &path) {

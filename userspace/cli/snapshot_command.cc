@@ -31,13 +31,6 @@ struct SnapshotArgs {
     double io_outlier_ms = 50;
 };
 
-template <class T>
-T or_fail(Result<T> r, const std::string &what) {
-    if (!r)
-        throw Failure{r.error().context(what).message};
-    return std::move(r).value();
-}
-
 // Sleeps for the window; Ctrl-C or SIGTERM ends it early and still reports.
 void wait_window(double seconds) {
     sigset_t stop;
@@ -77,11 +70,7 @@ void run_snapshot(const SnapshotArgs &args) {
     }
 
     KernelFeatures features = probe_kernel_features();
-    std::optional<AttachMode> force;
-    if (args.attach == "tp_btf")
-        force = AttachMode::TpBtf;
-    else if (args.attach == "raw_tp")
-        force = AttachMode::RawTp;
+    std::optional<AttachMode> force = forced_attach(args.attach);
     auto sensor = or_fail(CpuSensor::open(features, force), "starting the CPU sensor");
     auto net = NetSnapshot::start(features, layout, std::move(flows), force);
     IoSnapshot io(features, layout,
