@@ -5,16 +5,19 @@
 
 namespace cgw::test {
 
-std::map<Knob, double> RecordingActuator::read(const std::string &path, const ClassPolicy &cls) {
-    std::map<Knob, double> values;
-    for (const auto &[knob, bounds] : cls.knobs)
-        values[knob] = current_.count({path, knob}) ? current_[{path, knob}] : 100;
+std::map<KnobSlot, double> RecordingActuator::read(const std::string &path, const ClassPolicy &cls,
+                                                   const std::vector<std::string> &) {
+    std::map<KnobSlot, double> values;
+    for (const auto &[knob, bounds] : cls.knobs) {
+        KnobTarget target{path, knob};
+        values[knob] = current_.count(target) ? current_[target] : 100;
+    }
     return values;
 }
 
 Status RecordingActuator::apply(const Decision &d) {
     applied_.push_back(d);
-    current_[{d.cgroup, d.knob}] = d.new_value;
+    current_[d.target()] = d.new_value;
     return {};
 }
 
@@ -61,10 +64,12 @@ ContentionScenario::ContentionScenario()
 }
 
 std::unique_ptr<Daemon> ContentionScenario::daemon(std::vector<Decision> &applied) const {
-    auto sensor = CpuSensor::open(probe_kernel_features());
-    if (!sensor)
-        throw std::runtime_error(sensor.error().message);
-    return std::make_unique<Daemon>(policy, layout, classify, std::move(sensor).value(),
+    Sensors sensors;
+    auto cpu = CpuSensor::open(probe_kernel_features());
+    if (!cpu)
+        throw std::runtime_error(cpu.error().message);
+    sensors.cpu = std::move(cpu).value();
+    return std::make_unique<Daemon>(policy, layout, classify, std::move(sensors),
                                     std::make_unique<RecordingActuator>(applied),
                                     std::thread::hardware_concurrency());
 }

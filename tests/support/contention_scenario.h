@@ -16,14 +16,15 @@ namespace cgw::test {
 class RecordingActuator : public Actuator {
   public:
     explicit RecordingActuator(std::vector<Decision> &applied) : applied_(applied) {}
-    std::map<Knob, double> read(const std::string &path, const ClassPolicy &cls) override;
+    std::map<KnobSlot, double> read(const std::string &path, const ClassPolicy &cls,
+                                    const std::vector<std::string> &devices) override;
     Status apply(const Decision &d) override;
-    std::set<std::pair<std::string, Knob>> take_changed_externally() override { return {}; }
+    std::set<KnobTarget> take_changed_externally() override { return {}; }
     Status restore_all() override { return {}; }
 
   private:
     std::vector<Decision> &applied_;
-    std::map<std::pair<std::string, Knob>, double> current_;
+    std::map<KnobTarget, double> current_;
 };
 
 class ContentionScenario {

@@ -31,10 +31,12 @@ TEST(CgroupActuator, ReadsTheClassKnobsItCan) {
     auto actuator = make_actuator(fs);
     ClassPolicy cls;
     cls.knobs = {{Knob::CpuWeight, {}}, {Knob::CpuMax, {}}, {Knob::IoMax, {}}};
-    auto values = actuator->read("/app", cls);
-    EXPECT_EQ(values.size(), 2u) << "io_max needs a device, which decisions do not carry yet";
+    auto values = actuator->read("/app", cls, {"8:0", "8:16"});
+    EXPECT_EQ(values.size(), 4u) << "io_max once per device";
     EXPECT_EQ(values.at(Knob::CpuWeight), 100);
     EXPECT_TRUE(std::isinf(values.at(Knob::CpuMax)));
+    EXPECT_TRUE(std::isinf(values.at({Knob::IoMax, "8:16"}))) << "no line: no limit";
+    EXPECT_EQ(actuator->read("/app", cls, {}).size(), 2u) << "no IO: no device to read io_max of";
 }
 
 TEST(CgroupActuator, AppliesReportsExternalChangesOnceAndRestores) {
@@ -48,7 +50,7 @@ TEST(CgroupActuator, AppliesReportsExternalChangesOnceAndRestores) {
     fs.write(fs.app_file("cpu", "cpu.shares"), "2048\n");
     auto changed = actuator->take_changed_externally();
     ASSERT_EQ(changed.size(), 1u);
-    EXPECT_EQ(*changed.begin(), std::pair(std::string("/app"), Knob::CpuWeight));
+    EXPECT_EQ(*changed.begin(), (KnobTarget{"/app", Knob::CpuWeight}));
     EXPECT_TRUE(actuator->take_changed_externally().empty()) << "reported once, then adopted";
 
     ASSERT_TRUE(actuator->restore_all());

@@ -25,7 +25,8 @@ class ControllerInputTest : public ::testing::Test {
 
 TEST_F(ControllerInputTest, JoinsSignalsWithPathsClassesAndKnobs) {
     CgroupTree tree(root_);
-    CpuSignals signals;
+    Signals all;
+    CpuSignals &signals = all.cpu;
     signals.window_s = 2;
     signals.by_cgroup[id("")].usage_s = 3;  // the root: 3 CPU-seconds of 2 s on 2 CPUs
     CgroupCpuSignals agent;
@@ -36,20 +37,21 @@ TEST_F(ControllerInputTest, JoinsSignalsWithPathsClassesAndKnobs) {
     signals.by_cgroup[id("batch")] = CgroupCpuSignals{};
 
     std::vector<std::string> knobs_read;
-    InputSources sources{policy_, tree,
-                         [](const std::string &path) -> std::optional<size_t> {
-                             if (path == "/agent")
-                                 return 0;
-                             if (path == "/batch")
-                                 return 1;
-                             return std::nullopt;
-                         },
-                         [&](const std::string &path, const ClassPolicy &cls) {
-                             knobs_read.push_back(path + ":" + cls.name);
-                             return std::map<Knob, double>{{Knob::CpuWeight, 100}};
-                         },
-                         2};
-    ControllerInput in = build_controller_input(signals, std::chrono::seconds(7), sources);
+    InputSources sources{
+        policy_, tree,
+        [](const std::string &path) -> std::optional<size_t> {
+            if (path == "/agent")
+                return 0;
+            if (path == "/batch")
+                return 1;
+            return std::nullopt;
+        },
+        [&](const std::string &path, const ClassPolicy &cls, const std::vector<std::string> &) {
+            knobs_read.push_back(path + ":" + cls.name);
+            return std::map<KnobSlot, double>{{Knob::CpuWeight, 100}};
+        },
+        2};
+    ControllerInput in = build_controller_input(all, std::chrono::seconds(7), sources);
 
     EXPECT_EQ(in.now, std::chrono::seconds(7));
     EXPECT_DOUBLE_EQ(in.cpu_busy_fraction, 0.75);

@@ -18,7 +18,7 @@ ClassPolicy named_class(const std::string &name, int priority) {
     return c;
 }
 
-CgroupInput member_of(size_t class_index, std::map<Knob, double> knobs = {}) {
+CgroupInput member_of(size_t class_index, std::map<KnobSlot, double> knobs = {}) {
     CgroupInput cg;
     cg.class_index = class_index;
     cg.knobs = std::move(knobs);

@@ -7,30 +7,35 @@
 
 namespace cgw {
 
-std::map<Knob, double> CgroupActuator::read(const std::string &path, const ClassPolicy &cls) {
-    std::map<Knob, double> values;
+std::map<KnobSlot, double> CgroupActuator::read(const std::string &path, const ClassPolicy &cls,
+                                                const std::vector<std::string> &devices) {
+    std::map<KnobSlot, double> values;
     for (const auto &[knob, bounds] : cls.knobs) {
-        auto value = io_.read({path, knob, ""});
-        if (value)
-            values.emplace(knob, *value);
-        else if (unreadable_.insert({cls.name, knob}).second)
-            spdlog::warn("class {}: {} cannot be read ({}); cgwarden leaves it alone", cls.name,
-                         to_string(knob), value.error().message);
+        std::vector<std::string> slots{""};
+        if (io_.needs_device(knob))
+            slots = devices;
+        for (const std::string &device : slots) {
+            auto value = io_.read({path, knob, device});
+            if (value)
+                values.emplace(KnobSlot{knob, device}, *value);
+            else if (unreadable_.insert({cls.name, knob}).second)
+                spdlog::warn("class {}: {} cannot be read ({}); cgwarden leaves it alone", cls.name,
+                             to_string(knob), value.error().message);
+        }
     }
     return values;
 }
 
 Status CgroupActuator::apply(const Decision &decision) {
-    auto s = io_.write({decision.cgroup, decision.knob, ""}, decision.new_value);
+    auto s = io_.write(decision.target(), decision.new_value);
     if (s)
-        written_.emplace(decision.cgroup, decision.knob);
+        written_.insert(decision.target());
     return s;
 }
 
-std::set<std::pair<std::string, Knob>> CgroupActuator::take_changed_externally() {
-    std::set<std::pair<std::string, Knob>> changed;
-    for (const auto &[cgroup, knob] : written_) {
-        KnobTarget target{cgroup, knob, ""};
+std::set<KnobTarget> CgroupActuator::take_changed_externally() {
+    std::set<KnobTarget> changed;
+    for (const KnobTarget &target : written_) {
         auto is_changed = io_.changed_externally(target);
         if (!is_changed || !*is_changed)
             continue;
@@ -38,7 +43,7 @@ std::set<std::pair<std::string, Knob>> CgroupActuator::take_changed_externally()
             spdlog::warn("{}", s.error().message);
             continue;
         }
-        changed.emplace(cgroup, knob);
+        changed.insert(target);
     }
     for (const auto &c : changed)
         written_.erase(c);

@@ -44,6 +44,11 @@ Status check_bfq(const std::filesystem::path &sys, const std::string &device) {
 
 }  // namespace
 
+bool KnobIo::needs_device(Knob knob) const {
+    auto codec = knob_codec(layout_, knob);
+    return codec && codec->needs_device;
+}
+
 Result<KnobIo::Files> KnobIo::files_of(const KnobTarget &target) const {
     auto what = fmt::format("{} of cgroup {}", to_string(target.knob), target.cgroup);
     auto codec = knob_codec(layout_, target.knob);

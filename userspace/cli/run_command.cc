@@ -13,7 +13,7 @@
 #include "cgwarden/actuator/cgroup_actuator.h"
 #include "cgwarden/policy/classify.h"
 #include "cgwarden/policy/parse.h"
-#include "cgwarden/sensor/cpu_sensor.h"
+#include "cgwarden/daemon/sensors.h"
 #include "commands.h"
 
 namespace cgw::cli {
@@ -68,12 +68,13 @@ void run_daemon(const RunArgs &args) {
 
     KernelFeatures features = probe_kernel_features();
     std::optional<AttachMode> force = forced_attach(args.attach);
-    auto sensor = or_fail(CpuSensor::open(features, force), "starting the CPU sensor");
+    Sensors sensors =
+        or_fail(open_sensors(features, layout, policy, force), "starting the sensors");
 
     Classifier classify = [&policy](const std::string &path) {
         return cgw::classify(policy, path);
     };
-    Daemon daemon(policy, layout, classify, std::move(sensor), std::move(actuator),
+    Daemon daemon(policy, layout, classify, std::move(sensors), std::move(actuator),
                   std::max(1u, std::thread::hardware_concurrency()));
     ExporterOptions exporter_options;
     exporter_options.listen = policy.listen;

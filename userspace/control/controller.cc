@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 namespace cgw {
 
 namespace {
 
 constexpr Knob kCpuKnobs[] = {Knob::CpuWeight, Knob::CpuMax};
+constexpr Knob kIoKnobs[] = {Knob::IoWeight, Knob::IoMax};
+constexpr const char *kCpuSlo = "cpu_delay_p99";
+constexpr const char *kIoSlo = "io_latency_p99";
 
 double seconds(Duration d) {
     return std::chrono::duration<double>(d).count();
@@ -44,6 +48,12 @@ double step_up(double current, double original, const KnobBounds *b, bool headro
     return next >= std::min({original, b->ceiling, cap}) ? original : next;
 }
 
+// "/batch io_max 8:0" for messages.
+std::string describe(const KnobTarget &target) {
+    return target.cgroup + " " + to_string(target.knob) +
+           (target.device.empty() ? "" : " " + target.device);
+}
+
 // Reversals of direction among recent moves, counting the proposed one.
 int reversals(const KnobState &ks, Direction next) {
     int n = 0;
@@ -60,22 +70,32 @@ class Decider {
     // limits nothing, so an unlimited cpu_max steps down from the CPU count.
     double cap(Knob knob) const { return knob == Knob::CpuMax ? in_.cpus : kUnlimited; }
 
+    // Where a step down starts: an unlimited io_max from what the cgroup
+    // moved on the device in the interval (a limit above it limits nothing).
+    double step_origin(const KnobTarget &target, const CgroupInput &cg, double current) const {
+        if (target.knob == Knob::IoMax && std::isinf(current)) {
+            auto io = cg.io_devices.find(target.device);
+            return io == cg.io_devices.end() ? current : io->second.bytes_per_s;
+        }
+        return std::min(current, cap(target.knob));
+    }
+
     Decider(const ControllerInput &in, const Policy &policy, ControllerOutput &out)
         : in_(in), policy_(policy), out_(out) {}
 
     void adopt_external_changes() {
-        for (const auto &key : in_.changed_externally) {
-            auto cg = in_.cgroups.find(key.first);
+        for (const KnobTarget &key : in_.changed_externally) {
+            auto cg = in_.cgroups.find(key.cgroup);
             if (cg == in_.cgroups.end())
                 continue;
-            auto current = cg->second.knobs.find(key.second);
+            auto current = cg->second.knobs.find(key.slot());
             if (current == cg->second.knobs.end())
                 continue;
             KnobState adopted;
             adopted.original = current->second;
             adopted.held_until = in_.now + policy_.flap_window;
             out_.state.knobs[key] = adopted;
-            out_.notices.push_back(key.first + " " + to_string(key.second) +
+            out_.notices.push_back(describe(key) +
                                    ": changed by someone else; adopted as the original, "
                                    "left alone for the flap window");
         }
@@ -85,15 +105,25 @@ class Decider {
         std::map<std::string, VictimState> next;
         for (const auto &[path, cg] : in_.cgroups) {
             const ClassPolicy *c = class_of(policy_, cg);
-            if (!c || !c->slo.cpu_delay_p99)
+            if (!c || (!c->slo.cpu_delay_p99 && !c->slo.io_latency_p99))
                 continue;
             VictimState v =
                 out_.state.victims.count(path) ? out_.state.victims.at(path) : VictimState{};
-            double target = seconds(*c->slo.cpu_delay_p99);
-            if (cg.cpu_waits >= kMinWaitsForP99 && cg.cpu_delay_p99_s > target) {
+            size_t before = out_.breaches.size();
+            if (c->slo.cpu_delay_p99) {
+                double target = seconds(*c->slo.cpu_delay_p99);
+                if (cg.cpu_waits >= kMinWaitsForP99 && cg.cpu_delay_p99_s > target)
+                    out_.breaches.push_back({path, kCpuSlo, cg.cpu_delay_p99_s, target, ""});
+            }
+            if (c->slo.io_latency_p99) {
+                double target = seconds(*c->slo.io_latency_p99);
+                for (const auto &[device, io] : cg.io_devices)
+                    if (io.ops >= kMinWaitsForP99 && io.latency_p99_s > target)
+                        out_.breaches.push_back({path, kIoSlo, io.latency_p99_s, target, device});
+            }
+            if (out_.breaches.size() > before) {
                 v.breach_since = v.breach_since.value_or(in_.now);
                 v.healthy_since.reset();
-                out_.breaches.push_back({path, "cpu_delay_p99", cg.cpu_delay_p99_s, target});
             } else {
                 v.healthy_since = v.healthy_since.value_or(in_.now);
                 v.breach_since.reset();
@@ -108,10 +138,14 @@ class Decider {
         for (const Breach &breach : out_.breaches) {
             const CgroupInput &victim = in_.cgroups.at(breach.cgroup);
             const ClassPolicy &victim_class = *class_of(policy_, victim);
+            bool io = breach.slo == kIoSlo;
+            // IO evidence is the requests ahead of the victim's on the same device.
+            const std::vector<Antagonist> &antagonists =
+                io ? victim.io_devices.at(breach.device).queued_behind : victim.cpu_antagonists;
             double attributed = 0;
-            for (const Antagonist &a : victim.cpu_antagonists)
+            for (const Antagonist &a : antagonists)
                 attributed += a.delay_s;
-            for (const Antagonist &a : victim.cpu_antagonists) {
+            for (const Antagonist &a : antagonists) {
                 double share = attributed > 0 ? a.delay_s / attributed : 0;
                 // The hierarchy's root holds the node itself: never a knob of ours.
                 if (a.path == breach.cgroup || a.path == "/" || share < kMinAntagonistShare)
@@ -123,10 +157,11 @@ class Decider {
                 // Only a lower class is ever stepped down.
                 if (!c || c->priority >= victim_class.priority)
                     continue;
-                Evidence evidence{breach.cgroup, breach.slo, breach.observed,
+                Evidence evidence{breach.cgroup, breach.slo, breach.device, breach.observed,
                                   breach.target, a.delay_s,  share};
-                for (Knob knob : kCpuKnobs)
-                    step_knob_down(a.path, cg->second, knob, evidence);
+                for (Knob knob : io ? std::span<const Knob>(kIoKnobs) : kCpuKnobs)
+                    step_knob_down(slot_of(cg->second, knob, breach.device), a.path, cg->second,
+                                   evidence);
             }
         }
     }
@@ -134,7 +169,9 @@ class Decider {
     void relax_lowered_knobs() {
         bool headroom = in_.cpu_busy_fraction < kHeadroomBusyFraction;
         for (auto it = out_.state.knobs.begin(); it != out_.state.knobs.end();) {
-            const auto &[path, knob] = it->first;
+            const KnobTarget &target = it->first;
+            const std::string &path = target.cgroup;
+            Knob knob = target.knob;
             KnobState &ks = it->second;
             if (moved_.count(it->first)) {
                 ++it;  // stepped down this interval: the input still shows the old value
@@ -145,7 +182,7 @@ class Decider {
                 it = out_.state.knobs.erase(it);  // cgroup removed: nothing left to relax
                 continue;
             }
-            auto current = cg->second.knobs.find(knob);
+            auto current = cg->second.knobs.find(target.slot());
             bool held = ks.held_until && *ks.held_until > in_.now;
             if (current == cg->second.knobs.end() || current->second >= ks.original) {
                 // Back at (or above) its original: cgwarden is done with it.
@@ -158,30 +195,38 @@ class Decider {
                 continue;
             if (b && in_.now - ks.last_move < b->cooldown)
                 continue;
-            double target = step_up(current->second, ks.original, b, headroom, cap(knob));
-            move(path, knob, ks, current->second, target, Direction::Up,
+            double next = step_up(current->second, ks.original, b, headroom, cap(knob));
+            move(target, ks, current->second, next, Direction::Up,
                  headroom || !b ? "headroom" : "recovered", std::nullopt);
         }
     }
 
   private:
-    void step_knob_down(const std::string &path, const CgroupInput &cg, Knob knob,
+    // The knob's slot on the breach's device where it is per device there,
+    // else its one slot (v2 io.weight, CPU knobs).
+    static KnobSlot slot_of(const CgroupInput &cg, Knob knob, const std::string &device) {
+        KnobSlot on_device{knob, device};
+        return !device.empty() && cg.knobs.count(on_device) ? on_device : KnobSlot{knob};
+    }
+
+    void step_knob_down(const KnobSlot &slot, const std::string &path, const CgroupInput &cg,
                         const Evidence &evidence) {
-        const KnobBounds *b = bounds_of(policy_, cg, knob);
-        auto current = cg.knobs.find(knob);
-        if (!b || current == cg.knobs.end() || moved_.count({path, knob}))
+        KnobTarget key{path, slot.knob, slot.device};
+        const KnobBounds *b = bounds_of(policy_, cg, slot.knob);
+        auto current = cg.knobs.find(slot);
+        if (!b || current == cg.knobs.end() || moved_.count(key))
             return;
-        auto [it, created] = out_.state.knobs.try_emplace({path, knob});
+        auto [it, created] = out_.state.knobs.try_emplace(key);
         KnobState &ks = it->second;
         if (created)
             ks.original = current->second;
         ks.last_blamed = in_.now;
         if ((ks.held_until && *ks.held_until > in_.now) || in_.now - ks.last_move < b->cooldown)
             return;
-        double target = step_down(std::min(current->second, cap(knob)), *b);
+        double target = step_down(step_origin(key, cg, current->second), *b);
         if (target >= current->second)
             return;  // at its floor already
-        move(path, knob, ks, current->second, target, Direction::Down, "slo-breach", evidence);
+        move(key, ks, current->second, target, Direction::Down, "slo-breach", evidence);
     }
 
     // No breach has named the cgroup as an antagonist for the hold-down time:
@@ -190,27 +235,28 @@ class Decider {
         return in_.now - ks.last_blamed >= (b ? b->hold_down : Duration{});
     }
 
-    void move(const std::string &path, Knob knob, KnobState &ks, double from, double to,
-              Direction direction, std::string rule, std::optional<Evidence> evidence) {
+    void move(const KnobTarget &target, KnobState &ks, double from, double to, Direction direction,
+              std::string rule, std::optional<Evidence> evidence) {
         while (!ks.moves.empty() && in_.now - ks.moves.front().first > policy_.flap_window)
             ks.moves.pop_front();
         if (reversals(ks, direction) > policy_.flap_limit) {
             ks.held_until = in_.now + policy_.flap_window;
-            out_.notices.push_back(
-                path + " " + to_string(knob) + ": reversed direction more than " +
-                std::to_string(policy_.flap_limit) + " times; held for the flap window");
+            out_.notices.push_back(describe(target) + ": reversed direction more than " +
+                                   std::to_string(policy_.flap_limit) +
+                                   " times; held for the flap window");
             return;
         }
         ks.moves.emplace_back(in_.now, direction);
         ks.last_move = in_.now;
-        moved_.insert({path, knob});
-        out_.decisions.push_back({path, knob, from, to, direction, std::move(rule), evidence});
+        moved_.insert(target);
+        out_.decisions.push_back({target.cgroup, target.knob, from, to, direction, std::move(rule),
+                                  evidence, target.device});
     }
 
     const ControllerInput &in_;
     const Policy &policy_;
     ControllerOutput &out_;
-    std::set<std::pair<std::string, Knob>> moved_;
+    std::set<KnobTarget> moved_;
 };
 
 }  // namespace

@@ -2,31 +2,66 @@
 
 namespace cgw {
 
-ControllerInput build_controller_input(const CpuSignals &signals, Duration now,
-                                       InputSources &sources) {
-    ControllerInput in;
-    in.now = now;
-    in.cpus = sources.cpus;
-    for (const auto &[id, cpu] : signals.by_cgroup) {
+namespace {
+
+void add_cpu(const CpuSignals &cpu_signals, InputSources &sources, ControllerInput &in) {
+    for (const auto &[id, cpu] : cpu_signals.by_cgroup) {
         auto path = sources.cpu_tree.path_of(id);
         if (!path)
             continue;  // removed since the sample
         if (*path == "/") {
             // The root's usage is the whole node's.
-            double capacity = signals.window_s * sources.cpus;
+            double capacity = cpu_signals.window_s * sources.cpus;
             in.cpu_busy_fraction = capacity > 0 ? cpu.usage_s / capacity : 0;
         }
-        CgroupInput cg;
-        cg.class_index = sources.classify(*path);
+        CgroupInput &cg = in.cgroups[*path];
         cg.cpu_delay_p99_s = cpu.runq_delay_p99_s;
         cg.cpu_waits = cpu.runq_events;
         for (const Preemptor &p : cpu.preempted_by) {
             if (auto antagonist = sources.cpu_tree.path_of(p.cgroup_id))
                 cg.cpu_antagonists.push_back({*antagonist, p.delay_s});
         }
-        if (cg.class_index)
-            cg.knobs = sources.read_knobs(*path, sources.policy.classes.at(*cg.class_index));
-        in.cgroups.emplace(*path, std::move(cg));
+    }
+}
+
+void add_io(const IoSignals &io_signals, double window_s, CgroupTree &io_tree,
+            ControllerInput &in) {
+    for (const auto &[id, io] : io_signals.by_cgroup) {
+        auto path = io_tree.path_of(id);
+        if (!path)
+            continue;
+        CgroupInput &cg = in.cgroups[*path];
+        for (const auto &[device, signals] : io.devices) {
+            DeviceIoInput &d = cg.io_devices[device.to_string()];
+            d.latency_p99_s = signals.latency_p99_s;
+            d.ops = signals.ops;
+            d.bytes_per_s = window_s > 0 ? static_cast<double>(signals.bytes) / window_s : 0;
+            for (const QueuedBehind &q : signals.queued_behind) {
+                if (auto antagonist = io_tree.path_of(q.cgroup_id))
+                    d.queued_behind.push_back({*antagonist, q.delay_s});
+            }
+        }
+    }
+}
+
+}  // namespace
+
+ControllerInput build_controller_input(const Signals &signals, Duration now,
+                                       InputSources &sources) {
+    ControllerInput in;
+    in.now = now;
+    in.cpus = sources.cpus;
+    add_cpu(signals.cpu, sources, in);
+    if (signals.io && sources.io_tree)
+        add_io(*signals.io, signals.cpu.window_s, *sources.io_tree, in);
+    for (auto &[path, cg] : in.cgroups) {
+        cg.class_index = sources.classify(path);
+        if (!cg.class_index)
+            continue;
+        std::vector<std::string> devices;
+        for (const auto &[device, io] : cg.io_devices)
+            devices.push_back(device);
+        cg.knobs = sources.read_knobs(path, sources.policy.classes.at(*cg.class_index), devices);
     }
     return in;
 }

@@ -26,19 +26,45 @@ std::string value_text(double v) {
 
 }  // namespace
 
-Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify,
-               std::unique_ptr<CpuSensor> cpu, std::unique_ptr<Actuator> actuator, unsigned cpus)
+Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors sensors,
+               std::unique_ptr<Actuator> actuator, unsigned cpus)
     : policy_(std::move(policy)),
       layout_(std::move(layout)),
       cpu_tree_(layout_.mount_for("cpu").value_or(layout_.unified.value_or("/sys/fs/cgroup"))),
       classify_(std::move(classify)),
-      cpu_(std::move(cpu)),
+      sensors_(std::move(sensors)),
       actuator_(std::move(actuator)),
-      cpus_(cpus) {}
+      cpus_(cpus) {
+    if (sensors_.io && sensors_.io_mount)
+        io_tree_.emplace(*sensors_.io_mount);
+    if (sensors_.net && layout_.unified)
+        net_tree_.emplace(*layout_.unified);
+}
+
+Result<Sample> Daemon::sample() {
+    auto sample = take_sample(*sensors_.cpu, layout_, cpu_tree_);
+    if (!sample)
+        return sample.error();
+    if (io_tree_) {
+        auto io = sensors_.io->read();
+        if (!io)
+            return io.error().context("sampling the IO sensor");
+        sample->io = std::move(io).value();
+        io_tree_->rescan();
+    }
+    if (net_tree_) {
+        auto net = sensors_.net->read();
+        if (!net)
+            return net.error().context("sampling the network sensor");
+        sample->net = std::move(net).value();
+        net_tree_->rescan();
+    }
+    return sample;
+}
 
 Status Daemon::tick() {
     auto started = std::chrono::steady_clock::now();
-    auto sample = take_sample(*cpu_, layout_, cpu_tree_);
+    auto sample = this->sample();
     if (!sample)
         return sample.error();
     if (!previous_) {
@@ -46,14 +72,18 @@ Status Daemon::tick() {
         publish(started, {}, {}, {}, {});
         return {};
     }
-    CpuSignals signals = compute_cpu_signals(*previous_, *sample);
+    Signals signals = compute_signals(*previous_, *sample, policy_.heartbeats);
     previous_ = std::move(sample).value();
 
-    InputSources sources{policy_, cpu_tree_, classify_,
-                         [this](const std::string &path, const ClassPolicy &cls) {
-                             return actuator_->read(path, cls);
+    InputSources sources{policy_,
+                         cpu_tree_,
+                         classify_,
+                         [this](const std::string &path, const ClassPolicy &cls,
+                                const std::vector<std::string> &devices) {
+                             return actuator_->read(path, cls, devices);
                          },
-                         cpus_};
+                         cpus_,
+                         io_tree_ ? &*io_tree_ : nullptr};
     ControllerInput input =
         build_controller_input(signals, std::chrono::nanoseconds(previous_->monotonic_ns), sources);
     input.changed_externally = actuator_->take_changed_externally();
@@ -82,9 +112,10 @@ std::vector<DecisionRecord> Daemon::act_on(const ControllerOutput &out) {
                                      d.evidence->target, d.evidence->antagonist_share * 100)
                        : std::string{};
         auto level = record.error.empty() ? spdlog::level::info : spdlog::level::warn;
-        spdlog::log(level, "decision{} cgroup={} knob={} {} -> {} rule={}{}{}",
+        spdlog::log(level, "decision{} cgroup={} knob={}{} {} -> {} rule={}{}{}",
                     policy_.mode == Mode::DryRun ? " (dry-run)" : "", d.cgroup, to_string(d.knob),
-                    value_text(d.old_value), value_text(d.new_value), d.rule, why,
+                    d.device.empty() ? "" : " device=" + d.device, value_text(d.old_value),
+                    value_text(d.new_value), d.rule, why,
                     record.error.empty() ? "" : " error=" + record.error);
         made.push_back(record);
         history_.push_back(std::move(record));
@@ -94,16 +125,37 @@ std::vector<DecisionRecord> Daemon::act_on(const ControllerOutput &out) {
     return made;
 }
 
-void Daemon::publish(std::chrono::steady_clock::time_point started, const CpuSignals &signals,
+void Daemon::publish(std::chrono::steady_clock::time_point started, const Signals &signals,
                      const ControllerInput &input, const ControllerOutput &out,
                      const std::vector<DecisionRecord> &made) {
     if (!metrics_)
         return;
     auto took = std::chrono::steady_clock::now() - started;
-    std::vector<ProgramStats> programs = cpu_->program_stats();
-    metrics_->publish({*previous_, signals, cpu_tree_.paths_by_id(), policy_, classify_, input, out,
-                       made, programs, layout_.mode, cpu_->attach_mode(),
-                       std::chrono::duration_cast<Duration>(took)});
+    std::vector<ProgramStats> programs = sensors_.cpu->program_stats();
+    for (auto more : {sensors_.io ? sensors_.io->program_stats() : std::vector<ProgramStats>{},
+                      sensors_.net ? sensors_.net->program_stats() : std::vector<ProgramStats>{}})
+        programs.insert(programs.end(), more.begin(), more.end());
+    TickReport report{*previous_,
+                      signals.cpu,
+                      cpu_tree_.paths_by_id(),
+                      policy_,
+                      classify_,
+                      input,
+                      out,
+                      made,
+                      programs,
+                      layout_.mode,
+                      sensors_.cpu->attach_mode(),
+                      std::chrono::duration_cast<Duration>(took)};
+    if (signals.io && io_tree_) {
+        report.io = &*signals.io;
+        report.io_paths = &io_tree_->paths_by_id();
+    }
+    if (signals.net && net_tree_) {
+        report.net = &*signals.net;
+        report.net_paths = &net_tree_->paths_by_id();
+    }
+    metrics_->publish(report);
 }
 
 void Daemon::log_breach_changes(const std::vector<Breach> &breaches) {
@@ -111,8 +163,8 @@ void Daemon::log_breach_changes(const std::vector<Breach> &breaches) {
     for (const Breach &b : breaches) {
         now.insert(b.cgroup);
         if (!breached_.count(b.cgroup))
-            spdlog::warn("breach cgroup={} {}={:.6f}s slo={:.6f}s", b.cgroup, b.slo, b.observed,
-                         b.target);
+            spdlog::warn("breach cgroup={} {}={:.6f}s slo={:.6f}s{}", b.cgroup, b.slo, b.observed,
+                         b.target, b.device.empty() ? "" : " device=" + b.device);
     }
     for (const std::string &cgroup : breached_) {
         if (!now.count(cgroup))

@@ -20,6 +20,8 @@ std::map<std::string, double> evaluated_slos(const ClassPolicy &cls) {
     std::map<std::string, double> slos;
     if (cls.slo.cpu_delay_p99)
         slos["cpu_delay_p99"] = std::chrono::duration<double>(*cls.slo.cpu_delay_p99).count();
+    if (cls.slo.io_latency_p99)
+        slos["io_latency_p99"] = std::chrono::duration<double>(*cls.slo.io_latency_p99).count();
     return slos;
 }
 
@@ -46,33 +48,39 @@ void add_slos(const TickReport &report, const ExportScope &scope, Families &out)
     out.push_back(std::move(target).take());
 }
 
+// Knob labels: a per-device knob (io_max) also names its device.
+Labels knob_labels(const Labels &cgroup, const KnobTarget &target) {
+    Labels labels = with(cgroup, "knob", to_string(target.knob));
+    return target.device.empty() ? labels : with(labels, "device", target.device);
+}
+
 void add_knobs(const TickReport &report, const ExportScope &scope, Families &out) {
     // Values read at the start of the pass, then what this pass wrote.
-    std::map<std::pair<std::string, Knob>, double> values;
+    std::map<KnobTarget, double> values;
     for (const auto &[path, cg] : report.input.cgroups) {
-        for (const auto &[knob, value] : cg.knobs)
-            values[{path, knob}] = value;
+        for (const auto &[slot, value] : cg.knobs)
+            values[{path, slot.knob, slot.device}] = value;
     }
     for (const DecisionRecord &r : report.decisions) {
         if (r.applied)
-            values[{r.decision.cgroup, r.decision.knob}] = r.decision.new_value;
+            values[r.decision.target()] = r.decision.new_value;
     }
     FamilyBuilder value("cgwarden_knob_value",
                         "Current value of a cgroup knob cgwarden may turn, in policy units "
-                        "(cpu_weight 1..10000, cpu_max CPUs with +Inf for no quota).",
+                        "(cpu_weight 1..10000, cpu_max CPUs with +Inf for no quota, io_weight "
+                        "1..10000, io_max bytes/s per device with +Inf for no limit).",
                         MetricType::Gauge);
     FamilyBuilder original("cgwarden_knob_original_value",
                            "The knob's value before cgwarden first changed it; restored on "
                            "shutdown.",
                            MetricType::Gauge);
     for (const auto &[key, v] : values) {
-        if (auto id = scope.id_by_path.find(key.first); id != scope.id_by_path.end())
-            value.add(with(scope.by_id.at(id->second).labels, "knob", to_string(key.second)), v);
+        if (auto id = scope.id_by_path.find(key.cgroup); id != scope.id_by_path.end())
+            value.add(knob_labels(scope.by_id.at(id->second).labels, key), v);
     }
     for (const auto &[key, state] : report.output.state.knobs) {
-        if (auto id = scope.id_by_path.find(key.first); id != scope.id_by_path.end())
-            original.add(with(scope.by_id.at(id->second).labels, "knob", to_string(key.second)),
-                         state.original);
+        if (auto id = scope.id_by_path.find(key.cgroup); id != scope.id_by_path.end())
+            original.add(knob_labels(scope.by_id.at(id->second).labels, key), state.original);
     }
     out.push_back(std::move(value).take());
     out.push_back(std::move(original).take());

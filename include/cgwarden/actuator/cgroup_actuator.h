@@ -21,17 +21,16 @@ class CgroupActuator : public Actuator {
     CgroupActuator(const CgroupActuator &) = delete;
     CgroupActuator &operator=(const CgroupActuator &) = delete;
 
-    // Knobs that need a block device (io_max, v1 io_weight) are not read:
-    // decisions carry no device yet.
-    std::map<Knob, double> read(const std::string &path, const ClassPolicy &cls) override;
+    std::map<KnobSlot, double> read(const std::string &path, const ClassPolicy &cls,
+                                    const std::vector<std::string> &devices) override;
     Status apply(const Decision &decision) override;
-    std::set<std::pair<std::string, Knob>> take_changed_externally() override;
+    std::set<KnobTarget> take_changed_externally() override;
     Status restore_all() override;
 
   private:
     Journal journal_;
     KnobIo io_;
-    std::set<std::pair<std::string, Knob>> written_;  // by this process, not yet restored
+    std::set<KnobTarget> written_;  // by this process, not yet restored
     // (class, knob) that cannot be read here: said once, not every interval.
     std::set<std::pair<std::string, Knob>> unreadable_;
 };

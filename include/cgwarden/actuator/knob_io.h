@@ -12,20 +12,14 @@
 
 namespace cgw {
 
-struct KnobTarget {
-    std::string cgroup;  // relative to the hierarchy root: "/batch/job1"
-    Knob knob;
-    // "MAJ:MIN" of a block device: required for io_max (which device to
-    // limit) and for io_weight on cgroup v1 (blkio.bfq.weight only works
-    // when the device uses BFQ); ignored otherwise.
-    std::string device;
-};
-
 class KnobIo {
   public:
     // `sys` is where sysfs is mounted (tests point it at a fake).
     KnobIo(CgroupLayout layout, Journal &journal, std::filesystem::path sys = "/sys")
         : layout_(std::move(layout)), journal_(journal), sys_(std::move(sys)) {}
+
+    // Whether the knob is per device on this layout (KnobSlot).
+    bool needs_device(Knob knob) const;
 
     // The knob's value now, in its policy unit (policy.h); +infinity for "no limit".
     Result<double> read(const KnobTarget &target) const;

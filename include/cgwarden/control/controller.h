@@ -21,7 +21,15 @@ inline constexpr double kUnlimited = std::numeric_limits<double>::infinity();
 
 struct Antagonist {
     std::string path;
-    double delay_s = 0;  // delay its tasks caused the victim in the interval
+    double delay_s = 0;  // delay its tasks (or requests) caused the victim in the interval
+};
+
+// One cgroup's block IO on one device in one interval.
+struct DeviceIoInput {
+    double latency_p99_s = 0;  // device latency (issue -> completion)
+    uint64_t ops = 0;
+    double bytes_per_s = 0;
+    std::vector<Antagonist> queued_behind;  // requests ahead of its own, most delay first
 };
 
 // What the controller sees of one cgroup in one interval.
@@ -29,9 +37,11 @@ struct CgroupInput {
     std::optional<size_t> class_index;  // into Policy::classes
     double cpu_delay_p99_s = 0;
     uint64_t cpu_waits = 0;
-    std::vector<Antagonist> cpu_antagonists;  // most delay first
-    // Current values of the knobs its class bounds, in policy units.
-    std::map<Knob, double> knobs;
+    std::vector<Antagonist> cpu_antagonists;          // most delay first
+    std::map<std::string, DeviceIoInput> io_devices;  // by "MAJ:MIN"
+    // Current values of the knobs its class bounds, in policy units; a
+    // per-device knob once per device the cgroup did IO on.
+    std::map<KnobSlot, double> knobs;
 };
 
 struct ControllerInput {
@@ -44,12 +54,13 @@ struct ControllerInput {
     std::map<std::string, CgroupInput> cgroups;  // by path
     // Knobs someone else changed since cgwarden wrote them: cgwarden adopts
     // the new value as the original and stops touching them for a while.
-    std::set<std::pair<std::string, Knob>> changed_externally;
+    std::set<KnobTarget> changed_externally;
 };
 
 struct Evidence {
     std::string victim;
     std::string slo;      // e.g. "cpu_delay_p99"
+    std::string device;   // of an IO breach
     double observed = 0;  // e.g. the victim's p99 in seconds
     double target = 0;    // the SLO
     double antagonist_delay_s = 0;
@@ -66,6 +77,9 @@ struct Decision {
     Direction direction = Direction::Down;
     std::string rule;                  // "slo-breach", "recovered", "headroom"
     std::optional<Evidence> evidence;  // for steps down
+    std::string device;                // of a per-device knob (KnobSlot)
+
+    KnobTarget target() const { return {cgroup, knob, device}; }
 };
 
 struct Breach {
@@ -73,6 +87,7 @@ struct Breach {
     std::string slo;
     double observed = 0;
     double target = 0;
+    std::string device;  // "MAJ:MIN" of an io_latency_p99 breach
 };
 
 // Per knob cgwarden has moved.
@@ -92,7 +107,7 @@ struct VictimState {
 };
 
 struct ControllerState {
-    std::map<std::pair<std::string, Knob>, KnobState> knobs;
+    std::map<KnobTarget, KnobState> knobs;
     std::map<std::string, VictimState> victims;
 };
 
@@ -106,7 +121,7 @@ struct ControllerOutput {
 // Below this busy fraction the node has headroom: lowered knobs go straight
 // back to their originals once no breach has blamed them for the hold-down.
 inline constexpr double kHeadroomBusyFraction = 0.6;
-// A p99 of fewer waits than this is noise, not a breach.
+// A p99 of fewer waits (or IO requests) than this is noise, not a breach.
 inline constexpr uint64_t kMinWaitsForP99 = 20;
 // An antagonist must have caused at least this share of the victim's delay.
 inline constexpr double kMinAntagonistShare = 0.10;

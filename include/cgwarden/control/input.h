@@ -1,35 +1,39 @@
 // Builds the controller's view of one interval from the measured signals:
-// cgroup ids become paths, each cgroup gets its class and the current values
-// of the knobs its class bounds. The I/O (knob reads, classification) is
-// passed in, so this stays testable without cgroupfs.
+// cgroup ids become paths (CPU and IO ids come from different hierarchies on
+// hybrid nodes; the same relative path is the same cgroup), each cgroup gets
+// its class and the current values of the knobs its class bounds. The I/O
+// (knob reads, classification) is passed in, so this stays testable without
+// cgroupfs.
 #pragma once
 
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cgwarden/cgroup/tree.h"
 #include "cgwarden/control/controller.h"
-#include "cgwarden/signals/cpu_signals.h"
+#include "cgwarden/signals/signals.h"
 
 namespace cgw {
 
 using Classifier = std::function<std::optional<size_t>(const std::string &path)>;
-// Current values of the given class's knobs for a cgroup; knobs that cannot be
-// read are left out (the controller then leaves them alone).
-using KnobReader =
-    std::function<std::map<Knob, double>(const std::string &path, const ClassPolicy &cls)>;
+// Current values of the given class's knobs for a cgroup, per-device knobs
+// for each of `devices`; knobs that cannot be read are left out (the
+// controller then leaves them alone).
+using KnobReader = std::function<std::map<KnobSlot, double>(
+    const std::string &path, const ClassPolicy &cls, const std::vector<std::string> &devices)>;
 
 struct InputSources {
     const Policy &policy;
     CgroupTree &cpu_tree;
     Classifier classify;
     KnobReader read_knobs;
-    unsigned cpus = 1;  // CPUs of the node, for its busy fraction
+    unsigned cpus = 1;              // CPUs of the node, for its busy fraction
+    CgroupTree *io_tree = nullptr;  // ids of the IO signals
 };
 
-ControllerInput build_controller_input(const CpuSignals &signals, Duration now,
-                                       InputSources &sources);
+ControllerInput build_controller_input(const Signals &signals, Duration now, InputSources &sources);
 
 }  // namespace cgw

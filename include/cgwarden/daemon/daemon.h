@@ -17,8 +17,9 @@
 #include "cgwarden/daemon/actuator.h"
 #include "cgwarden/daemon/metrics_sink.h"
 #include "cgwarden/policy/policy.h"
-#include "cgwarden/sensor/cpu_sensor.h"
+#include "cgwarden/daemon/sensors.h"
 #include "cgwarden/sensor/sample.h"
+#include "cgwarden/signals/signals.h"
 
 namespace cgw {
 
@@ -31,7 +32,7 @@ struct DecisionRecord {
 
 class Daemon {
   public:
-    Daemon(Policy policy, CgroupLayout layout, Classifier classify, std::unique_ptr<CpuSensor> cpu,
+    Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors sensors,
            std::unique_ptr<Actuator> actuator, unsigned cpus);
 
     // Runs until a stop signal; then restores every knob it changed.
@@ -46,8 +47,9 @@ class Daemon {
     void set_metrics_sink(std::shared_ptr<MetricsSink> sink) { metrics_ = std::move(sink); }
 
   private:
+    Result<Sample> sample();
     std::vector<DecisionRecord> act_on(const ControllerOutput &out);
-    void publish(std::chrono::steady_clock::time_point started, const CpuSignals &signals,
+    void publish(std::chrono::steady_clock::time_point started, const Signals &signals,
                  const ControllerInput &input, const ControllerOutput &out,
                  const std::vector<DecisionRecord> &made);
     void log_breach_changes(const std::vector<Breach> &breaches);
@@ -56,7 +58,9 @@ class Daemon {
     CgroupLayout layout_;
     CgroupTree cpu_tree_;
     Classifier classify_;
-    std::unique_ptr<CpuSensor> cpu_;
+    Sensors sensors_;
+    std::optional<CgroupTree> io_tree_;   // where the IO sensor runs
+    std::optional<CgroupTree> net_tree_;  // cgroup2, where the network sensor runs
     std::unique_ptr<Actuator> actuator_;
     unsigned cpus_;
     std::optional<Sample> previous_;

@@ -14,6 +14,8 @@
 #include "cgwarden/control/input.h"
 #include "cgwarden/sensor/sample.h"
 #include "cgwarden/signals/cpu_signals.h"
+#include "cgwarden/signals/io_signals.h"
+#include "cgwarden/signals/net_signals.h"
 
 namespace cgw {
 
@@ -32,6 +34,13 @@ struct TickReport {
     CgroupMode cgroup_mode = CgroupMode::V2;
     AttachMode attach_mode = AttachMode::TpBtf;
     Duration loop_duration{};  // this pass, from sampling to the last decision
+    // IO and network of the last interval where those sensors run, else null.
+    // Their ids are of other hierarchies than the CPU's on hybrid nodes: the
+    // blkio one for IO, cgroup2 for the network.
+    const IoSignals *io = nullptr;
+    const std::map<uint64_t, std::string> *io_paths = nullptr;
+    const NetSignals *net = nullptr;
+    const std::map<uint64_t, std::string> *net_paths = nullptr;
 };
 
 class MetricsSink {

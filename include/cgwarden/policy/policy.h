@@ -32,6 +32,28 @@ enum class Knob { CpuWeight, CpuMax, IoWeight, IoMax, MemoryHigh, NetEgressRate 
 const char *to_string(Knob knob);
 const char *to_string(Mode mode);
 
+// A knob of some cgroup. `device` ("MAJ:MIN") names the block device of a
+// per-device knob: io_max (which device to limit) and io_weight on cgroup v1
+// (blkio.bfq.weight only works where the device uses BFQ); empty otherwise.
+struct KnobSlot {
+    KnobSlot(Knob k = Knob::CpuWeight, std::string dev = {})  // NOLINT: a knob is a slot
+        : knob(k), device(std::move(dev)) {}
+    Knob knob;
+    std::string device;
+    auto operator<=>(const KnobSlot &) const = default;
+};
+
+// A knob of one cgroup, by path relative to the hierarchy root ("/batch/job1").
+struct KnobTarget {
+    KnobTarget(std::string cg = {}, Knob k = Knob::CpuWeight, std::string dev = {})
+        : cgroup(std::move(cg)), knob(k), device(std::move(dev)) {}
+    std::string cgroup;
+    Knob knob;
+    std::string device;  // as in KnobSlot
+    KnobSlot slot() const { return {knob, device}; }
+    auto operator<=>(const KnobTarget &) const = default;
+};
+
 // The knob's name in the policy file ("cpu_weight", ...), the inverse of to_string.
 std::optional<Knob> knob_from_string(std::string_view name);
 

@@ -4,11 +4,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 
 #include "cgwarden/cgroup/cpu_stat.h"
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/cgroup/tree.h"
 #include "cgwarden/sensor/cpu_counters.h"
+#include "cgwarden/sensor/io_counters.h"
+#include "cgwarden/sensor/net_counters.h"
 
 namespace cgw {
 
@@ -21,6 +24,9 @@ struct Sample {
     std::map<uint64_t, CpuStat> cpu_stat;
     // cpu.pressure of the same cgroups, where cgroup2 has the path and PSI.
     std::map<uint64_t, Psi> cpu_psi;
+    // The IO and network maps, where those sensors run (daemon/sensors.h).
+    std::optional<IoCounters> io;
+    std::optional<NetCounters> net;
 };
 
 // Reads the maps, then the kernel's cpu.stat of every cgroup in cpu_tree

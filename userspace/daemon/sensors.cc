@@ -1,0 +1,61 @@
+#include "cgwarden/daemon/sensors.h"
+
+#include <spdlog/spdlog.h>
+
+namespace cgw {
+
+namespace {
+
+void open_io(Sensors &sensors, const KernelFeatures &features, const CgroupLayout &layout,
+             std::optional<AttachMode> force) {
+    IoAttribution attribution = io_attribution(features);
+    auto mount = io_cgroup_mount(layout, attribution);
+    if (!mount) {
+        spdlog::warn(
+            "IO is not measured: no mounted cgroup hierarchy holds the blkio/io "
+            "controller");
+        return;
+    }
+    auto io = IoSensor::open(features, {}, force);
+    if (!io) {
+        spdlog::warn("IO is not measured: {}", io.error().message);
+        return;
+    }
+    spdlog::info("IO is charged by {}", to_string(attribution));
+    sensors.io = std::move(io).value();
+    sensors.io_mount = mount;
+}
+
+void open_net(Sensors &sensors, const KernelFeatures &features, const CgroupLayout &layout,
+              const Policy &policy, std::optional<AttachMode> force) {
+    if (!layout.unified) {
+        spdlog::warn(
+            "network is not measured: no cgroup2 hierarchy is mounted (cgroup_skb "
+            "programs attach to cgroup2)");
+        return;
+    }
+    auto net = NetSensor::open(features, layout, {policy.heartbeats, force, true});
+    if (!net) {
+        spdlog::warn("network is not measured: {}", net.error().message);
+        return;
+    }
+    for (const std::string &line : (*net)->degraded())
+        spdlog::warn("network: {}", line);
+    sensors.net = std::move(net).value();
+}
+
+}  // namespace
+
+Result<Sensors> open_sensors(const KernelFeatures &features, const CgroupLayout &layout,
+                             const Policy &policy, std::optional<AttachMode> force) {
+    Sensors sensors;
+    auto cpu = CpuSensor::open(features, force);
+    if (!cpu)
+        return cpu.error().context("starting the CPU sensor");
+    sensors.cpu = std::move(cpu).value();
+    open_io(sensors, features, layout, force);
+    open_net(sensors, features, layout, policy, force);
+    return sensors;
+}
+
+}  // namespace cgw
