@@ -36,6 +36,9 @@ char LICENSE[] SEC("license") = "GPL";
  * kernel lacks is dead code and never checked. */
 const volatile bool kfree_skb_has_reason = false; /* 5.17+ */
 const volatile bool kfree_skb_has_rx_sk = false;  /* 6.12+: the receiving socket */
+/* tcp_retransmit_skb passes the attempt's error (newer kernels, not 6.1): it
+ * then fires after failed attempts too, which retransmitted nothing. */
+const volatile bool tcp_retransmit_has_err = false;
 
 /* Bumped by the daemon after each read: see cgw_flow_stats.window_max_gap_ns. */
 volatile __u64 gap_epoch = 0;
@@ -413,14 +416,26 @@ int raw_kfree_skb(__u64 *ctx) {
     return 0;
 }
 
+/* One count per retransmitted skb that left TCP, as on 6.1, which fires the
+ * tracepoint on success only. Kernels that pass err fire it after failed
+ * attempts too (-EBUSY: the original still queued below; -ENOMEM; a local
+ * qdisc refusing it): skipped. The socket's tcpi_total_retrans counts
+ * segments (an skb of n MSS counts n) and counts an attempt the device
+ * layer refused: both agree when neither happens. */
+static __always_inline void retransmit_args(__u64 *ctx) {
+    if (tcp_retransmit_has_err && (int)ctx[2] != 0)
+        return;
+    on_retransmit((const struct sock *)ctx[0]);
+}
+
 SEC("tp_btf/tcp_retransmit_skb")
 int btf_tcp_retransmit_skb(__u64 *ctx) {
-    on_retransmit((const struct sock *)ctx[0]);
+    retransmit_args(ctx);
     return 0;
 }
 
 SEC("raw_tp/tcp_retransmit_skb")
 int raw_tcp_retransmit_skb(__u64 *ctx) {
-    on_retransmit((const struct sock *)ctx[0]);
+    retransmit_args(ctx);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "cgwarden/ipv6_ext.h"
 #include "cgwarden/net_abi.h"
 
 #define CGW_ETH_P_IP 0x0800
@@ -36,12 +37,35 @@ static __always_inline long load_net(struct __sk_buff *skb, const unsigned char 
     return bpf_probe_read_kernel(dst, len, nh + off);
 }
 
+/* Steps *off over the IPv6 extension headers starting there, of type
+ * *proto, to the header they announce. False for a non-first fragment, a
+ * truncated header, or more than CGW_IPV6_MAX_EXT_HEADERS of them. Unrolled,
+ * so no kernel loop support is needed; the offset needs no bound for the
+ * verifier: both readers check it against the packet at run time. */
+static __always_inline bool skip_ipv6_ext(struct __sk_buff *skb, const unsigned char *nh,
+                                          bool from_skb, __u32 *proto, __u32 *off) {
+#pragma unroll
+    for (int i = 0; i < CGW_IPV6_MAX_EXT_HEADERS; i++) {
+        if (!cgw_ipv6_is_ext(*proto))
+            return true;
+        unsigned char peek[CGW_IPV6_EXT_PEEK_BYTES];
+        if (load_net(skb, nh, from_skb, *off, peek, sizeof(peek)))
+            return false;
+        __u32 len;
+        if (!cgw_ipv6_ext_step(*proto, peek, proto, &len))
+            return false;
+        *off += len;
+    }
+    return !cgw_ipv6_is_ext(*proto);
+}
+
 /* False for anything but the first fragment of a TCP or UDP packet over IPv4
- * or IPv6 (IPv6 extension headers are not walked), and for truncated headers. */
+ * (options skipped) or IPv6 (extension headers walked), and for truncated
+ * headers. */
 static __always_inline bool parse_ports(struct __sk_buff *skb, const unsigned char *nh,
                                         bool from_skb, __u16 eth_proto_be, struct l4_ports *out) {
     __u32 l4_off;
-    __u8 proto;
+    __u32 proto;
     if (eth_proto_be == bpf_htons(CGW_ETH_P_IP)) {
         struct iphdr ip;
         if (load_net(skb, nh, from_skb, 0, &ip, sizeof(ip)))
@@ -58,6 +82,8 @@ static __always_inline bool parse_ports(struct __sk_buff *skb, const unsigned ch
             return false;
         proto = ip6.nexthdr;
         l4_off = sizeof(ip6);
+        if (!skip_ipv6_ext(skb, nh, from_skb, &proto, &l4_off))
+            return false;
     } else {
         return false;
     }

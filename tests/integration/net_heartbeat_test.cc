@@ -244,6 +244,61 @@ TEST_F(NetTraffic, HeartbeatDropsByANetfilterRuleAreCountedExactly) {
     EXPECT_EQ(h["dropped"], 20);
 }
 
+// Real TCP retransmits: the receiver's firewall drops the first data
+// segments of a TCP heartbeat connection once each, the sender's stack
+// retransmits them, and cgwarden's count must equal the sockets' own
+// tcpi_total_retrans, for the flow and for each end's cgroup. Equal by
+// construction here: the whole stream (20 x 64 bytes) is below one MSS, so
+// every retransmitted skb is one segment, and veth refuses nothing.
+TEST_F(NetTraffic, TcpHeartbeatRetransmitsEqualTheSocketsOwnCount) {
+    constexpr int kDroppedSegments = 3;
+    NetnsPair net;
+    // Data segments only (an IPv4 packet over 80 bytes cannot be a bare TCP
+    // header): the handshake, ACKs and FINs pass. numgen numbers the matching
+    // packets, so exactly the first kDroppedSegments are dropped and their
+    // retransmits pass.
+    net.run_in(net.receiver(),
+               {"nft",
+                "add table inet cgwt; add counter inet cgwt dropped; add chain inet cgwt input { "
+                "type filter hook input priority 0; }; add rule inet cgwt input tcp dport " +
+                    std::to_string(port_) + " ip length > 80 numgen inc mod 1000000 < " +
+                    std::to_string(kDroppedSegments) + " counter name dropped drop"});
+    TestCgroup hb(layout_, "hb", kNetCgroup);
+    TestCgroup rx(layout_, "rx", kNetCgroup);
+    auto sensor = open_sensor({{"hb", "tcp", port_, std::nullopt, std::nullopt}});
+    pid_t receiver = start_receiver(rx, net, port_, "received", {"--tcp", "1"});
+    NetCounters before = read(*sensor);
+    pid_t sender = start_heartbeats(hb, net, 20, 20, {"--tcp", "1"});
+    // Both ends have closed when they exit: no retransmit can follow.
+    for (pid_t pid : {sender, receiver})
+        test::wait_for_exit(pid, 30s);
+    NetCounters after = read(*sensor);
+
+    auto sent = test::read_report(dir_ / "sent");
+    auto got = test::read_report(dir_ / "received");
+    auto counter = nlohmann::json::parse(
+        net.run_in(net.receiver(), {"nft", "-j", "list", "counter", "inet", "cgwt", "dropped"}));
+    int64_t nft_dropped = counter["nftables"][1]["counter"]["packets"];
+    auto json = report(*sensor, before, after, {hb.path(), rx.path()});
+    const auto &h = heartbeat(json, "hb");
+    std::printf("sender: %lld retransmits, receiver: %lld; nft dropped %lld; cgwarden: %s\n",
+                static_cast<long long>(sent.at("retransmits")),
+                static_cast<long long>(got.at("retransmits")), static_cast<long long>(nft_dropped),
+                h.dump().c_str());
+
+    EXPECT_EQ(sent.at("sent"), 20);
+    EXPECT_EQ(got.at("received"), 20) << "TCP delivered every heartbeat in the end";
+    EXPECT_EQ(nft_dropped, kDroppedSegments);
+    EXPECT_GT(sent.at("retransmits"), 0) << "the drops forced no retransmit";
+    EXPECT_EQ(h["retransmits"].get<int64_t>(), sent.at("retransmits") + got.at("retransmits"))
+        << "both sockets of the connection are the flow's";
+    EXPECT_EQ(cgroup_net(json, hb.path())["retransmits"].get<int64_t>(), sent.at("retransmits"));
+    EXPECT_EQ(cgroup_net(json, rx.path())["retransmits"].get<int64_t>(), got.at("retransmits"));
+    // Other drops of the flow may come on top (a spurious retransmit is
+    // freed by the receiver as TCP_OLD_DATA): only the firewall's are exact.
+    EXPECT_EQ(h["drops_by_reason"].value("NETFILTER_DROP", 0), nft_dropped) << h.dump();
+}
+
 // The sender pauses for three intervals: the longest gap shows it and a gap
 // event arrives on the ring buffer; the command line reports the same gap.
 TEST_F(NetTraffic, HeartbeatPauseIsTheMaxGapAndAGapEvent) {

@@ -1,8 +1,9 @@
 // The cgroup_skb programs on crafted packets (BPF_PROG_TEST_RUN): IPv4 and
-// IPv6, UDP and TCP, truncated headers, fragments, non-IP; the token bucket
-// and the gap event. Root and a kernel, but no network namespace: the sensor
-// is loaded without attaching, so only these packets are counted. The kernel
-// gives a test run's packet the caller's cgroup2 cgroup.
+// IPv6 (with extension headers), UDP and TCP, truncated headers, fragments,
+// non-IP; the token bucket and the gap event. Root and a kernel, but no
+// network namespace: the sensor is loaded without attaching, so only these
+// packets are counted. The kernel gives a test run's packet the caller's
+// cgroup2 cgroup.
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
@@ -80,6 +81,67 @@ Bytes ipv6(uint8_t proto, uint16_t sport, uint16_t dport, size_t ip_len = 80) {
     b[14 + 7] = 64;
     put16(b, 14 + 40, sport);
     put16(b, 14 + 42, dport);
+    return b;
+}
+
+// One IPv6 extension header: its type and its bytes, the first of which (the
+// next header) ipv6_chain fills in.
+struct Ext {
+    uint8_t type;
+    Bytes bytes;
+};
+
+// Hop-by-hop or destination options of `size` bytes (a multiple of 8): one
+// PadN option fills them.
+Ext options(uint8_t type, size_t size) {
+    Bytes b(size, 0);
+    b[1] = static_cast<uint8_t>(size / 8 - 1);
+    b[2] = 1;  // PadN
+    b[3] = static_cast<uint8_t>(size - 4);
+    return {type, b};
+}
+
+// A fragment header at `offset` 8-byte units, with the more-fragments flag.
+Ext fragment(uint16_t offset_units, bool more) {
+    Bytes b(8, 0);
+    put16(b, 2, static_cast<uint16_t>(offset_units << 3 | (more ? 1 : 0)));
+    b[7] = 42;  // identification
+    return {IPPROTO_FRAGMENT, b};
+}
+
+// A type 0 routing header with no segment left and one address: 24 bytes.
+Ext routing() {
+    Bytes b(24, 0);
+    b[1] = 2;
+    return {IPPROTO_ROUTING, b};
+}
+
+// An authentication header with a 96-bit ICV: 24 bytes, length 4.
+Ext authentication() {
+    Bytes b(24, 0);
+    b[1] = 4;
+    b[7] = 1;  // SPI
+    return {IPPROTO_AH, b};
+}
+
+// IPv6, the chain of extension headers, then `proto` whose first four bytes
+// are the ports, then 32 bytes of payload.
+Bytes ipv6_chain(const std::vector<Ext> &chain, uint8_t proto, uint16_t sport, uint16_t dport) {
+    Bytes b(14 + 40, 0);
+    put16(b, 12, 0x86DD);
+    b[14] = 0x60;
+    b[14 + 6] = chain.empty() ? proto : chain.front().type;
+    b[14 + 7] = 64;
+    for (size_t i = 0; i < chain.size(); ++i) {
+        Bytes h = chain[i].bytes;
+        h[0] = i + 1 < chain.size() ? chain[i + 1].type : proto;
+        b.insert(b.end(), h.begin(), h.end());
+    }
+    size_t l4 = b.size();
+    b.resize(l4 + 8 + 32, 0);
+    put16(b, l4, sport);
+    put16(b, l4 + 2, dport);
+    put16(b, 14 + 4, static_cast<uint16_t>(b.size() - 14 - 40));
     return b;
 }
 
@@ -173,6 +235,89 @@ TEST_F(NetSkbTestRun, MalformedAndNonIpPacketsPassUncountedAsFlows) {
     EXPECT_EQ(c.flows[0].sent, 0u);
     EXPECT_EQ(c.flows[0].received, 0u);
     EXPECT_EQ(c.by_cgroup.at(cgroup_).tx_packets, 6u) << "still the cgroup's traffic";
+}
+
+TEST_F(NetSkbTestRun, Ipv6ExtensionHeadersAreWalkedToThePorts) {
+    // Hop-by-hop, destination options, the first fragment of a UDP datagram.
+    EXPECT_EQ(run("skb_egress", ipv6_chain({options(IPPROTO_HOPOPTS, 8),
+                                            options(IPPROTO_DSTOPTS, 16), fragment(0, true)},
+                                           IPPROTO_UDP, 40000, kUdpPort)),
+              1u);
+    // Routing and authentication headers before TCP, received.
+    EXPECT_EQ(
+        run("skb_ingress", ipv6_chain({options(IPPROTO_HOPOPTS, 8), routing(), authentication()},
+                                      IPPROTO_TCP, 50000, kTcpPort)),
+        1u);
+    // Six headers, the most walked: still found.
+    std::vector<Ext> six = {options(IPPROTO_HOPOPTS, 8)};
+    for (int i = 0; i < 5; ++i)
+        six.push_back(options(IPPROTO_DSTOPTS, 8));
+    EXPECT_EQ(run("skb_egress", ipv6_chain(six, IPPROTO_UDP, 40000, kUdpPort)), 1u);
+
+    NetCounters c = read();
+    EXPECT_EQ(c.flows[0].sent, 2u);
+    EXPECT_EQ(c.flows[0].received, 0u);
+    EXPECT_EQ(c.flows[1].sent, 0u);
+    EXPECT_EQ(c.flows[1].received, 1u);
+}
+
+// A non-first fragment has payload where the ports would be; these bytes
+// name the flow's port and must still not count. Neither does a chain
+// longer than the walk, one cut inside a header, or ESP.
+TEST_F(NetSkbTestRun, Ipv6PacketsWithoutReachablePortsAreNoFlow) {
+    Bytes later_fragment = ipv6_chain({fragment(2, true)}, IPPROTO_UDP, 40000, kUdpPort);
+    Bytes last_fragment = ipv6_chain({options(IPPROTO_HOPOPTS, 8), fragment(100, false)},
+                                     IPPROTO_UDP, 40000, kUdpPort);
+    std::vector<Ext> seven = {options(IPPROTO_HOPOPTS, 8)};
+    for (int i = 0; i < 6; ++i)
+        seven.push_back(options(IPPROTO_DSTOPTS, 8));
+    Bytes too_long = ipv6_chain(seven, IPPROTO_UDP, 40000, kUdpPort);
+    // The destination options claim 2048 bytes, past the end.
+    Bytes cut_in_header = ipv6_chain({options(IPPROTO_DSTOPTS, 8)}, IPPROTO_UDP, 40000, kUdpPort);
+    cut_in_header[14 + 40 + 1] = 255;
+    Bytes cut_in_fragment =
+        ipv6_chain({options(IPPROTO_HOPOPTS, 8), fragment(0, true)}, IPPROTO_UDP, 40000, kUdpPort);
+    cut_in_fragment.resize(14 + 40 + 8 + 4);
+    Bytes esp = ipv6_chain({options(IPPROTO_HOPOPTS, 8)}, IPPROTO_ESP, 40000, kUdpPort);
+
+    for (const Bytes *p :
+         {&later_fragment, &last_fragment, &too_long, &cut_in_header, &cut_in_fragment, &esp}) {
+        EXPECT_EQ(run("skb_egress", *p), 1u);
+        EXPECT_EQ(run("skb_ingress", *p), 1u);
+    }
+    NetCounters c = read();
+    EXPECT_EQ(c.flows[0].sent, 0u);
+    EXPECT_EQ(c.flows[0].received, 0u);
+    EXPECT_EQ(c.by_cgroup.at(cgroup_).tx_packets, 6u) << "still the cgroup's traffic";
+
+    // The same fragment at offset 0 is the flow's: the ports were the only
+    // difference.
+    EXPECT_EQ(run("skb_egress", ipv6_chain({fragment(0, true)}, IPPROTO_UDP, 40000, kUdpPort)), 1u);
+    EXPECT_EQ(read().flows[0].sent, 1u);
+}
+
+// The header parser runs in the drop and retransmit programs too, on the
+// kernel's skb through probe reads: the verifier must accept it in both
+// tracepoint flavours (the fixture loads only the one the kernel prefers).
+TEST_F(NetSkbTestRun, BothTracepointFlavoursPassTheVerifier) {
+    KernelFeatures features = probe_kernel_features();
+    for (AttachMode mode : {AttachMode::TpBtf, AttachMode::RawTp}) {
+        if (mode == AttachMode::TpBtf ? !features.tp_btf : !features.raw_tp)
+            continue;  // the kernel has no such tracepoints at all
+        NetSensorOptions options;
+        options.force = mode;
+        options.attach = false;
+        auto sensor = NetSensor::open(features, layout_, options);
+        ASSERT_TRUE(sensor) << to_string(mode) << ": " << sensor.error().message;
+        std::string prefix = mode == AttachMode::TpBtf ? "btf_" : "raw_";
+        if (features.kfree_skb_tp) {
+            EXPECT_GE(sensor.value()->program_fd(prefix + "kfree_skb"), 0) << to_string(mode);
+        }
+        if (features.tcp_retransmit_tp) {
+            EXPECT_GE(sensor.value()->program_fd(prefix + "tcp_retransmit_skb"), 0)
+                << to_string(mode);
+        }
+    }
 }
 
 TEST_F(NetSkbTestRun, TokenBucketDropsOverTheBurstUntilCleared) {

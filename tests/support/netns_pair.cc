@@ -59,10 +59,11 @@ NetnsPair::~NetnsPair() {
     delete_netns(receiver_);
 }
 
-void NetnsPair::run_in(const std::string &netns, const std::vector<std::string> &argv) const {
+std::string NetnsPair::run_in(const std::string &netns,
+                              const std::vector<std::string> &argv) const {
     std::vector<std::string> full = {"ip", "netns", "exec", netns};
     full.insert(full.end(), argv.begin(), argv.end());
-    run_command(full);
+    return run_command(full);
 }
 
 void remove_stale_netns() {

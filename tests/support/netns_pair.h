@@ -25,8 +25,8 @@ class NetnsPair {
     const std::string &sender() const { return sender_; }
     const std::string &receiver() const { return receiver_; }
 
-    // Runs argv inside a namespace (ip netns exec).
-    void run_in(const std::string &netns, const std::vector<std::string> &argv) const;
+    // Runs argv inside a namespace (ip netns exec); returns what it printed.
+    std::string run_in(const std::string &netns, const std::vector<std::string> &argv) const;
 
   private:
     std::string sender_;

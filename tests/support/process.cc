@@ -17,7 +17,7 @@ namespace cgw::test {
 
 // Executed directly, never through a shell: the VM's /bin/sh is busybox,
 // which would run its own applets (a reduced ip) instead of iproute2's.
-void run_command(const std::vector<std::string> &argv) {
+std::string run_command(const std::vector<std::string> &argv) {
     std::string cmd;
     for (const std::string &arg : argv)
         cmd += arg + " ";
@@ -47,6 +47,7 @@ void run_command(const std::vector<std::string> &argv) {
     ::waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         throw std::runtime_error(cmd + "failed (status " + std::to_string(status) + "): " + text);
+    return text;
 }
 
 void wait_for_exit(pid_t pid, std::chrono::milliseconds limit) {

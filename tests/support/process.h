@@ -12,8 +12,9 @@
 
 namespace cgw::test {
 
-// Runs argv to completion (ip, tc, nft); throws with its output when it fails.
-void run_command(const std::vector<std::string> &argv);
+// Runs argv to completion (ip, tc, nft); returns what it printed (stdout and
+// stderr), throws with it when it fails.
+std::string run_command(const std::vector<std::string> &argv);
 
 // Waits for a child to exit; kills it and throws after `limit`.
 void wait_for_exit(pid_t pid, std::chrono::milliseconds limit);

@@ -1,8 +1,11 @@
-// A receiver that counts UDP packets on --port. With --rcvbuf it shrinks its
-// socket buffer; with --read-delay-ms it does not read for that long after
-// binding, so a burst overflows the buffer. It ends --idle-ms after the last
-// packet (or --max-ms after binding) and reports packets, payload bytes and
-// the times of the first and last packet. --ready FILE is created once bound.
+// A receiver that counts heartbeats on --port: UDP datagrams, or with
+// --tcp 1 the 64-byte messages of one accepted connection. With --rcvbuf it
+// shrinks its socket buffer; with --read-delay-ms it does not read for that
+// long after binding, so a burst overflows the buffer. It ends at the
+// sender's close (TCP), --idle-ms after the last packet (UDP), or --max-ms
+// after binding, and reports heartbeats, payload bytes, the times of the
+// first and last read, and over TCP its own tcpi_total_retrans. --ready FILE
+// is created once bound (and listening).
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -10,36 +13,65 @@
 
 #include "net_tool.h"
 
+namespace {
+
+int bound_socket(bool tcp, int port, int rcvbuf) {
+    int fd = socket(AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        net_tool::die("socket");
+    int one = 1;
+    if (tcp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
+        net_tool::die("SO_REUSEADDR");
+    // On a listening socket it is inherited by the accepted one.
+    if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0)
+        net_tool::die("SO_RCVBUF");
+    sockaddr_in any = net_tool::ipv4_address("0.0.0.0", port);
+    if (bind(fd, reinterpret_cast<sockaddr *>(&any), sizeof any) != 0)
+        net_tool::die("bind");
+    if (tcp && listen(fd, 1) != 0)
+        net_tool::die("listen");
+    return fd;
+}
+
+// The sender's connection; the program ends if none comes before the deadline.
+int accept_one(int listener, long long deadline) {
+    pollfd p{listener, POLLIN, 0};
+    int wait_ms = static_cast<int>((deadline - net_tool::now_ns()) / 1'000'000LL);
+    if (wait_ms <= 0 || poll(&p, 1, wait_ms) != 1)
+        net_tool::die("waiting for a connection");
+    int fd = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0)
+        net_tool::die("accept");
+    return fd;
+}
+
+}  // namespace
+
 int main(int argc, char **argv) {
     auto f = net_tool::parse_flags(
         argc, argv,
         {{"netns", ""},
          {"port", "0"},
+         {"tcp", "0"},
          {"rcvbuf", "0"},
          {"read-delay-ms", "0"},
          {"idle-ms", "1000"},
          {"max-ms", "30000"},
          {"ready", ""},
          {"report", ""}},
-        "[--netns NAME] --port N [--rcvbuf BYTES] [--read-delay-ms N] [--idle-ms N] "
+        "[--netns NAME] --port N [--tcp 1] [--rcvbuf BYTES] [--read-delay-ms N] [--idle-ms N] "
         "[--max-ms N] [--ready FILE] [--report FILE]");
     net_tool::join_netns(f["netns"]);
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        net_tool::die("socket");
-    if (int rcvbuf = std::stoi(f["rcvbuf"]);
-        rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0)
-        net_tool::die("SO_RCVBUF");
-    sockaddr_in any = net_tool::ipv4_address("0.0.0.0", std::stoi(f["port"]));
-    if (bind(fd, reinterpret_cast<sockaddr *>(&any), sizeof any) != 0)
-        net_tool::die("bind");
+    const bool tcp = f["tcp"] == "1";
+    int listener = bound_socket(tcp, std::stoi(f["port"]), std::stoi(f["rcvbuf"]));
     const long long start = net_tool::now_ns();
     const long long deadline = start + std::stoll(f["max-ms"]) * 1'000'000LL;
     if (!f["ready"].empty())
         net_tool::write_report(f["ready"], "");
     net_tool::sleep_ns(std::stoll(f["read-delay-ms"]) * 1'000'000LL);
+    int fd = tcp ? accept_one(listener, deadline) : listener;
 
-    long packets = 0;
+    long packets = 0;  // reads: datagrams over UDP
     long long bytes = 0;
     long long first_ns = 0;
     long long last_ns = 0;
@@ -49,14 +81,16 @@ int main(int argc, char **argv) {
         if (now >= deadline)
             break;
         int wait_ms = static_cast<int>((deadline - now) / 1'000'000LL);
-        if (packets > 0 && wait_ms > idle_ms)
+        // Over TCP only the sender's close ends the stream: a retransmit
+        // may come after any silence.
+        if (!tcp && packets > 0 && wait_ms > idle_ms)
             wait_ms = idle_ms;
         pollfd p{fd, POLLIN, 0};
         int ready = poll(&p, 1, wait_ms);
         if (ready < 0)
             net_tool::die("poll");
         if (ready == 0) {
-            if (packets > 0)
+            if (!tcp && packets > 0)
                 break;  // idle after traffic: the sender is done
             continue;
         }
@@ -64,15 +98,22 @@ int main(int argc, char **argv) {
         ssize_t n = recv(fd, buf, sizeof buf, 0);
         if (n < 0)
             net_tool::die("recv");
+        if (n == 0)
+            break;  // the TCP sender closed
         last_ns = net_tool::now_ns();
         if (packets++ == 0)
             first_ns = last_ns;
         bytes += n;
     }
-    close(fd);
-    net_tool::write_report(f["report"], "received " + std::to_string(packets) + "\nbytes " +
-                                            std::to_string(bytes) + "\nfirst_ns " +
-                                            std::to_string(first_ns) + "\nlast_ns " +
-                                            std::to_string(last_ns) + "\n");
+    long heartbeats = tcp ? static_cast<long>(bytes / net_tool::kHeartbeatBytes) : packets;
+    std::string report = "received " + std::to_string(heartbeats) + "\nbytes " +
+                         std::to_string(bytes) + "\nfirst_ns " + std::to_string(first_ns) +
+                         "\nlast_ns " + std::to_string(last_ns) + "\n";
+    if (tcp) {
+        report += "retransmits " + std::to_string(net_tool::tcp_total_retrans(fd)) + "\n";
+        close(fd);
+    }
+    close(listener);
+    net_tool::write_report(f["report"], report);
     return 0;
 }

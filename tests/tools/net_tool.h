@@ -1,11 +1,14 @@
 // Shared by the network test tools (hb_send, hb_recv, udp_bulk): flags,
-// joining a named network namespace, the clock and the report file.
+// joining a named network namespace, the clock, TCP's own retransmit count
+// and the report file.
 #pragma once
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +18,9 @@
 #include <string>
 
 namespace net_tool {
+
+// One heartbeat: a datagram over UDP, a message of the stream over TCP.
+inline constexpr int kHeartbeatBytes = 64;
 
 // "--name value" pairs; a flag outside `known` ends the program with usage.
 inline std::map<std::string, std::string> parse_flags(
@@ -66,6 +72,16 @@ inline sockaddr_in ipv4_address(const std::string &ip, int port) {
         std::exit(2);
     }
     return addr;
+}
+
+// Segments the kernel retransmitted on this TCP socket (tcpi_total_retrans):
+// the ground truth cgwarden's retransmit count is checked against.
+inline long tcp_total_retrans(int fd) {
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
+        die("TCP_INFO");
+    return static_cast<long>(info.tcpi_total_retrans);
 }
 
 // The result as "key value" lines, written whole to `path` (and to stdout),

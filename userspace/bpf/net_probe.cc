@@ -46,7 +46,11 @@ void probe_net_tracepoints(const btf *vmlinux, KernelFeatures &f) {
     f.kfree_skb_tp = kfree.size() >= 3;
     f.kfree_skb_reason = kfree.size() >= 4 && is_enum_named(vmlinux, kfree[3], "skb_drop_reason");
     f.kfree_skb_rx_sk = f.kfree_skb_reason && kfree.size() >= 5;
-    f.tcp_retransmit_tp = tracepoint_params(vmlinux, "tcp_retransmit_skb").size() >= 3;
+    // tcp_retransmit_skb(ctx, sk, skb[, int err]): with err, the kernel fires
+    // it after every attempt, failed ones included (6.1 fired on success only).
+    auto retransmit = tracepoint_params(vmlinux, "tcp_retransmit_skb");
+    f.tcp_retransmit_tp = retransmit.size() >= 3;
+    f.tcp_retransmit_err = retransmit.size() >= 4;
 }
 
 Status probe_cgroup_skb_attach(const std::filesystem::path &cgroup2_root) {

@@ -61,6 +61,7 @@ void run_probe(bool json) {
             {"kfree_skb_reason", f.kfree_skb_reason},
             {"kfree_skb_rx_sk", f.kfree_skb_rx_sk},
             {"tcp_retransmit_skb", f.tcp_retransmit_tp},
+            {"tcp_retransmit_skb_err", f.tcp_retransmit_err},
             {"cfs_throttle_count", f.cfs_throttle_count},
             {"bpf_stats_enabled", f.bpf_stats_enabled},
             {"tracefs", f.tracefs},
@@ -90,7 +91,9 @@ void run_probe(bool json) {
                              : f.kfree_skb_reason ? "yes, with drop reasons"
                                                   : "yes, without reasons (kernel < 5.17)")
               << fmt::format("tcp_retransmit_skb  {}\n",
-                             f.tcp_retransmit_tp ? "yes" : "no (retransmits not measured)")
+                             !f.tcp_retransmit_tp   ? "no (retransmits not measured)"
+                             : f.tcp_retransmit_err ? "yes, failed attempts skipped"
+                                                    : "yes")
               << fmt::format("cfs_rq throttle     {}\n", f.cfs_throttle_count
                                                              ? "yes (throttled waits measured)"
                                                              : "no (throttled waits not separated)")

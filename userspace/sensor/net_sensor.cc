@@ -89,6 +89,7 @@ Result<std::unique_ptr<NetSensor::Impl>> load(const KernelFeatures &f, AttachMod
     }
     impl->skel->rodata->kfree_skb_has_reason = f.kfree_skb_reason;
     impl->skel->rodata->kfree_skb_has_rx_sk = f.kfree_skb_rx_sk;
+    impl->skel->rodata->tcp_retransmit_has_err = f.tcp_retransmit_err;
     if (int err = net_bpf__load(impl->skel.get()))
         return Error::from_errno(fmt::format("loading the network programs ({}); the verifier "
                                              "log, if any, is logged above",

@@ -11,7 +11,7 @@ struct btf;
 
 namespace cgw {
 
-// Fills the kfree_skb_* and tcp_retransmit_tp fields from the tracepoints'
+// Fills the kfree_skb_* and tcp_retransmit_* fields from the tracepoints'
 // prototypes in the kernel's BTF (btf_trace_<name>).
 void probe_net_tracepoints(const btf *vmlinux, KernelFeatures &f);
 

@@ -28,6 +28,7 @@ struct KernelFeatures {
     bool kfree_skb_reason = false;    // ... with the drop reason (5.17+)
     bool kfree_skb_rx_sk = false;     // ... and the receiving socket (6.12+)
     bool tcp_retransmit_tp = false;   // tcp:tcp_retransmit_skb in BTF
+    bool tcp_retransmit_err = false;  // ... passing the attempt's error: it fires on failures too
 
     bool block_rq_request_only = false;  // block_rq_* tracepoints take the request alone (5.11+)
     bool bio_blkcg = false;              // struct bio has bi_blkg: IO charged to the bio's blkcg
