@@ -5,87 +5,28 @@
 // SIGTERM, and after SIGKILL followed by `cgwarden restore`.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <fcntl.h>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <thread>
 
 #include "cgwarden/cgroup/layout.h"
-#include "cgwarden/common/file.h"
 #include "command.h"
+#include "daemon_process.h"
 #include "http_client.h"
 #include "process.h"
 #include "test_cgroup.h"
-
-extern char **environ;
 
 namespace cgw {
 namespace {
 
 using namespace std::chrono_literals;
 
-// The daemon in the background, its output in a log file; killed if the test
-// ends without stopping it.
-class DaemonProcess {
-  public:
-    DaemonProcess(const std::string &config, const std::filesystem::path &log) {
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                         O_WRONLY | O_CREAT | O_APPEND, 0644);
-        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-        std::string bin = test::cgwarden_path();
-        std::vector<std::string> argv = {bin, "run", "--config", config};
-        std::vector<char *> args;
-        for (auto &a : argv)
-            args.push_back(a.data());
-        args.push_back(nullptr);
-        if (::posix_spawn(&pid_, bin.c_str(), &actions, nullptr, args.data(), environ) != 0)
-            pid_ = -1;
-        posix_spawn_file_actions_destroy(&actions);
-    }
-    ~DaemonProcess() {
-        if (pid_ > 0)
-            stop(SIGKILL);
-    }
-    DaemonProcess(const DaemonProcess &) = delete;
-    DaemonProcess &operator=(const DaemonProcess &) = delete;
-
-    bool started() const { return pid_ > 0; }
-
-    // Sends the signal and returns the exit status (128 + signal when killed).
-    int stop(int signal) {
-        ::kill(pid_, signal);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-
-  private:
-    pid_t pid_ = -1;
-};
-
-bool eventually(const std::function<bool()> &condition, std::chrono::seconds limit) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition())
-            return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    return condition();
-}
-
-std::string slurp(const std::filesystem::path &path) {
-    auto text = read_file(path);
-    return text ? *text : "<unreadable: " + text.error().message + ">";
-}
+using test::DaemonProcess;
+using test::eventually;
+using test::slurp;
 
 class Enforcement : public ::testing::Test {
   protected:

@@ -66,18 +66,19 @@ int reversals(const KnobState &ks, Direction next) {
 
 class Decider {
   public:
-    // The most a knob can mean on this node: a quota above the CPU count
-    // limits nothing, so an unlimited cpu_max steps down from the CPU count.
-    double cap(Knob knob) const { return knob == Knob::CpuMax ? in_.cpus : kUnlimited; }
-
-    // Where a step down starts: an unlimited io_max from what the cgroup
-    // moved on the device in the interval (a limit above it limits nothing).
+    // Where a step down starts: below what the knob can mean on this node.
+    // A quota above the CPU count limits nothing, so an unlimited cpu_max
+    // steps down from the CPU count; an unlimited io_max from what the cgroup
+    // moved on the device in the interval.
     double step_origin(const KnobTarget &target, const CgroupInput &cg, double current) const {
+        if (target.knob == Knob::CpuMax)
+            return std::min(current, in_.cpus);
         if (target.knob == Knob::IoMax && std::isinf(current)) {
             auto io = cg.io_devices.find(target.device);
-            return io == cg.io_devices.end() ? current : io->second.bytes_per_s;
+            bool moved = io != cg.io_devices.end() && io->second.bytes_per_s > 0;
+            return moved ? io->second.bytes_per_s : current;
         }
-        return std::min(current, cap(target.knob));
+        return current;
     }
 
     Decider(const ControllerInput &in, const Policy &policy, ControllerOutput &out)
@@ -195,7 +196,8 @@ class Decider {
                 continue;
             if (b && in_.now - ks.last_move < b->cooldown)
                 continue;
-            double next = step_up(current->second, ks.original, b, headroom, cap(knob));
+            double next =
+                step_up(current->second, ks.original, b, headroom, ks.limits_nothing_above);
             move(target, ks, current->second, next, Direction::Up,
                  headroom || !b ? "headroom" : "recovered", std::nullopt);
         }
@@ -218,8 +220,10 @@ class Decider {
             return;
         auto [it, created] = out_.state.knobs.try_emplace(key);
         KnobState &ks = it->second;
-        if (created)
+        if (created) {
             ks.original = current->second;
+            ks.limits_nothing_above = step_origin(key, cg, current->second);
+        }
         ks.last_blamed = in_.now;
         if ((ks.held_until && *ks.held_until > in_.now) || in_.now - ks.last_move < b->cooldown)
             return;

@@ -93,6 +93,10 @@ struct Breach {
 // Per knob cgwarden has moved.
 struct KnobState {
     double original = 0;  // value before cgwarden's first move
+    // Above this the knob limits nothing: where its first step down started
+    // (an unlimited cpu_max: the CPU count; an unlimited io_max: the
+    // cgroup's throughput then). Stepping back up past it restores the original.
+    double limits_nothing_above = kUnlimited;
     Duration last_move{std::numeric_limits<Duration::rep>::min() / 2};
     std::deque<std::pair<Duration, Direction>> moves;  // within the flap window
     std::optional<Duration> held_until;

@@ -1,0 +1,165 @@
+// The decision step on IO evidence: a protected cgroup whose device latency
+// p99 breaches its SLO on one disk steps down the IO knobs of the lower-class
+// cgroups whose requests were ahead of its own on that disk, and nothing else.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cgwarden/control/controller.h"
+
+namespace cgw {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char *kDisk = "8:0";
+constexpr const char *kOtherDisk = "8:16";
+constexpr double kMiB = 1024 * 1024;
+
+Policy io_policy() {
+    Policy p;
+    p.mode = Mode::Enforce;
+    ClassPolicy db;
+    db.name = "db";
+    db.priority = 100;
+    db.slo.io_latency_p99 = 2ms;
+    ClassPolicy batch;
+    batch.name = "batch";
+    batch.priority = 0;
+    batch.knobs[Knob::IoMax] = {
+        .floor = 10 * kMiB, .ceiling = kUnlimited, .step = 20 * kMiB, .hold_down = 5s};
+    batch.knobs[Knob::IoWeight] = {.floor = 10, .ceiling = 100, .step = 40, .hold_down = 5s};
+    batch.knobs[Knob::CpuWeight] = {.floor = 10, .ceiling = 100, .step = 30, .hold_down = 5s};
+    p.classes = {db, batch};
+    return p;
+}
+
+// The database reads from kDisk behind the batch job's writes while `hog` is
+// true; io_max is per device (cgroup v2 io.max), io_weight is not.
+struct IoNode {
+    double batch_max = kUnlimited;
+    double batch_io_weight = 100;
+    double batch_rate = 90 * kMiB;
+
+    ControllerInput interval(Duration now, bool hog, uint64_t db_ops = 400) const {
+        ControllerInput in;
+        in.now = now;
+        in.cpu_busy_fraction = 1;
+        in.cpus = 2;
+        CgroupInput db;
+        db.class_index = 0;
+        DeviceIoInput &disk = db.io_devices[kDisk];
+        disk.ops = db_ops;
+        disk.latency_p99_s = hog ? 0.012 : 0.0005;
+        if (hog)
+            disk.queued_behind = {{"/batch", 0.8}, {"/logs", 0.15}, {"/", 0.05}};
+        in.cgroups["/db"] = db;
+        CgroupInput batch;
+        batch.class_index = 1;
+        batch.io_devices[kDisk].bytes_per_s = hog ? batch_rate : 0;
+        batch.knobs = {{{Knob::IoMax, kDisk}, batch_max},
+                       {Knob::IoWeight, batch_io_weight},
+                       {Knob::CpuWeight, 100}};
+        in.cgroups["/batch"] = batch;
+        return in;
+    }
+
+    void apply(const ControllerOutput &out) {
+        for (const Decision &d : out.decisions) {
+            if (d.knob == Knob::IoMax)
+                batch_max = d.new_value;
+            else if (d.knob == Knob::IoWeight)
+                batch_io_weight = d.new_value;
+        }
+    }
+};
+
+struct IoScenario {
+    Policy policy = io_policy();
+    IoNode node;
+    ControllerState state;
+    Duration now{};
+
+    ControllerOutput tick(bool hog, uint64_t db_ops = 400) {
+        now += 1s;
+        ControllerOutput out = decide(node.interval(now, hog, db_ops), policy, state);
+        node.apply(out);
+        state = out.state;
+        return out;
+    }
+};
+
+TEST(ControllerIo, ABreachOnADiskStepsTheIoKnobsOfWhoWasQueuedAheadOnIt) {
+    IoScenario run;
+    ControllerOutput out = run.tick(true);
+    ASSERT_EQ(out.breaches.size(), 1u);
+    EXPECT_EQ(out.breaches[0].slo, "io_latency_p99");
+    EXPECT_EQ(out.breaches[0].device, kDisk);
+    EXPECT_DOUBLE_EQ(out.breaches[0].observed, 0.012);
+    ASSERT_EQ(out.decisions.size(), 2u) << "io_weight and io_max, no CPU knob";
+    const Decision &weight = out.decisions[0];
+    EXPECT_EQ(weight.cgroup, "/batch");
+    EXPECT_EQ(weight.knob, Knob::IoWeight);
+    EXPECT_EQ(weight.device, "") << "v2 io.weight is the cgroup's default, not per device";
+    EXPECT_EQ(weight.new_value, 60);
+    const Decision &max = out.decisions[1];
+    EXPECT_EQ(max.knob, Knob::IoMax);
+    EXPECT_EQ(max.device, kDisk);
+    EXPECT_DOUBLE_EQ(max.new_value, 70 * kMiB)
+        << "an unlimited io_max steps down from what the hog moved in the interval";
+    ASSERT_TRUE(max.evidence);
+    EXPECT_EQ(max.evidence->slo, "io_latency_p99");
+    EXPECT_EQ(max.evidence->device, kDisk);
+    EXPECT_DOUBLE_EQ(max.evidence->antagonist_share, 0.8);
+
+    run.tick(true);
+    EXPECT_DOUBLE_EQ(run.node.batch_max, 50 * kMiB) << "one step per interval from the limit";
+    for (int i = 0; i < 10; ++i)
+        run.tick(true);
+    EXPECT_DOUBLE_EQ(run.node.batch_max, 10 * kMiB) << "never below the floor";
+    EXPECT_EQ(run.node.batch_io_weight, 10);
+}
+
+TEST(ControllerIo, RelaxesToTheOriginalsAfterTheHoldDown) {
+    IoScenario run;
+    for (int i = 0; i < 3; ++i)
+        run.tick(true);
+    ASSERT_LT(run.node.batch_max, kUnlimited);
+    for (int i = 0; i < 4; ++i)
+        EXPECT_TRUE(run.tick(false).decisions.empty()) << "hold-down of 5 s";
+    for (int i = 0; i < 10; ++i)
+        run.tick(false);
+    EXPECT_TRUE(std::isinf(run.node.batch_max)) << "back to no limit, exactly";
+    EXPECT_EQ(run.node.batch_io_weight, 100);
+    EXPECT_TRUE(run.state.knobs.empty());
+}
+
+TEST(ControllerIo, NoBreachWithoutEnoughRequestsOrOnAnotherDisk) {
+    IoScenario run;
+    EXPECT_TRUE(run.tick(true, 5).breaches.empty()) << "a p99 of 5 requests is noise";
+
+    ControllerInput in = run.node.interval(10s, true);
+    // The same evidence on a disk the batch job has no io_max slot for: the
+    // per-device knob is left alone, the cgroup-wide weight still moves.
+    in.cgroups["/db"].io_devices[kOtherDisk] = in.cgroups["/db"].io_devices[kDisk];
+    in.cgroups["/db"].io_devices.erase(kDisk);
+    ControllerOutput out = decide(in, run.policy, {});
+    ASSERT_EQ(out.decisions.size(), 1u);
+    EXPECT_EQ(out.decisions[0].knob, Knob::IoWeight);
+}
+
+TEST(ControllerIo, ACpuBreachDoesNotTouchIoKnobsNorTheReverse) {
+    Policy policy = io_policy();
+    policy.classes[0].slo.cpu_delay_p99 = 1ms;
+    IoNode node;
+    ControllerInput in = node.interval(1s, false);
+    in.cgroups["/db"].cpu_delay_p99_s = 0.01;
+    in.cgroups["/db"].cpu_waits = 100;
+    in.cgroups["/db"].cpu_antagonists = {{"/batch", 1.0}};
+    ControllerOutput out = decide(in, policy, {});
+    ASSERT_EQ(out.decisions.size(), 1u);
+    EXPECT_EQ(out.decisions[0].knob, Knob::CpuWeight);
+}
+
+}  // namespace
+}  // namespace cgw
