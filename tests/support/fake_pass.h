@@ -63,7 +63,7 @@ class FakePass {
         signals.by_cgroup[kVictim].preempted_by = {{kHog, 0.002, 2}};
 
         input.cgroups["/batch/hog"].knobs[Knob::CpuWeight] = 100;
-        output.breaches.push_back({"/system.slice/agent.service", "cpu_delay_p99", 0.0026, 0.0002, ""});
+        output.breaches.push_back({"/system.slice/agent.service", "cpu_delay_p99", 0.0026, 0.0002, "", ""});
         Decision step{"/batch/hog", Knob::CpuWeight, 100, 70, Direction::Down, "slo-breach", {}, ""};
         decisions.push_back({1, step, true, {}});
         output.state.knobs[{"/batch/hog", Knob::CpuWeight}].original = 100;

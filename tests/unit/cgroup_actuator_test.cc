@@ -58,12 +58,12 @@ TEST(CgroupActuator, AppliesReportsExternalChangesOnceAndRestores) {
     EXPECT_EQ(fs.read(fs.app_file("cpu", "cpu.cfs_quota_us")), "-1");
 }
 
-TEST(CgroupActuator, ARefusedDecisionIsAnError) {
+TEST(CgroupActuator, ADecisionItCannotApplyIsAnError) {
     FakeCgroupfs fs(FakeCgroupfs::Shape::Hybrid);
     auto actuator = make_actuator(fs);
     auto s = actuator->apply(decision(Knob::NetEgressRate, 1e9));
     ASSERT_FALSE(s);
-    EXPECT_NE(s.error().message.find("not supported yet"), std::string::npos);
+    EXPECT_NE(s.error().message.find("the network sensor is not running"), std::string::npos);
 }
 
 }  // namespace

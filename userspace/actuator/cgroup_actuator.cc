@@ -15,7 +15,7 @@ std::map<KnobSlot, double> CgroupActuator::read(const std::string &path, const C
         if (io_.needs_device(knob))
             slots = devices;
         for (const std::string &device : slots) {
-            auto value = io_.read({path, knob, device});
+            auto value = read_one({path, knob, device});
             if (value)
                 values.emplace(KnobSlot{knob, device}, *value);
             else if (unreadable_.insert({cls.name, knob}).second)
@@ -26,7 +26,21 @@ std::map<KnobSlot, double> CgroupActuator::read(const std::string &path, const C
     return values;
 }
 
+Result<double> CgroupActuator::read_one(const KnobTarget &target) const {
+    if (target.knob != Knob::NetEgressRate)
+        return io_.read(target);
+    if (!egress_)
+        return Error{"the network sensor is not running"};
+    return egress_->rate(target.cgroup);
+}
+
 Status CgroupActuator::apply(const Decision &decision) {
+    if (decision.knob == Knob::NetEgressRate) {
+        if (!egress_)
+            return Error{"net_egress_rate of cgroup " + decision.cgroup +
+                         ": the network sensor is not running"};
+        return egress_->set_rate(decision.cgroup, decision.new_value);
+    }
     auto s = io_.write(decision.target(), decision.new_value);
     if (s)
         written_.insert(decision.target());
@@ -54,6 +68,9 @@ Status CgroupActuator::restore_all() {
     RestoreReport report = cgw::restore_all(journal_);
     written_.clear();
     std::string failures;
+    if (egress_)
+        if (Status s = egress_->clear_all(); !s)
+            failures = s.error().message;
     for (const RestoreOutcome &o : report.outcomes) {
         if (o.result == RestoreOutcome::Result::Restored)
             spdlog::info("restored {}{} = '{}'", o.key.file,

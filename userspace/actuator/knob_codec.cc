@@ -264,9 +264,8 @@ Result<KnobCodec> knob_codec(const CgroupLayout &layout, Knob knob) {
                     "which has no memory.high"};
             return v2_memory_high();
         case Knob::NetEgressRate:
-            return Error{
-                "net_egress_rate is not supported yet: it is a BPF token bucket, not a "
-                "cgroup file, and the egress program is not there yet"};
+            // A BPF token bucket (actuator/egress_limiter.h), not a cgroup file.
+            return Error{"net_egress_rate is not a cgroup file"};
     }
     return Error{"unknown knob"};
 }

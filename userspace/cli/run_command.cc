@@ -71,6 +71,10 @@ void run_daemon(const RunArgs &args) {
     Sensors sensors =
         or_fail(open_sensors(features, layout, policy, force), "starting the sensors");
 
+    if (sensors.net && layout.unified)
+        actuator->set_egress_limiter(
+            std::make_unique<EgressLimiter>(*sensors.net, *layout.unified));
+
     Classifier classify = [&policy](const std::string &path) {
         return cgw::classify(policy, path);
     };

@@ -11,7 +11,10 @@ namespace {
 constexpr Knob kCpuKnobs[] = {Knob::CpuWeight, Knob::CpuMax};
 constexpr Knob kIoKnobs[] = {Knob::IoWeight, Knob::IoMax};
 constexpr const char *kCpuSlo = "cpu_delay_p99";
+constexpr Knob kNetKnobs[] = {Knob::NetEgressRate};
 constexpr const char *kIoSlo = "io_latency_p99";
+constexpr const char *kHeartbeatDropsSlo = "heartbeat_drops";
+constexpr const char *kHeartbeatGapSlo = "heartbeat_gap";
 
 double seconds(Duration d) {
     return std::chrono::duration<double>(d).count();
@@ -68,8 +71,8 @@ class Decider {
   public:
     // Where a step down starts: below what the knob can mean on this node.
     // A quota above the CPU count limits nothing, so an unlimited cpu_max
-    // steps down from the CPU count; an unlimited io_max from what the cgroup
-    // moved on the device in the interval.
+    // steps down from the CPU count; an unlimited io_max (net_egress_rate)
+    // from what the cgroup moved on the device (sent) in the interval.
     double step_origin(const KnobTarget &target, const CgroupInput &cg, double current) const {
         if (target.knob == Knob::CpuMax)
             return std::min(current, in_.cpus);
@@ -78,6 +81,8 @@ class Decider {
             bool moved = io != cg.io_devices.end() && io->second.bytes_per_s > 0;
             return moved ? io->second.bytes_per_s : current;
         }
+        if (target.knob == Knob::NetEgressRate && std::isinf(current) && cg.tx_bytes_per_s > 0)
+            return cg.tx_bytes_per_s;
         return current;
     }
 
@@ -106,22 +111,14 @@ class Decider {
         std::map<std::string, VictimState> next;
         for (const auto &[path, cg] : in_.cgroups) {
             const ClassPolicy *c = class_of(policy_, cg);
-            if (!c || (!c->slo.cpu_delay_p99 && !c->slo.io_latency_p99))
+            if (!c)
+                continue;
+            size_t before = out_.breaches.size();
+            bool watched = evaluate_slos(path, cg, c->slo);
+            if (!watched)
                 continue;
             VictimState v =
                 out_.state.victims.count(path) ? out_.state.victims.at(path) : VictimState{};
-            size_t before = out_.breaches.size();
-            if (c->slo.cpu_delay_p99) {
-                double target = seconds(*c->slo.cpu_delay_p99);
-                if (cg.cpu_waits >= kMinWaitsForP99 && cg.cpu_delay_p99_s > target)
-                    out_.breaches.push_back({path, kCpuSlo, cg.cpu_delay_p99_s, target, ""});
-            }
-            if (c->slo.io_latency_p99) {
-                double target = seconds(*c->slo.io_latency_p99);
-                for (const auto &[device, io] : cg.io_devices)
-                    if (io.ops >= kMinWaitsForP99 && io.latency_p99_s > target)
-                        out_.breaches.push_back({path, kIoSlo, io.latency_p99_s, target, device});
-            }
             if (out_.breaches.size() > before) {
                 v.breach_since = v.breach_since.value_or(in_.now);
                 v.healthy_since.reset();
@@ -139,15 +136,12 @@ class Decider {
         for (const Breach &breach : out_.breaches) {
             const CgroupInput &victim = in_.cgroups.at(breach.cgroup);
             const ClassPolicy &victim_class = *class_of(policy_, victim);
-            bool io = breach.slo == kIoSlo;
-            // IO evidence is the requests ahead of the victim's on the same device.
-            const std::vector<Antagonist> &antagonists =
-                io ? victim.io_devices.at(breach.device).queued_behind : victim.cpu_antagonists;
+            auto [antagonists, knobs] = evidence_for(breach, victim);
             double attributed = 0;
             for (const Antagonist &a : antagonists)
-                attributed += a.delay_s;
+                attributed += a.weight;
             for (const Antagonist &a : antagonists) {
-                double share = attributed > 0 ? a.delay_s / attributed : 0;
+                double share = attributed > 0 ? a.weight / attributed : 0;
                 // The hierarchy's root holds the node itself: never a knob of ours.
                 if (a.path == breach.cgroup || a.path == "/" || share < kMinAntagonistShare)
                     continue;
@@ -158,9 +152,9 @@ class Decider {
                 // Only a lower class is ever stepped down.
                 if (!c || c->priority >= victim_class.priority)
                     continue;
-                Evidence evidence{breach.cgroup, breach.slo, breach.device, breach.observed,
-                                  breach.target, a.delay_s,  share};
-                for (Knob knob : io ? std::span<const Knob>(kIoKnobs) : kCpuKnobs)
+                Evidence evidence{breach.cgroup,   breach.slo,    breach.device, breach.flow,
+                                  breach.observed, breach.target, a.weight,      share};
+                for (Knob knob : knobs)
                     step_knob_down(slot_of(cg->second, knob, breach.device), a.path, cg->second,
                                    evidence);
             }
@@ -204,6 +198,72 @@ class Decider {
     }
 
   private:
+    // Appends the cgroup's breaches of `slo`; false when it watches none.
+    bool evaluate_slos(const std::string &path, const CgroupInput &cg, const Slo &slo) {
+        bool watched = false;
+        if (slo.cpu_delay_p99) {
+            watched = true;
+            double target = seconds(*slo.cpu_delay_p99);
+            if (cg.cpu_waits >= kMinWaitsForP99 && cg.cpu_delay_p99_s > target)
+                out_.breaches.push_back({path, kCpuSlo, cg.cpu_delay_p99_s, target, "", ""});
+        }
+        if (slo.io_latency_p99) {
+            watched = true;
+            double target = seconds(*slo.io_latency_p99);
+            for (const auto &[device, io] : cg.io_devices)
+                if (io.ops >= kMinWaitsForP99 && io.latency_p99_s > target)
+                    out_.breaches.push_back({path, kIoSlo, io.latency_p99_s, target, device, ""});
+        }
+        for (const HeartbeatInput &hb : in_.heartbeats) {
+            if (hb.sender != path)
+                continue;
+            if (slo.heartbeat_drops) {
+                watched = true;
+                auto allowed = static_cast<double>(*slo.heartbeat_drops);
+                if (static_cast<double>(hb.dropped) > allowed)
+                    out_.breaches.push_back({path, kHeartbeatDropsSlo,
+                                             static_cast<double>(hb.dropped), allowed, "",
+                                             hb.flow});
+            }
+            if (slo.heartbeat_gap) {
+                watched = true;
+                double target = seconds(*slo.heartbeat_gap);
+                if (hb.max_gap_s > target)
+                    out_.breaches.push_back(
+                        {path, kHeartbeatGapSlo, hb.max_gap_s, target, "", hb.flow});
+            }
+        }
+        return watched;
+    }
+
+    // Who caused the breach and which of their knobs answer it. CPU: who
+    // held the CPU while the victim waited. IO: whose requests were ahead on
+    // the same disk. Heartbeat drops in a queueing discipline: who filled
+    // the egress queues, by bytes sent. A heartbeat gap: the sender was not
+    // running, so whoever held its CPU. Drops elsewhere (the receiver's
+    // socket buffer, a firewall rule) name no antagonist on this node.
+    std::pair<std::vector<Antagonist>, std::span<const Knob>> evidence_for(
+        const Breach &breach, const CgroupInput &victim) const {
+        if (breach.slo == kIoSlo)
+            return {victim.io_devices.at(breach.device).queued_behind, kIoKnobs};
+        if (breach.slo == kHeartbeatDropsSlo) {
+            std::vector<Antagonist> senders;
+            if (qdisc_drops(breach.flow) > 0)
+                for (const auto &[path, cg] : in_.cgroups)
+                    if (cg.tx_bytes_per_s > 0)
+                        senders.push_back({path, cg.tx_bytes_per_s});
+            return {senders, kNetKnobs};
+        }
+        return {victim.cpu_antagonists, kCpuKnobs};
+    }
+
+    uint64_t qdisc_drops(const std::string &flow) const {
+        for (const HeartbeatInput &hb : in_.heartbeats)
+            if (hb.flow == flow)
+                return hb.qdisc_drops;
+        return 0;
+    }
+
     // The knob's slot on the breach's device where it is per device there,
     // else its one slot (v2 io.weight, CPU knobs).
     static KnobSlot slot_of(const CgroupInput &cg, Knob knob, const std::string &device) {

@@ -44,6 +44,26 @@ void add_io(const IoSignals &io_signals, double window_s, CgroupTree &io_tree,
     }
 }
 
+void add_net(const NetSignals &net, CgroupTree &net_tree, const DropReasonNames &names,
+             ControllerInput &in) {
+    for (const auto &[id, signals] : net.by_cgroup) {
+        auto path = net_tree.path_of(id);
+        if (path && signals.tx_bytes > 0 && net.window_s > 0)
+            in.cgroups[*path].tx_bytes_per_s = static_cast<double>(signals.tx_bytes) / net.window_s;
+    }
+    for (const HeartbeatSignals &hb : net.heartbeats) {
+        // Without a declared sender no class, hence no SLO, applies.
+        if (!hb.flow.cgroup)
+            continue;
+        HeartbeatInput h{hb.flow.name, *hb.flow.cgroup, hb.dropped, 0, hb.max_gap_s};
+        for (const auto &[reason, count] : hb.drops)
+            if (names.name(reason) == "QDISC_DROP")
+                h.qdisc_drops += count;
+        in.cgroups[h.sender];  // watched even when it sent nothing
+        in.heartbeats.push_back(std::move(h));
+    }
+}
+
 }  // namespace
 
 ControllerInput build_controller_input(const Signals &signals, Duration now,
@@ -54,6 +74,9 @@ ControllerInput build_controller_input(const Signals &signals, Duration now,
     add_cpu(signals.cpu, sources, in);
     if (signals.io && sources.io_tree)
         add_io(*signals.io, signals.cpu.window_s, *sources.io_tree, in);
+    if (signals.net && sources.net_tree)
+        add_net(*signals.net, *sources.net_tree,
+                sources.drop_names ? *sources.drop_names : DropReasonNames{}, in);
     for (auto &[path, cg] : in.cgroups) {
         cg.class_index = sources.classify(path);
         if (!cg.class_index)

@@ -20,6 +20,20 @@ uint64_t unix_now_ns() {
                                      .count());
 }
 
+// "cpu_delay_p99=0.004100s slo=0.000200s", "heartbeat_drops=3 slo=0", with
+// the disk or flow it concerns.
+std::string slo_text(const std::string &slo, double observed, double target,
+                     const std::string &device, const std::string &flow) {
+    bool count = slo == "heartbeat_drops";
+    std::string text = count ? fmt::format("{}={:g} slo={:g}", slo, observed, target)
+                             : fmt::format("{}={:.6f}s slo={:.6f}s", slo, observed, target);
+    if (!device.empty())
+        text += " device=" + device;
+    if (!flow.empty())
+        text += " flow=" + flow;
+    return text;
+}
+
 std::string value_text(double v) {
     return std::isinf(v) ? "max" : fmt::format("{:g}", v);
 }
@@ -37,8 +51,14 @@ Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors 
       cpus_(cpus) {
     if (sensors_.io && sensors_.io_mount)
         io_tree_.emplace(*sensors_.io_mount);
-    if (sensors_.net && layout_.unified)
+    if (sensors_.net && layout_.unified) {
         net_tree_.emplace(*layout_.unified);
+        // Unnamed reasons only cost the controller QDISC_DROP evidence.
+        if (auto names = DropReasonNames::from_kernel())
+            drop_names_ = std::move(names).value();
+        else
+            spdlog::warn("heartbeat drop reasons unnamed: {}", names.error().message);
+    }
 }
 
 Result<Sample> Daemon::sample() {
@@ -83,7 +103,9 @@ Status Daemon::tick() {
                              return actuator_->read(path, cls, devices);
                          },
                          cpus_,
-                         io_tree_ ? &*io_tree_ : nullptr};
+                         io_tree_ ? &*io_tree_ : nullptr,
+                         net_tree_ ? &*net_tree_ : nullptr,
+                         &drop_names_};
     ControllerInput input =
         build_controller_input(signals, std::chrono::nanoseconds(previous_->monotonic_ns), sources);
     input.changed_externally = actuator_->take_changed_externally();
@@ -106,11 +128,12 @@ std::vector<DecisionRecord> Daemon::act_on(const ControllerOutput &out) {
             if (!s)
                 record.error = s.error().message;
         }
-        std::string why =
-            d.evidence ? fmt::format(" victim={} {}={:.6f}s slo={:.6f}s share={:.0f}%",
-                                     d.evidence->victim, d.evidence->slo, d.evidence->observed,
-                                     d.evidence->target, d.evidence->antagonist_share * 100)
-                       : std::string{};
+        std::string why = d.evidence
+                              ? fmt::format(" victim={} {} share={:.0f}%", d.evidence->victim,
+                                            slo_text(d.evidence->slo, d.evidence->observed,
+                                                     d.evidence->target, "", d.evidence->flow),
+                                            d.evidence->antagonist_share * 100)
+                              : std::string{};
         auto level = record.error.empty() ? spdlog::level::info : spdlog::level::warn;
         spdlog::log(level, "decision{} cgroup={} knob={}{} {} -> {} rule={}{}{}",
                     policy_.mode == Mode::DryRun ? " (dry-run)" : "", d.cgroup, to_string(d.knob),
@@ -163,8 +186,8 @@ void Daemon::log_breach_changes(const std::vector<Breach> &breaches) {
     for (const Breach &b : breaches) {
         now.insert(b.cgroup);
         if (!breached_.count(b.cgroup))
-            spdlog::warn("breach cgroup={} {}={:.6f}s slo={:.6f}s{}", b.cgroup, b.slo, b.observed,
-                         b.target, b.device.empty() ? "" : " device=" + b.device);
+            spdlog::warn("breach cgroup={} {}", b.cgroup,
+                         slo_text(b.slo, b.observed, b.target, b.device, b.flow));
     }
     for (const std::string &cgroup : breached_) {
         if (!now.count(cgroup))

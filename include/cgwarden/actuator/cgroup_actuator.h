@@ -3,10 +3,12 @@
 // restore_all here, at the next start-up, or by `cgwarden restore`.
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
 
+#include "cgwarden/actuator/egress_limiter.h"
 #include "cgwarden/actuator/journal.h"
 #include "cgwarden/actuator/knob_io.h"
 #include "cgwarden/daemon/actuator.h"
@@ -21,6 +23,9 @@ class CgroupActuator : public Actuator {
     CgroupActuator(const CgroupActuator &) = delete;
     CgroupActuator &operator=(const CgroupActuator &) = delete;
 
+    // Turns net_egress_rate; without one that knob cannot be read or set.
+    void set_egress_limiter(std::unique_ptr<EgressLimiter> egress) { egress_ = std::move(egress); }
+
     std::map<KnobSlot, double> read(const std::string &path, const ClassPolicy &cls,
                                     const std::vector<std::string> &devices) override;
     Status apply(const Decision &decision) override;
@@ -28,8 +33,11 @@ class CgroupActuator : public Actuator {
     Status restore_all() override;
 
   private:
+    Result<double> read_one(const KnobTarget &target) const;
+
     Journal journal_;
     KnobIo io_;
+    std::unique_ptr<EgressLimiter> egress_;
     std::set<KnobTarget> written_;  // by this process, not yet restored
     // (class, knob) that cannot be read here: said once, not every interval.
     std::set<std::pair<std::string, Knob>> unreadable_;

@@ -21,7 +21,18 @@ inline constexpr double kUnlimited = std::numeric_limits<double>::infinity();
 
 struct Antagonist {
     std::string path;
-    double delay_s = 0;  // delay its tasks (or requests) caused the victim in the interval
+    // How much of the victim's trouble it caused in the interval: delay its
+    // tasks or requests caused (CPU, IO), or bytes/s it sent out (network).
+    double weight = 0;
+};
+
+// One heartbeat flow in one interval, with the cgroup the policy says sends it.
+struct HeartbeatInput {
+    std::string flow;
+    std::string sender;
+    uint64_t dropped = 0;
+    uint64_t qdisc_drops = 0;  // of them, by a queueing discipline: egress congestion
+    double max_gap_s = 0;
 };
 
 // One cgroup's block IO on one device in one interval.
@@ -39,6 +50,7 @@ struct CgroupInput {
     uint64_t cpu_waits = 0;
     std::vector<Antagonist> cpu_antagonists;          // most delay first
     std::map<std::string, DeviceIoInput> io_devices;  // by "MAJ:MIN"
+    double tx_bytes_per_s = 0;                        // network egress
     // Current values of the knobs its class bounds, in policy units; a
     // per-device knob once per device the cgroup did IO on.
     std::map<KnobSlot, double> knobs;
@@ -52,6 +64,7 @@ struct ControllerInput {
     // CPUs of the node: an unlimited cpu_max steps down from this many.
     double cpus = 1;
     std::map<std::string, CgroupInput> cgroups;  // by path
+    std::vector<HeartbeatInput> heartbeats;      // flows with a declared sender
     // Knobs someone else changed since cgwarden wrote them: cgwarden adopts
     // the new value as the original and stops touching them for a while.
     std::set<KnobTarget> changed_externally;
@@ -59,12 +72,13 @@ struct ControllerInput {
 
 struct Evidence {
     std::string victim;
-    std::string slo;      // e.g. "cpu_delay_p99"
-    std::string device;   // of an IO breach
-    double observed = 0;  // e.g. the victim's p99 in seconds
-    double target = 0;    // the SLO
-    double antagonist_delay_s = 0;
-    double antagonist_share = 0;  // of the delay attributed to antagonists
+    std::string slo;               // e.g. "cpu_delay_p99"
+    std::string device;            // of an IO breach
+    std::string flow;              // of a heartbeat breach
+    double observed = 0;           // e.g. the victim's p99 in seconds
+    double target = 0;             // the SLO
+    double antagonist_weight = 0;  // as in Antagonist
+    double antagonist_share = 0;   // of the delay attributed to antagonists
 };
 
 enum class Direction { Down, Up };
@@ -88,6 +102,7 @@ struct Breach {
     double observed = 0;
     double target = 0;
     std::string device;  // "MAJ:MIN" of an io_latency_p99 breach
+    std::string flow;    // of a heartbeat_drops or heartbeat_gap breach
 };
 
 // Per knob cgwarden has moved.

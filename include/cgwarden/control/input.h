@@ -14,6 +14,7 @@
 
 #include "cgwarden/cgroup/tree.h"
 #include "cgwarden/control/controller.h"
+#include "cgwarden/net/drop_reasons.h"
 #include "cgwarden/signals/signals.h"
 
 namespace cgw {
@@ -30,8 +31,11 @@ struct InputSources {
     CgroupTree &cpu_tree;
     Classifier classify;
     KnobReader read_knobs;
-    unsigned cpus = 1;              // CPUs of the node, for its busy fraction
-    CgroupTree *io_tree = nullptr;  // ids of the IO signals
+    unsigned cpus = 1;               // CPUs of the node, for its busy fraction
+    CgroupTree *io_tree = nullptr;   // ids of the IO signals
+    CgroupTree *net_tree = nullptr;  // ids of the network signals (cgroup2)
+    // Names the kernel's drop reason codes ("QDISC_DROP").
+    const DropReasonNames *drop_names = nullptr;
 };
 
 ControllerInput build_controller_input(const Signals &signals, Duration now, InputSources &sources);

@@ -61,6 +61,7 @@ class Daemon {
     Sensors sensors_;
     std::optional<CgroupTree> io_tree_;   // where the IO sensor runs
     std::optional<CgroupTree> net_tree_;  // cgroup2, where the network sensor runs
+    DropReasonNames drop_names_;
     std::unique_ptr<Actuator> actuator_;
     unsigned cpus_;
     std::optional<Sample> previous_;
