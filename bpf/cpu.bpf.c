@@ -178,8 +178,17 @@ static __always_inline void end_wait(struct task_struct *prev, struct task_struc
     if (bucket < CGW_HIST_BUCKETS)
         s->hist[bucket] += 1;
 
-    if (CGW_READ(btf, prev->pid, prev, pid) != 0)
-        charge_antagonist(victim, task_cpu_cgroup_id(prev, btf), delay);
+    if (CGW_READ(btf, prev->pid, prev, pid) == 0)
+        return;
+    __u64 antagonist = task_cpu_cgroup_id(prev, btf);
+    /* Tasks of one cgroup taking turns is the commonest pair by far; it is
+     * counted in the victim's per-CPU stats (see cgw_cpu_stats). */
+    if (antagonist == victim) {
+        s->self_preempt_delay_ns += delay;
+        s->self_preempt_count += 1;
+        return;
+    }
+    charge_antagonist(victim, antagonist, delay);
 }
 
 static __always_inline void on_migrate(struct task_struct *p, int dest_cpu, bool btf) {
