@@ -10,9 +10,12 @@
  * on the CPU right before the waiter got it is recorded as the antagonist.
  * Times come from the run queue clock (see task_rq_clock).
  *
- * Two attach flavours share the logic: tp_btf programs keep the wait start in
- * task local storage (no hash lookups on the hot path); raw_tp programs, for
- * kernels without tp_btf or task storage, keep it in a pid-keyed hash.
+ * Two attach flavours share the logic, chosen by the constant `btf` once
+ * inlined: tp_btf programs read kernel structures with plain loads through
+ * their typed pointers and keep the wait start in task local storage (no hash
+ * lookups, no helper calls on the hot path); raw_tp programs, for kernels
+ * without tp_btf or task storage, read with bpf_probe_read_kernel (CO-RE) and
+ * keep the wait start in a pid-keyed hash.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -76,13 +79,12 @@ static __always_inline void count_drop(__u32 reason) {
         *n += 1;
 }
 
-static __always_inline struct queued *queued_slot(struct task_struct *t, bool task_storage,
-                                                  bool create) {
-    if (task_storage)
+static __always_inline struct queued *queued_slot(struct task_struct *t, bool btf, bool create) {
+    if (btf)
         return bpf_task_storage_get(&queued_by_task, t, 0,
                                     create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 
-    __u32 pid = BPF_CORE_READ(t, pid);
+    __u32 pid = CGW_READ(btf, t->pid, t, pid);
     struct queued *q = bpf_map_lookup_elem(&queued_by_pid, &pid);
     if (q || !create)
         return q;
@@ -95,22 +97,22 @@ static __always_inline struct queued *queued_slot(struct task_struct *t, bool ta
     return bpf_map_lookup_elem(&queued_by_pid, &pid);
 }
 
-static __always_inline void start_wait(struct task_struct *t, bool task_storage) {
+static __always_inline void start_wait(struct task_struct *t, bool btf) {
     /* The idle task never waits for a CPU. */
-    if (BPF_CORE_READ(t, pid) == 0)
+    if (CGW_READ(btf, t->pid, t, pid) == 0)
         return;
-    struct queued *q = queued_slot(t, task_storage, true);
+    struct queued *q = queued_slot(t, btf, true);
     if (!q)
         return;
-    q->since_ns = task_rq_clock(t);
+    q->since_ns = task_rq_clock(t, btf);
     q->carried_ns = 0;
-    q->throttled = task_cfs_throttled(t);
+    q->throttled = task_cfs_throttled(t, btf);
 }
 
 /* A task that blocks is not waiting, even if a wakeup raced with it (a wakeup
  * of a task still on its CPU starts no wait that ends at a switch-in). */
-static __always_inline void stop_waiting(struct task_struct *t, bool task_storage) {
-    struct queued *q = queued_slot(t, task_storage, false);
+static __always_inline void stop_waiting(struct task_struct *t, bool btf) {
+    struct queued *q = queued_slot(t, btf, false);
     if (q)
         q->since_ns = 0;
 }
@@ -148,18 +150,17 @@ static __always_inline void charge_antagonist(__u64 victim, __u64 antagonist, __
     }
 }
 
-static __always_inline void end_wait(struct task_struct *prev, struct task_struct *next,
-                                     bool task_storage) {
-    struct queued *q = queued_slot(next, task_storage, false);
+static __always_inline void end_wait(struct task_struct *prev, struct task_struct *next, bool btf) {
+    struct queued *q = queued_slot(next, btf, false);
     if (!q || !q->since_ns)
         return;
-    __u64 now = task_rq_clock(next);
+    __u64 now = task_rq_clock(next, btf);
     __u64 delay = (now > q->since_ns ? now - q->since_ns : 0) + q->carried_ns;
     q->carried_ns = 0;
     bool throttled = q->throttled;
     q->since_ns = 0;
 
-    __u64 victim = task_cpu_cgroup_id(next);
+    __u64 victim = task_cpu_cgroup_id(next, btf);
     struct cgw_cpu_stats *s = stats_of(victim);
     if (!s)
         return;
@@ -177,19 +178,28 @@ static __always_inline void end_wait(struct task_struct *prev, struct task_struc
     if (bucket < CGW_HIST_BUCKETS)
         s->hist[bucket] += 1;
 
-    if (BPF_CORE_READ(prev, pid) != 0)
-        charge_antagonist(victim, task_cpu_cgroup_id(prev), delay);
+    if (CGW_READ(btf, prev->pid, prev, pid) == 0)
+        return;
+    __u64 antagonist = task_cpu_cgroup_id(prev, btf);
+    /* Tasks of one cgroup taking turns is the commonest pair by far; it is
+     * counted in the victim's per-CPU stats (see cgw_cpu_stats). */
+    if (antagonist == victim) {
+        s->self_preempt_delay_ns += delay;
+        s->self_preempt_count += 1;
+        return;
+    }
+    charge_antagonist(victim, antagonist, delay);
 }
 
-static __always_inline void on_migrate(struct task_struct *p, int dest_cpu, bool task_storage) {
+static __always_inline void on_migrate(struct task_struct *p, int dest_cpu, bool btf) {
     /* Only a queued task moves while waiting; a task being woken is placed
      * on its CPU before it is queued (on_rq still 0). */
-    if (!BPF_CORE_READ(p, on_rq))
+    if (!CGW_READ(btf, p->on_rq, p, on_rq))
         return;
-    struct queued *q = queued_slot(p, task_storage, false);
+    struct queued *q = queued_slot(p, btf, false);
     if (!q || !q->since_ns)
         return;
-    __u64 src_now = task_rq_clock(p);
+    __u64 src_now = task_rq_clock(p, btf);
     __u64 dst_now = cpu_rq_clock(p, dest_cpu);
     if (!dst_now)
         return;
@@ -199,12 +209,12 @@ static __always_inline void on_migrate(struct task_struct *p, int dest_cpu, bool
 }
 
 static __always_inline void on_switch(struct task_struct *prev, struct task_struct *next,
-                                      bool task_storage) {
-    if (task_state(prev) == CGW_TASK_RUNNING)
-        start_wait(prev, task_storage);
+                                      bool btf) {
+    if (task_state(prev, btf) == CGW_TASK_RUNNING)
+        start_wait(prev, btf);
     else
-        stop_waiting(prev, task_storage);
-    end_wait(prev, next, task_storage);
+        stop_waiting(prev, btf);
+    end_wait(prev, next, btf);
 }
 
 SEC("tp_btf/sched_wakeup")

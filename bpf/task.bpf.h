@@ -6,15 +6,19 @@
 #include <bpf/bpf_core_read.h>
 
 #define CGW_TASK_RUNNING 0
+/* Typed (tp_btf) pointers: plain loads, CO-RE relocated. Untyped (raw_tp):
+ * bpf_probe_read_kernel per hop. `btf` is a constant after inlining, so the
+ * raw_tp programs never contain the direct loads. */
+#define CGW_READ(btf, direct, ...) ((btf) ? (direct) : BPF_CORE_READ(__VA_ARGS__))
 
 /* Kernels before 5.14 named the field `state`. */
 struct task_struct___pre514 {
     long state;
 };
 
-static __always_inline long task_state(struct task_struct *t) {
+static __always_inline long task_state(struct task_struct *t, bool btf) {
     if (bpf_core_field_exists(t->__state))
-        return BPF_CORE_READ(t, __state);
+        return CGW_READ(btf, t->__state, t, __state);
     return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
 }
 
@@ -22,25 +26,25 @@ static __always_inline long task_state(struct task_struct *t) {
  * cgroup, which lives in the v1 cpu hierarchy on hybrid nodes and in cgroup2 on
  * pure v2 nodes. Without CONFIG_CGROUP_SCHED there is no task group, and the
  * task's cgroup2 cgroup is the best owner there is. */
-static __always_inline __u64 task_cpu_cgroup_id(struct task_struct *t) {
+static __always_inline __u64 task_cpu_cgroup_id(struct task_struct *t, bool btf) {
     if (!bpf_core_field_exists(t->sched_task_group))
-        return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
-    struct task_group *tg = BPF_CORE_READ(t, sched_task_group);
-    struct cgroup *cgrp = BPF_CORE_READ(tg, css.cgroup);
+        return CGW_READ(btf, t->cgroups->dfl_cgrp->kn->id, t, cgroups, dfl_cgrp, kn, id);
+    struct task_group *tg = CGW_READ(btf, t->sched_task_group, t, sched_task_group);
+    struct cgroup *cgrp = CGW_READ(btf, tg->css.cgroup, tg, css.cgroup);
     /* Autogroup task groups (CONFIG_SCHED_AUTOGROUP, tasks of the root cgroup
      * grouped by session) have no cgroup; they hang off the root task group. */
     if (!cgrp)
-        cgrp = BPF_CORE_READ(tg, parent, css.cgroup);
-    return BPF_CORE_READ(cgrp, kn, id);
+        cgrp = CGW_READ(btf, tg->parent->css.cgroup, tg, parent, css.cgroup);
+    return CGW_READ(btf, cgrp->kn->id, cgrp, kn, id);
 }
 
 /* True while the task's CFS bandwidth group (or an ancestor) is throttled.
  * throttle_count is a plain int on every kernel with CFS bandwidth; the
  * `throttled` bit-field crashes clang 14 on recent BTF, so it is not used. */
-static __always_inline bool task_cfs_throttled(struct task_struct *t) {
+static __always_inline bool task_cfs_throttled(struct task_struct *t, bool btf) {
     if (!bpf_core_field_exists(struct cfs_rq, throttle_count))
         return false;
-    return BPF_CORE_READ(t, se.cfs_rq, throttle_count) > 0;
+    return CGW_READ(btf, t->se.cfs_rq->throttle_count, t, se.cfs_rq, throttle_count) > 0;
 }
 
 /* The clock of the task's run queue, as the scheduler last updated it. Wait
@@ -51,10 +55,10 @@ static __always_inline bool task_cfs_throttled(struct task_struct *t) {
  * of every class (per-CPU kernel symbols need CONFIG_KALLSYMS_ALL, which many
  * kernels lack). Without CONFIG_FAIR_GROUP_SCHED there is no such link, and
  * the monotonic clock, a few µs later at each end, is what is left. */
-static __always_inline __u64 task_rq_clock(struct task_struct *t) {
+static __always_inline __u64 task_rq_clock(struct task_struct *t, bool btf) {
     if (!bpf_core_field_exists(t->se.cfs_rq) || !bpf_core_field_exists(struct cfs_rq, rq))
         return bpf_ktime_get_ns();
-    return BPF_CORE_READ(t, se.cfs_rq, rq, clock);
+    return CGW_READ(btf, t->se.cfs_rq->rq->clock, t, se.cfs_rq, rq, clock);
 }
 
 /* The clock of another CPU's run queue, reached through the task's group:

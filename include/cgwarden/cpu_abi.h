@@ -22,6 +22,11 @@ struct cgw_cpu_stats {
     cgw_u64 runq_max_ns;   /* longest single wait */
     cgw_u64 throttled_ns;  /* waits that began while the task's CFS group was throttled */
     cgw_u64 throttled_events;
+    /* Waits ended by a task of the same cgroup: the (id, id) preemption pair,
+     * the commonest one, kept here per CPU rather than in the shared pair map
+     * (no hash lookup, no atomics on the hot path). */
+    cgw_u64 self_preempt_delay_ns;
+    cgw_u64 self_preempt_count;
     cgw_u64 hist[CGW_HIST_BUCKETS]; /* runq delay histogram, see histogram_abi.h */
 };
 

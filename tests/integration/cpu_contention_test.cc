@@ -155,6 +155,30 @@ TEST_P(CpuContention, ThrottlingMatchesCpuStat) {
     EXPECT_GT(c["usage_s"].get<double>(), 0.0);
 }
 
+// Two processes of one cgroup ping-ponging through a pipe on one CPU: each
+// waits for the CPU until the other blocks, so the cgroup is its own
+// antagonist, the (id, id) pair that the BPF side keeps apart from the others.
+TEST_P(CpuContention, TasksTakingTurnsAreTheirOwnCgroupsAntagonist) {
+    TestCgroup pair(layout_, "pingpong");
+    pair.spawn({"stress-ng", "--switch", "1", "--taskset", "0", "--timeout", "60s", "--quiet"});
+    auto sensor = open_sensor();
+    ASSERT_TRUE(sensor);
+    std::this_thread::sleep_for(500ms);
+
+    CgroupTree tree(*layout_.mount_for("cpu"));
+    Sample before = sample(*sensor, tree);
+    std::this_thread::sleep_for(1s);
+    Sample after = sample(*sensor, tree);
+
+    auto report = snapshot_json(before, after, tree, {pair.path()});
+    const auto &by = test::cgroup_entry(report, pair.path())["cpu"]["preempted_by"];
+    auto self =
+        std::find_if(by.begin(), by.end(), [&](const auto &p) { return p["path"] == pair.path(); });
+    ASSERT_NE(self, by.end()) << report.dump(2);
+    EXPECT_GT((*self)["count"].get<uint64_t>(), 1000u) << report.dump(2);
+    EXPECT_GT((*self)["delay_s"].get<double>(), 0.0);
+}
+
 INSTANTIATE_TEST_SUITE_P(AttachModes, CpuContention,
                          ::testing::Values(AttachMode::TpBtf, AttachMode::RawTp),
                          [](const auto &param) { return std::string(to_string(param.param)); });

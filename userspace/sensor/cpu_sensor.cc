@@ -82,20 +82,26 @@ Result<CpuCounters> CpuSensor::read() const {
     const auto &maps = impl_->skel->maps;
     CpuCounters out;
 
-    for_each_entry<uint64_t, cgw_cpu_stats>(maps.cpu_stats, sizeof(cgw_cpu_stats) * n,
-                                            [&](uint64_t cgroup, const cgw_cpu_stats *per_cpu) {
-                                                CgroupCpuCounters &c = out.by_cgroup[cgroup];
-                                                for (size_t cpu = 0; cpu < n; ++cpu) {
-                                                    const cgw_cpu_stats &s = per_cpu[cpu];
-                                                    c.runq_delay_ns += s.runq_delay_ns;
-                                                    c.runq_events += s.runq_events;
-                                                    c.runq_max_ns = std::max<uint64_t>(
-                                                        c.runq_max_ns, s.runq_max_ns);
-                                                    c.throttled_ns += s.throttled_ns;
-                                                    c.throttled_events += s.throttled_events;
-                                                    c.runq_hist.add(s.hist);
-                                                }
-                                            });
+    auto add_cgroup = [&](uint64_t cgroup, const cgw_cpu_stats *per_cpu) {
+        CgroupCpuCounters &c = out.by_cgroup[cgroup];
+        PreemptCounters self;
+        for (size_t cpu = 0; cpu < n; ++cpu) {
+            const cgw_cpu_stats &s = per_cpu[cpu];
+            c.runq_delay_ns += s.runq_delay_ns;
+            c.runq_events += s.runq_events;
+            c.runq_max_ns = std::max<uint64_t>(c.runq_max_ns, s.runq_max_ns);
+            c.throttled_ns += s.throttled_ns;
+            c.throttled_events += s.throttled_events;
+            c.runq_hist.add(s.hist);
+            self.delay_ns += s.self_preempt_delay_ns;
+            self.count += s.self_preempt_count;
+        }
+        // The BPF side keeps the (id, id) pair with the cgroup's stats, not in
+        // the pair map; readers see one pair map either way.
+        if (self.count)
+            out.preempt[{cgroup, cgroup}] = self;
+    };
+    for_each_entry<uint64_t, cgw_cpu_stats>(maps.cpu_stats, sizeof(cgw_cpu_stats) * n, add_cgroup);
 
     for_each_entry<cgw_preempt_key, cgw_preempt_value>(
         maps.preempt_pairs, sizeof(cgw_preempt_value),
