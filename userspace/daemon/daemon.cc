@@ -196,10 +196,66 @@ void Daemon::log_breach_changes(const std::vector<Breach> &breaches) {
     breached_ = std::move(now);
 }
 
+void Daemon::watch_events(EventLoop &loop) {
+    if (sensors_.net) {
+        sensors_.net->on_event([this](const NetEvent &e) { on_net_event(e); });
+        Status s = loop.watch(sensors_.net->event_fd(), [this] {
+            if (auto n = sensors_.net->consume_events(); !n)
+                spdlog::warn("heartbeat events: {}", n.error().message);
+        });
+        if (!s)
+            spdlog::warn("heartbeat events only at the next interval: {}", s.error().message);
+    }
+    if (sensors_.io) {
+        auto outliers = sensors_.io->outliers([this](const IoOutlier &o) { on_io_outlier(o); });
+        Status s = outliers ? loop.watch((*outliers)->fd(),
+                                         [this] {
+                                             if (auto n = io_outlier_stream_->consume(); !n)
+                                                 spdlog::warn("IO outliers: {}", n.error().message);
+                                         })
+                            : Status{outliers.error()};
+        if (s)
+            io_outlier_stream_ = std::move(outliers).value();
+        else
+            spdlog::warn("IO outliers only at the next interval: {}", s.error().message);
+    }
+}
+
+void Daemon::on_net_event(const NetEvent &e) {
+    const auto &flows = sensors_.net->flows();
+    std::string flow = e.flow_index < flows.size() ? flows[e.flow_index].name : "?";
+    if (e.kind == NetEvent::Kind::Gap)
+        spdlog::warn("heartbeat flow={} silent for {:.3f}s", flow,
+                     static_cast<double>(e.gap_ns) / 1e9);
+    else
+        spdlog::warn("heartbeat flow={} packet dropped reason={}", flow,
+                     drop_names_.name(e.reason));
+    urgent_ = true;
+}
+
+void Daemon::on_io_outlier(const IoOutlier &o) {
+    // Only a slow request of a cgroup with an IO latency SLO is urgent.
+    auto path = io_tree_ ? io_tree_->path_of(o.cgroup) : std::nullopt;
+    auto cls = path ? classify_(*path) : std::nullopt;
+    if (!cls || !policy_.classes.at(*cls).slo.io_latency_p99)
+        return;
+    spdlog::info("slow IO cgroup={} device={} {:.1f}ms", *path, o.device.to_string(),
+                 static_cast<double>(o.queue_ns + o.device_ns) / 1e6);
+    urgent_ = true;
+}
+
+bool Daemon::early_pass_due(std::chrono::steady_clock::time_point now) {
+    bool due = urgent_ && now - last_pass_ >= kMinEarlyPassSpacing;
+    if (due)
+        urgent_ = false;
+    return due;
+}
+
 Status Daemon::run() {
     auto loop = EventLoop::create(policy_.interval);
     if (!loop)
         return loop.error().context("starting the control loop");
+    watch_events(*loop);
     spdlog::info("cgwarden running: mode={} interval={}ms classes={}", to_string(policy_.mode),
                  std::chrono::duration_cast<std::chrono::milliseconds>(policy_.interval).count(),
                  policy_.classes.size());
@@ -214,6 +270,13 @@ Status Daemon::run() {
             spdlog::info("signal {} received: restoring every changed knob", loop->stop_signal());
             break;
         }
+        // A heartbeat drop or gap, or a slow IO, is acted on at once rather
+        // than at the next tick, but passes stay a little apart: each needs
+        // a window long enough for percentiles.
+        auto now = std::chrono::steady_clock::now();
+        if (*wake == EventLoop::Wake::Event && !early_pass_due(now))
+            continue;
+        last_pass_ = now;
         // A failed pass (a cgroup vanished mid-read, a map read failed) is
         // logged and the next one tries again: the daemon keeps running.
         if (Status s = tick(); !s)

@@ -30,6 +30,11 @@ struct DecisionRecord {
     std::string error;
 };
 
+class EventLoop;
+
+// Passes brought forward by ring-buffer events are at least this far apart.
+inline constexpr std::chrono::milliseconds kMinEarlyPassSpacing{100};
+
 class Daemon {
   public:
     Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors sensors,
@@ -48,6 +53,10 @@ class Daemon {
 
   private:
     Result<Sample> sample();
+    void watch_events(EventLoop &loop);
+    void on_net_event(const NetEvent &e);
+    void on_io_outlier(const IoOutlier &o);
+    bool early_pass_due(std::chrono::steady_clock::time_point now);
     std::vector<DecisionRecord> act_on(const ControllerOutput &out);
     void publish(std::chrono::steady_clock::time_point started, const Signals &signals,
                  const ControllerInput &input, const ControllerOutput &out,
@@ -62,6 +71,10 @@ class Daemon {
     std::optional<CgroupTree> io_tree_;   // where the IO sensor runs
     std::optional<CgroupTree> net_tree_;  // cgroup2, where the network sensor runs
     DropReasonNames drop_names_;
+    std::unique_ptr<RingBuffer> io_outlier_stream_;
+    // A ring-buffer event since the last pass calls for an early one.
+    bool urgent_ = false;
+    std::chrono::steady_clock::time_point last_pass_{};
     std::unique_ptr<Actuator> actuator_;
     unsigned cpus_;
     std::optional<Sample> previous_;
