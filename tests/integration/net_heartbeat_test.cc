@@ -27,11 +27,9 @@ namespace cgw {
 namespace {
 
 using namespace std::chrono_literals;
+using test::kSocketCgroup;
 using test::NetnsPair;
 using test::TestCgroup;
-
-// In the cpu hierarchy for the snapshot's join, in cgroup2 for the sockets.
-const std::vector<std::string> kNetCgroup = {"cpu", test::kCgroup2};
 
 const nlohmann::json &heartbeat(const nlohmann::json &report, const std::string &name) {
     for (const auto &h : report["heartbeats"])
@@ -174,9 +172,9 @@ TEST_F(NetTraffic, HeartbeatDropsInACongestedQdiscAreCountedExactly) {
     // sender keeps it full, a heartbeat does not fit either.
     net.run_in(net.sender(), {"tc", "qdisc", "add", "dev", NetnsPair::kDevice, "root", "tbf",
                               "rate", "1mbit", "burst", "4kb", "limit", "1500"});
-    TestCgroup hb(layout_, "hb", kNetCgroup);
-    TestCgroup bulk(layout_, "bulk", kNetCgroup);
-    TestCgroup rx(layout_, "rx", kNetCgroup);
+    TestCgroup hb(layout_, "hb", kSocketCgroup);
+    TestCgroup bulk(layout_, "bulk", kSocketCgroup);
+    TestCgroup rx(layout_, "rx", kSocketCgroup);
     auto sensor = open_sensor({{"hb", "udp", port_, Duration(20ms), std::nullopt}});
     pid_t hb_rx = start_receiver(rx, net, port_, "received");
     pid_t bulk_rx = start_receiver(rx, net, static_cast<uint16_t>(port_ + 1), "bulk-received");
@@ -203,8 +201,8 @@ TEST_F(NetTraffic, HeartbeatDropsInACongestedQdiscAreCountedExactly) {
 
 TEST_F(NetTraffic, HeartbeatDropsAtAFullSocketBufferAreCountedExactly) {
     NetnsPair net;
-    TestCgroup hb(layout_, "hb", kNetCgroup);
-    TestCgroup rx(layout_, "rx", kNetCgroup);
+    TestCgroup hb(layout_, "hb", kSocketCgroup);
+    TestCgroup rx(layout_, "rx", kSocketCgroup);
     auto sensor = open_sensor({{"hb", "udp", port_, std::nullopt, std::nullopt}});
     // The smallest buffer the kernel allows, not read until the burst is over.
     pid_t receiver =
@@ -228,8 +226,8 @@ TEST_F(NetTraffic, HeartbeatDropsByANetfilterRuleAreCountedExactly) {
                 "add table inet cgwt; add chain inet cgwt input { type filter hook input "
                 "priority 0; }; add rule inet cgwt input udp dport " +
                     std::to_string(port_) + " numgen inc mod 3 == 0 drop"});
-    TestCgroup hb(layout_, "hb", kNetCgroup);
-    TestCgroup rx(layout_, "rx", kNetCgroup);
+    TestCgroup hb(layout_, "hb", kSocketCgroup);
+    TestCgroup rx(layout_, "rx", kSocketCgroup);
     auto sensor = open_sensor({{"hb", "udp", port_, std::nullopt, std::nullopt}});
     pid_t receiver = start_receiver(rx, net, port_, "received", {"--idle-ms", "500"});
     NetCounters before = read(*sensor);
@@ -263,8 +261,8 @@ TEST_F(NetTraffic, TcpHeartbeatRetransmitsEqualTheSocketsOwnCount) {
                 "type filter hook input priority 0; }; add rule inet cgwt input tcp dport " +
                     std::to_string(port_) + " ip length > 80 numgen inc mod 1000000 < " +
                     std::to_string(kDroppedSegments) + " counter name dropped drop"});
-    TestCgroup hb(layout_, "hb", kNetCgroup);
-    TestCgroup rx(layout_, "rx", kNetCgroup);
+    TestCgroup hb(layout_, "hb", kSocketCgroup);
+    TestCgroup rx(layout_, "rx", kSocketCgroup);
     auto sensor = open_sensor({{"hb", "tcp", port_, std::nullopt, std::nullopt}});
     pid_t receiver = start_receiver(rx, net, port_, "received", {"--tcp", "1"});
     NetCounters before = read(*sensor);
@@ -303,8 +301,8 @@ TEST_F(NetTraffic, TcpHeartbeatRetransmitsEqualTheSocketsOwnCount) {
 // event arrives on the ring buffer; the command line reports the same gap.
 TEST_F(NetTraffic, HeartbeatPauseIsTheMaxGapAndAGapEvent) {
     NetnsPair net;
-    TestCgroup hb(layout_, "hb", kNetCgroup);
-    TestCgroup rx(layout_, "rx", kNetCgroup);
+    TestCgroup hb(layout_, "hb", kSocketCgroup);
+    TestCgroup rx(layout_, "rx", kSocketCgroup);
     auto sensor = open_sensor({{"hb", "udp", port_, Duration(100ms), std::nullopt}});
     std::vector<NetEvent> events;
     sensor->on_event([&](const NetEvent &e) { events.push_back(e); });
@@ -353,8 +351,8 @@ TEST_F(NetTraffic, HeartbeatPauseIsTheMaxGapAndAGapEvent) {
 TEST_F(NetTraffic, EgressTokenBucketCapsTheBulkCgroupsRate) {
     constexpr double kRate = 1'000'000;  // bytes/s of IP packets
     NetnsPair net;
-    TestCgroup bulk(layout_, "bulk", kNetCgroup);
-    TestCgroup rx(layout_, "rx", kNetCgroup);
+    TestCgroup bulk(layout_, "bulk", kSocketCgroup);
+    TestCgroup rx(layout_, "rx", kSocketCgroup);
     auto sensor = open_sensor({});
     ASSERT_TRUE(sensor->set_egress_rate(inode_of(bulk.dir(test::kCgroup2)), kRate, 64 * 1024));
     pid_t receiver = start_receiver(rx, net, port_, "received", {"--idle-ms", "500"});

@@ -17,6 +17,9 @@ namespace cgw::test {
 // Not a controller: the cgroup2 hierarchy, where a process's sockets belong.
 // On pure v2 nodes it is the hierarchy of every controller anyway.
 inline const std::string kCgroup2 = "cgroup2";
+// A cgroup for a process with sockets: in the cpu hierarchy, where the
+// snapshot joins entries by path, and in cgroup2, whose ids cgroup_skb sees.
+inline const std::vector<std::string> kSocketCgroup = {"cpu", kCgroup2};
 
 class TestCgroup {
   public:

@@ -43,9 +43,11 @@ ControllerInput node(uint64_t dropped, uint64_t qdisc_drops, double max_gap_s = 
     in.cgroups["/agent"].tx_bytes_per_s = 0.001 * kMB;
     in.cgroups["/web"].class_index = 1;
     in.cgroups["/web"].tx_bytes_per_s = 30 * kMB;
+    in.cgroups["/web"].tx_passed_bytes_per_s = 30 * kMB;
     in.cgroups["/web"].knobs = {{Knob::NetEgressRate, kUnlimited}};
     in.cgroups["/bulk"].class_index = 2;
     in.cgroups["/bulk"].tx_bytes_per_s = 90 * kMB;
+    in.cgroups["/bulk"].tx_passed_bytes_per_s = 90 * kMB;
     in.cgroups["/bulk"].knobs = {{Knob::NetEgressRate, kUnlimited}, {Knob::CpuWeight, 100}};
     in.heartbeats = {{"kubelet", "/agent", dropped, qdisc_drops, max_gap_s}};
     return in;
@@ -65,6 +67,22 @@ TEST(ControllerHeartbeat, QdiscDropsTurnTheBulkSendersEgressRateDown) {
     ASSERT_TRUE(d.evidence);
     EXPECT_EQ(d.evidence->flow, "kubelet");
     EXPECT_NEAR(d.evidence->antagonist_share, 0.75, 0.001) << "of the bytes sent";
+}
+
+// A UDP flood into a full queue offers far more than the link carries (the
+// kernel drops the rest, and sendto does not even fail): a step from what it
+// offered would limit nothing for hours. The share of blame is by what it
+// offered (it is what fills the queue), the step from what got through.
+TEST(ControllerHeartbeat, AFloodStepsDownFromWhatTheLinkCarriedNotWhatItOffered) {
+    ControllerInput in = node(4, 4);
+    in.cgroups["/bulk"].tx_bytes_per_s = 900 * kMB;
+    in.cgroups["/bulk"].tx_passed_bytes_per_s = 50 * kMB;
+    ControllerOutput out = decide(in, heartbeat_policy(), {});
+    ASSERT_EQ(out.decisions.size(), 1u);
+    const Decision &d = out.decisions[0];
+    EXPECT_EQ(d.cgroup, "/bulk");
+    EXPECT_DOUBLE_EQ(d.new_value, 30 * kMB);
+    EXPECT_NEAR(d.evidence->antagonist_share, 900.0 / 930.001, 0.001);
 }
 
 TEST(ControllerHeartbeat, DropsOutsideAQueueingDisciplineNameNoAntagonist) {

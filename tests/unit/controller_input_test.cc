@@ -1,6 +1,10 @@
 #include "cgwarden/control/input.h"
 
+#include <bpf/btf.h>
 #include <gtest/gtest.h>
+
+#include <memory>
+
 #include "fake_hierarchy.h"
 
 namespace cgw {
@@ -66,6 +70,42 @@ TEST_F(ControllerInputTest, JoinsSignalsWithPathsClassesAndKnobs) {
     EXPECT_FALSE(in.cgroups.at("/").class_index);
     EXPECT_TRUE(in.cgroups.at("/").knobs.empty()) << "unclassified: no knob is read";
     EXPECT_EQ(knobs_read.size(), 2u);
+}
+
+// Drop reasons name QDISC_DROP as the kernel's BTF does, with a number of
+// the test's own.
+DropReasonNames names_with_qdisc_drop(uint32_t code) {
+    std::unique_ptr<btf, decltype(&btf__free)> b{btf__new_empty(), btf__free};
+    btf__add_enum(b.get(), "skb_drop_reason", 4);
+    btf__add_enum_value(b.get(), "SKB_DROP_REASON_QDISC_DROP", code);
+    btf__add_enum_value(b.get(), "SKB_DROP_REASON_SOCKET_RCVBUFF", code + 1);
+    return DropReasonNames::from_btf(b.get()).value();
+}
+
+// What a cgroup offered and what passed the queues: a flood into a full
+// qdisc offers far more than the link carries, and only the qdisc's drops
+// (not a receive buffer's) come off what passed.
+TEST_F(ControllerInputTest, EgressIsWhatWasOfferedAndWhatPassedTheQueues) {
+    constexpr uint32_t kQdiscDrop = 9;
+    DropReasonNames names = names_with_qdisc_drop(kQdiscDrop);
+    CgroupTree tree(root_);
+    Signals all;
+    all.cpu.window_s = 2;
+    NetSignals &net = all.net.emplace();
+    net.window_s = 2;
+    net.by_cgroup[id("batch")] = {.tx_packets = 1000,
+                                  .tx_bytes = 1'400'000,
+                                  .drops = {{kQdiscDrop, 900}, {kQdiscDrop + 1, 50}}};
+    net.by_cgroup[id("agent")] = {.tx_packets = 10, .tx_bytes = 640, .drops = {}};
+    InputSources sources{policy_, tree,  [](const std::string &) { return std::nullopt; },
+                         {},      2,     nullptr,
+                         &tree,   &names};
+    ControllerInput in = build_controller_input(all, std::chrono::seconds(7), sources);
+
+    EXPECT_DOUBLE_EQ(in.cgroups.at("/batch").tx_bytes_per_s, 700'000);
+    EXPECT_DOUBLE_EQ(in.cgroups.at("/batch").tx_passed_bytes_per_s, 70'000);
+    EXPECT_DOUBLE_EQ(in.cgroups.at("/agent").tx_bytes_per_s, 320);
+    EXPECT_DOUBLE_EQ(in.cgroups.at("/agent").tx_passed_bytes_per_s, 320);
 }
 
 }  // namespace

@@ -71,8 +71,11 @@ class Decider {
   public:
     // Where a step down starts: below what the knob can mean on this node.
     // A quota above the CPU count limits nothing, so an unlimited cpu_max
-    // steps down from the CPU count; an unlimited io_max (net_egress_rate)
-    // from what the cgroup moved on the device (sent) in the interval.
+    // steps down from the CPU count; an unlimited io_max from what the
+    // cgroup moved on the device in the interval; an unlimited
+    // net_egress_rate from what the links carried of its packets, not what
+    // it offered: a UDP flood into a full queue offers a thousand times
+    // more, and steps from there would take hours to limit anything.
     double step_origin(const KnobTarget &target, const CgroupInput &cg, double current) const {
         if (target.knob == Knob::CpuMax)
             return std::min(current, in_.cpus);
@@ -81,8 +84,9 @@ class Decider {
             bool moved = io != cg.io_devices.end() && io->second.bytes_per_s > 0;
             return moved ? io->second.bytes_per_s : current;
         }
-        if (target.knob == Knob::NetEgressRate && std::isinf(current) && cg.tx_bytes_per_s > 0)
-            return cg.tx_bytes_per_s;
+        if (target.knob == Knob::NetEgressRate && std::isinf(current) &&
+            cg.tx_passed_bytes_per_s > 0)
+            return cg.tx_passed_bytes_per_s;
         return current;
     }
 

@@ -1,5 +1,7 @@
 #include "cgwarden/control/input.h"
 
+#include <algorithm>
+
 namespace cgw {
 
 namespace {
@@ -44,21 +46,34 @@ void add_io(const IoSignals &io_signals, double window_s, CgroupTree &io_tree,
     }
 }
 
+uint64_t qdisc_drops(const DropsByReason &drops, const DropReasonNames &names) {
+    uint64_t n = 0;
+    for (const auto &[reason, count] : drops)
+        if (names.name(reason) == "QDISC_DROP")
+            n += count;
+    return n;
+}
+
 void add_net(const NetSignals &net, CgroupTree &net_tree, const DropReasonNames &names,
              ControllerInput &in) {
     for (const auto &[id, signals] : net.by_cgroup) {
         auto path = net_tree.path_of(id);
-        if (path && signals.tx_bytes > 0 && net.window_s > 0)
-            in.cgroups[*path].tx_bytes_per_s = static_cast<double>(signals.tx_bytes) / net.window_s;
+        if (!path || signals.tx_bytes == 0 || net.window_s <= 0)
+            continue;
+        CgroupInput &cg = in.cgroups[*path];
+        cg.tx_bytes_per_s = static_cast<double>(signals.tx_bytes) / net.window_s;
+        // Drops are counted in packets: their bytes at the window's mean
+        // packet size (a flood's packets are all alike).
+        double dropped = std::min(1.0, static_cast<double>(qdisc_drops(signals.drops, names)) /
+                                           static_cast<double>(signals.tx_packets));
+        cg.tx_passed_bytes_per_s = cg.tx_bytes_per_s * (1 - dropped);
     }
     for (const HeartbeatSignals &hb : net.heartbeats) {
         // Without a declared sender no class, hence no SLO, applies.
         if (!hb.flow.cgroup)
             continue;
-        HeartbeatInput h{hb.flow.name, *hb.flow.cgroup, hb.dropped, 0, hb.max_gap_s};
-        for (const auto &[reason, count] : hb.drops)
-            if (names.name(reason) == "QDISC_DROP")
-                h.qdisc_drops += count;
+        HeartbeatInput h{hb.flow.name, *hb.flow.cgroup, hb.dropped, qdisc_drops(hb.drops, names),
+                         hb.max_gap_s};
         in.cgroups[h.sender];  // watched even when it sent nothing
         in.heartbeats.push_back(std::move(h));
     }

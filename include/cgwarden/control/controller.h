@@ -50,7 +50,10 @@ struct CgroupInput {
     uint64_t cpu_waits = 0;
     std::vector<Antagonist> cpu_antagonists;          // most delay first
     std::map<std::string, DeviceIoInput> io_devices;  // by "MAJ:MIN"
-    double tx_bytes_per_s = 0;                        // network egress
+    double tx_bytes_per_s = 0;                        // network egress, offered
+    // Of that, what its packets dropped in a queueing discipline did not
+    // take: what the links carried. A flood offers far more than that.
+    double tx_passed_bytes_per_s = 0;
     // Current values of the knobs its class bounds, in policy units; a
     // per-device knob once per device the cgroup did IO on.
     std::map<KnobSlot, double> knobs;
