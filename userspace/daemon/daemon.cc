@@ -39,9 +39,30 @@ Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors 
         io_tree_.emplace(*sensors_.io_mount);
     if (sensors_.net && layout_.unified)
         net_tree_.emplace(*layout_.unified);
+    if (sensors_.io) {
+        auto ring = sensors_.io->outliers([this](const IoOutlier &) { ++events_received_["io"]; });
+        if (ring)
+            io_events_ = std::move(ring).value();
+        else
+            spdlog::warn("IO outlier events are not received: {}", ring.error().message);
+    }
+    if (sensors_.net)
+        sensors_.net->on_event([this](const NetEvent &) { ++events_received_["net"]; });
+}
+
+void Daemon::drain_events() {
+    if (io_events_) {
+        if (auto n = io_events_->consume(); !n)
+            spdlog::warn("reading IO outlier events: {}", n.error().message);
+    }
+    if (sensors_.net) {
+        if (auto n = sensors_.net->consume_events(); !n)
+            spdlog::warn("reading network events: {}", n.error().message);
+    }
 }
 
 Result<Sample> Daemon::sample() {
+    drain_events();
     auto sample = take_sample(*sensors_.cpu, layout_, cpu_tree_);
     if (!sample)
         return sample.error();
@@ -155,6 +176,7 @@ void Daemon::publish(std::chrono::steady_clock::time_point started, const Signal
         report.net = &*signals.net;
         report.net_paths = &net_tree_->paths_by_id();
     }
+    report.ringbuf_events = events_received_;
     metrics_->publish(report);
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "cgwarden/bpf/probe.h"
+#include "cgwarden/bpf/ring_buffer.h"
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/cgroup/tree.h"
 #include "cgwarden/common/result.h"
@@ -34,6 +35,9 @@ class Daemon {
   public:
     Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors sensors,
            std::unique_ptr<Actuator> actuator, unsigned cpus);
+    // The sensors' event handlers hold `this`.
+    Daemon(const Daemon &) = delete;
+    Daemon &operator=(const Daemon &) = delete;
 
     // Runs until a stop signal; then restores every knob it changed.
     Status run();
@@ -48,6 +52,7 @@ class Daemon {
 
   private:
     Result<Sample> sample();
+    void drain_events();
     std::vector<DecisionRecord> act_on(const ControllerOutput &out);
     void publish(std::chrono::steady_clock::time_point started, const Signals &signals,
                  const ControllerInput &input, const ControllerOutput &out,
@@ -68,6 +73,11 @@ class Daemon {
     std::set<std::string> breached_;
     std::deque<DecisionRecord> history_;
     std::shared_ptr<MetricsSink> metrics_;
+    // The sensors' notable events: drained every pass so the rings never
+    // fill (a full ring loses events), and counted for the exporter. The
+    // controller does not act on them yet.
+    std::unique_ptr<RingBuffer> io_events_;
+    std::map<std::string, uint64_t> events_received_;
 };
 
 }  // namespace cgw
