@@ -36,7 +36,7 @@ void add_slos(const TickReport &report, const ExportScope &scope, Families &out)
     std::set<std::pair<std::string, std::string>> breached;
     for (const Breach &b : report.output.breaches)
         breached.emplace(b.cgroup, b.slo);
-    for (const auto &[id, cg] : scope.by_id) {
+    for (const auto &[path, cg] : scope.by_path) {
         if (!cg.class_index || *cg.class_index >= report.policy.classes.size())
             continue;
         for (const auto &[slo, seconds] : evaluated_slos(report.policy.classes[*cg.class_index])) {
@@ -75,12 +75,12 @@ void add_knobs(const TickReport &report, const ExportScope &scope, Families &out
                            "shutdown.",
                            MetricType::Gauge);
     for (const auto &[key, v] : values) {
-        if (auto id = scope.id_by_path.find(key.cgroup); id != scope.id_by_path.end())
-            value.add(knob_labels(scope.by_id.at(id->second).labels, key), v);
+        if (const ScopedCgroup *cg = scope.find(key.cgroup))
+            value.add(knob_labels(cg->labels, key), v);
     }
     for (const auto &[key, state] : report.output.state.knobs) {
-        if (auto id = scope.id_by_path.find(key.cgroup); id != scope.id_by_path.end())
-            original.add(knob_labels(scope.by_id.at(id->second).labels, key), state.original);
+        if (const ScopedCgroup *cg = scope.find(key.cgroup))
+            original.add(knob_labels(cg->labels, key), state.original);
     }
     out.push_back(std::move(value).take());
     out.push_back(std::move(original).take());
@@ -118,10 +118,10 @@ void add_enforcer_families(const TickReport &report, const ExportScope &scope,
                           MetricType::Counter);
     for (const auto &[key, n] : tally.actions()) {
         const auto &[cgroup, knob, direction, rule] = key;
-        auto id = scope.id_by_path.find(cgroup);
-        if (id == scope.id_by_path.end())
+        const ScopedCgroup *cg = scope.find(cgroup);
+        if (!cg)
             continue;
-        Labels labels = with(scope.by_id.at(id->second).labels, "knob", knob);
+        Labels labels = with(cg->labels, "knob", knob);
         labels = with(with(std::move(labels), "direction", direction), "rule", rule);
         actions.add(std::move(labels), static_cast<double>(n));
     }
