@@ -6,8 +6,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "contention_scenario.h"
@@ -93,12 +91,7 @@ TEST_F(ExporterPromtoolTest, ChecksAScrapeTakenDuringContention) {
     run_passes(3);
     test::HttpResponse scrape = test::http_get(exporter_->port(), "/metrics");
     ASSERT_EQ(scrape.status, 200) << scrape.body;
-    auto file = std::filesystem::temp_directory_path() /
-                ("cgw-scrape-" + std::to_string(::getpid()) + ".prom");
-    std::ofstream(file) << scrape.body;
-    test::CommandResult check =
-        test::run_command("promtool check metrics < " + file.string() + " 2>&1");
-    std::filesystem::remove(file);
+    test::CommandResult check = test::promtool_check_metrics(scrape.body);
     EXPECT_EQ(check.status, 0) << check.output;
     EXPECT_EQ(check.output, "") << "promtool's lint findings";
     EXPECT_NE(scrape.body.find("cgwarden_cpu_runqueue_delay_seconds_bucket"), std::string::npos);

@@ -13,4 +13,8 @@ namespace cgw::test {
 // host a missing tool is a setup error the test reports as a failure.
 std::string prometheus_tools_unavailable();
 
+// `promtool check metrics` on a scrape's text: status 0 and no output when
+// the text parses and passes the lint.
+CommandResult promtool_check_metrics(const std::string &scrape);
+
 }  // namespace cgw::test

@@ -19,9 +19,8 @@ namespace {
 // Names a scrape can hold: families, and a histogram's _bucket, _sum, _count.
 std::set<std::string> exported_names() {
     test::FakePass pass;
-    MetricsPublisher publisher(ExporterOptions{}, std::make_shared<SnapshotStore>());
     std::set<std::string> names;
-    for (const auto &family : publisher.build(pass.report())) {
+    for (const auto &family : test::publisher().build(pass.report())) {
         names.insert(family.name);
         if (family.type == prometheus::MetricType::Histogram) {
             for (const char *suffix : {"_bucket", "_sum", "_count"})
