@@ -77,17 +77,7 @@ TEST_F(ExporterTest, HealthReadinessAndMetricsDuringContention) {
               std::string::npos);
 }
 
-// Skips before the scenario starts where promtool cannot run.
-class ExporterPromtoolTest : public ExporterTest {
-  protected:
-    void SetUp() override {
-        if (std::string why = test::prometheus_tools_unavailable(); !why.empty())
-            GTEST_SKIP() << why;
-        ExporterTest::SetUp();
-    }
-};
-
-TEST_F(ExporterPromtoolTest, ChecksAScrapeTakenDuringContention) {
+TEST_F(ExporterTest, PromtoolChecksAScrapeTakenDuringContention) {
     run_passes(3);
     test::HttpResponse scrape = test::http_get(exporter_->port(), "/metrics");
     ASSERT_EQ(scrape.status, 200) << scrape.body;

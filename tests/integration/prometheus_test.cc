@@ -12,7 +12,6 @@
 #include "contention_scenario.h"
 #include "dashboard_queries.h"
 #include "prometheus_server.h"
-#include "promtool.h"
 
 namespace cgw {
 namespace {
@@ -49,8 +48,6 @@ std::vector<nlohmann::json> firing_alerts(const test::PrometheusServer &promethe
 }
 
 TEST(ExporterPrometheus, EveryDashboardAndAlertQueryRunsOnARealPrometheus) {
-    if (std::string why = test::prometheus_tools_unavailable(); !why.empty())
-        GTEST_SKIP() << why;
     ASSERT_EQ(::geteuid(), 0u) << "integration tests load BPF and create cgroups: run as root";
     test::ContentionScenario scenario;
     std::vector<Decision> applied;
