@@ -69,6 +69,11 @@ std::unique_ptr<Daemon> ContentionScenario::daemon(std::vector<Decision> &applie
     if (!cpu)
         throw std::runtime_error(cpu.error().message);
     sensors.cpu = std::move(cpu).value();
+    return daemon(applied, std::move(sensors));
+}
+
+std::unique_ptr<Daemon> ContentionScenario::daemon(std::vector<Decision> &applied,
+                                                   Sensors sensors) const {
     return std::make_unique<Daemon>(policy, layout, classify, std::move(sensors),
                                     std::make_unique<RecordingActuator>(applied),
                                     std::thread::hardware_concurrency());

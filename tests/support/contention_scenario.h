@@ -38,6 +38,8 @@ class ContentionScenario {
 
     // An enforcing daemon over the real CPU sensor; every write lands in `applied`.
     std::unique_ptr<Daemon> daemon(std::vector<Decision> &applied) const;
+    // The same over the given sensors (e.g. open_sensors: CPU, IO, network).
+    std::unique_ptr<Daemon> daemon(std::vector<Decision> &applied, Sensors sensors) const;
 
     const CgroupLayout layout;
     TestCgroup hog;
