@@ -27,6 +27,9 @@ class ExporterTest : public ::testing::Test {
         options.listen = "127.0.0.1:0";
         options.enable_bpf_stats = true;
         options.version = "test";
+        // Under qemu's TCG the CPU hog starves this process for seconds: the
+        // start-up grace must outlast the first request, not the 5 s default.
+        options.stale_after = std::chrono::seconds(30);
         auto exporter = Exporter::start(options);
         ASSERT_TRUE(exporter) << exporter.error().message;
         exporter_ = std::move(exporter).value();
