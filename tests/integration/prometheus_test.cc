@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <thread>
 
@@ -31,8 +32,11 @@ using test::NetnsPair;
 using test::TestCgroup;
 
 // Scrapes every second: 5 s holds enough points for rate() and for
-// histogram_quantile() over rates.
-constexpr const char *kRateInterval = "5s";
+// histogram_quantile() over rates. Under qemu's TCG a starved scrape times
+// out now and then: 20 s still holds two.
+std::string rate_interval() {
+    return std::getenv("CGWARDEN_VM") ? "20s" : "5s";
+}
 
 bool has_data(const nlohmann::json &reply) {
     return reply.value("status", "") == "success" && !reply["data"]["result"].empty();
@@ -58,7 +62,7 @@ double last_value(const test::PrometheusServer &prometheus, const std::string &s
 bool returns_data(const test::PrometheusServer &prometheus, const test::Query &q,
                   const std::vector<std::string> &cgroups) {
     for (const std::string &cgroup : cgroups) {
-        if (has_data(prometheus.query(test::expand_variables(q.expr, cgroup, kRateInterval))))
+        if (has_data(prometheus.query(test::expand_variables(q.expr, cgroup, rate_interval()))))
             return true;
     }
     return false;
@@ -98,9 +102,6 @@ struct HeartbeatScenario {
                     "add table inet cgwt; add chain inet cgwt input { type filter hook "
                     "input priority 0; }; add rule inet cgwt input udp dport " +
                         std::to_string(port) + " numgen inc mod 10 == 0 drop"});
-        // Neither tool may be starved by the CPU hog.
-        hb.set_cpu_weight(10000);
-        bulk.set_cpu_weight(10000);
     }
 
     HeartbeatFlow flow() const {
@@ -143,9 +144,9 @@ TEST(ExporterPrometheus, EveryDashboardAndAlertQueryRunsOnARealPrometheus) {
     HeartbeatScenario heartbeats(scenario.layout);
     scenario.policy.heartbeats = {heartbeats.flow()};
     test::IoTarget target;
-    // Not starved by the CPU hog: it must keep the disk busy.
+    // At the default weight, like the network tools: the scenario's CPU hog,
+    // not the tools, is the antagonist the enforcer acts on.
     TestCgroup io_hog(scenario.layout, "io-hog", {"cpu", "cpuacct", "blkio"});
-    io_hog.set_cpu_weight(10000);
 
     auto sensors = open_sensors(probe_kernel_features(), scenario.layout, scenario.policy, {});
     ASSERT_TRUE(sensors) << sensors.error().message;
@@ -201,6 +202,11 @@ TEST(ExporterPrometheus, EveryDashboardAndAlertQueryRunsOnARealPrometheus) {
 
     std::printf("%zu queries, %zu alert rules: checked at pass %d\n", queries.size(),
                 test::alert_queries().size(), pass);
+    // Who the victim waited for, should the enforcer not have acted.
+    nlohmann::json antagonists = prometheus.query(
+        "sum by (by_cgroup) (cgwarden_cpu_preemption_delay_seconds_total{cgroup=\"" +
+        scenario.victim.path() + "\"})");
+    std::printf("victim's antagonists: %s\n", antagonists["data"]["result"].dump().c_str());
     for (const test::Query &q : empty)
         ADD_FAILURE() << q.where << " returned no data: " << q.expr;
     for (const test::Query &q : test::alert_queries()) {
