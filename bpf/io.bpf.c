@@ -207,6 +207,8 @@ static __always_inline void account(const struct cgw_io_request *r,
         s->device_max_ns = lat->device_ns;
     if (lat->queue_ns > s->queue_max_ns)
         s->queue_max_ns = lat->queue_ns;
+    s->device_ns += lat->device_ns;
+    s->queue_ns += lat->queue_ns;
     add_to_hist(s->device_hist, lat->device_ns);
     add_to_hist(s->queue_hist, lat->queue_ns);
 }

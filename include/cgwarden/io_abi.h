@@ -49,6 +49,8 @@ struct cgw_io_stats {
     cgw_u64 bytes;
     cgw_u64 device_max_ns; /* longest issue -> completion */
     cgw_u64 queue_max_ns;  /* longest insert -> issue */
+    cgw_u64 device_ns;     /* sum of issue -> completion: a histogram's sum */
+    cgw_u64 queue_ns;      /* sum of insert -> issue */
     cgw_u64 device_hist[CGW_HIST_BUCKETS];
     cgw_u64 queue_hist[CGW_HIST_BUCKETS];
 };

@@ -19,6 +19,7 @@
 #include "cgwarden/sensor/net_sensor.h"
 #include "cgwarden/signals/net_signals.h"
 #include "cgwarden/snapshot/report.h"
+#include "heartbeat_tools.h"
 #include "netns_pair.h"
 #include "process.h"
 #include "test_cgroup.h"
@@ -89,49 +90,19 @@ class NetTraffic : public ::testing::Test {
         return std::move(c).value();
     }
 
-    // Starts hb_recv on `port` in the receiver namespace; returns once bound.
     pid_t start_receiver(TestCgroup &cgroup, const NetnsPair &net, uint16_t port,
                          const std::string &name, std::vector<std::string> extra = {}) {
-        std::vector<std::string> argv = {test::tool_path("hb_recv"),
-                                         "--netns",
-                                         net.receiver(),
-                                         "--port",
-                                         std::to_string(port),
-                                         "--ready",
-                                         dir_ / (name + ".ready"),
-                                         "--report",
-                                         dir_ / name,
-                                         "--max-ms",
-                                         "30000"};
-        argv.insert(argv.end(), extra.begin(), extra.end());
-        pid_t pid = cgroup.spawn(argv);
-        test::wait_for_file(dir_ / (name + ".ready"), 10s);
-        return pid;
+        return test::start_receiver(cgroup, net, dir_, port, name, std::move(extra));
     }
 
     pid_t start_heartbeats(TestCgroup &cgroup, const NetnsPair &net, int count, int interval_ms,
                            std::vector<std::string> extra = {}) {
-        std::vector<std::string> argv = {test::tool_path("hb_send"),
-                                         "--netns",
-                                         net.sender(),
-                                         "--dst",
-                                         NetnsPair::kReceiverIp,
-                                         "--port",
-                                         std::to_string(port_),
-                                         "--count",
-                                         std::to_string(count),
-                                         "--interval-ms",
-                                         std::to_string(interval_ms),
-                                         "--report",
-                                         dir_ / "sent"};
-        argv.insert(argv.end(), extra.begin(), extra.end());
-        return cgroup.spawn(argv);
+        return test::start_heartbeats(cgroup, net, dir_, port_, count, interval_ms,
+                                      std::move(extra));
     }
 
     pid_t start_bulk(TestCgroup &cgroup, const NetnsPair &net, uint16_t port, double seconds) {
-        return cgroup.spawn({test::tool_path("udp_bulk"), "--netns", net.sender(), "--dst",
-                             NetnsPair::kReceiverIp, "--port", std::to_string(port), "--seconds",
-                             std::to_string(seconds), "--size", "1400", "--report", dir_ / "bulk"});
+        return test::start_bulk(cgroup, net, dir_, port, seconds);
     }
 
     // The snapshot's JSON for the window, restricted to `paths`.

@@ -103,7 +103,11 @@ std::vector<std::string> fio_command(const IoTarget &target, const std::string &
 
 FioResult read_fio_json(const std::string &output) {
     std::ifstream in(output);
-    auto json = nlohmann::json::parse(in);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // A fio stopped by a signal writes its notice ("fio: terminating on
+    // signal 2") into the output file before the JSON.
+    size_t start = text.find('{');
+    auto json = nlohmann::json::parse(start == std::string::npos ? text : text.substr(start));
     const auto &job = json.at("jobs").at(0);
     return {direction(job, "read"), direction(job, "write")};
 }

@@ -50,6 +50,7 @@ struct FioResult {
 // fio arguments for `target`, direct IO, JSON output to `output`.
 std::vector<std::string> fio_command(const IoTarget &target, const std::string &output,
                                      const std::vector<std::string> &job);
+// Also of a fio stopped by SIGINT, which reports what it did until then.
 FioResult read_fio_json(const std::string &output);
 
 // Requests the kernel counted for the cgroup on the device: rios + wios of

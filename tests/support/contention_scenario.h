@@ -1,6 +1,6 @@
 // The control loop's standard scenario on the real kernel: a critical victim
 // (wakeloop, with a run-queue SLO far below what it gets) preempted by a
-// best-effort CPU hog (stress-ng, one worker more than there are CPUs), and a
+// best-effort CPU hog (stress-ng, both pinned to CPU 0), and a
 // daemon with an actuator that only records.
 #pragma once
 
@@ -38,6 +38,8 @@ class ContentionScenario {
 
     // An enforcing daemon over the real CPU sensor; every write lands in `applied`.
     std::unique_ptr<Daemon> daemon(std::vector<Decision> &applied) const;
+    // The same over the given sensors (e.g. open_sensors: CPU, IO, network).
+    std::unique_ptr<Daemon> daemon(std::vector<Decision> &applied, Sensors sensors) const;
 
     const CgroupLayout layout;
     TestCgroup hog;

@@ -67,6 +67,7 @@ std::string expand_variables(const std::string &expr, const std::string &cgroup,
     replace_all(out, "$__rate_interval", rate_interval);
     replace_all(out, "$instance", ".*");
     replace_all(out, "=~\"$cgroup\"", "=~\".*\"");
+    replace_all(out, "=~\"$flow\"", "=~\".*\"");
     replace_all(out, "$cgroup", cgroup);
     return out;
 }

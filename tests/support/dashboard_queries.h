@@ -24,9 +24,9 @@ std::vector<std::pair<std::string, nlohmann::json>> load_dashboards();
 std::vector<Query> dashboard_queries();
 std::vector<Query> alert_queries();
 
-// The query with Grafana's variables replaced: $instance and multi-valued
-// $cgroup (=~) by ".*" (All), a single $cgroup by `cgroup`, $__rate_interval
-// by `rate_interval`.
+// The query with Grafana's variables replaced: $instance, multi-valued
+// $cgroup (=~) and $flow by ".*" (All), a single $cgroup by `cgroup`,
+// $__rate_interval by `rate_interval`.
 std::string expand_variables(const std::string &expr, const std::string &cgroup,
                              const std::string &rate_interval);
 

@@ -50,17 +50,16 @@ std::string run_command(const std::vector<std::string> &argv) {
     return text;
 }
 
-void wait_for_exit(pid_t pid, std::chrono::milliseconds limit) {
+namespace {
+
+// The child's wait status once it ended; kills it and throws after `limit`.
+int wait_for_status(pid_t pid, std::chrono::milliseconds limit) {
     auto deadline = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < deadline) {
         int status = 0;
         pid_t done = ::waitpid(pid, &status, WNOHANG);
-        if (done == pid) {
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                throw std::runtime_error("process " + std::to_string(pid) + " failed, status " +
-                                         std::to_string(status));
-            return;
-        }
+        if (done == pid)
+            return status;
         if (done < 0)
             throw std::runtime_error("waiting for process " + std::to_string(pid));
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -68,6 +67,20 @@ void wait_for_exit(pid_t pid, std::chrono::milliseconds limit) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     throw std::runtime_error("process " + std::to_string(pid) + " did not finish in time");
+}
+
+}  // namespace
+
+void wait_for_exit(pid_t pid, std::chrono::milliseconds limit) {
+    int status = wait_for_status(pid, limit);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw std::runtime_error("process " + std::to_string(pid) + " failed, status " +
+                                 std::to_string(status));
+}
+
+void stop_and_wait(pid_t pid, int signal, std::chrono::milliseconds limit) {
+    ::kill(pid, signal);
+    wait_for_status(pid, limit);
 }
 
 void wait_for_file(const std::filesystem::path &path, std::chrono::milliseconds limit) {

@@ -19,6 +19,10 @@ std::string run_command(const std::vector<std::string> &argv);
 // Waits for a child to exit; kills it and throws after `limit`.
 void wait_for_exit(pid_t pid, std::chrono::milliseconds limit);
 
+// Sends `signal` to a child and waits for it to end, whatever its exit
+// status (fio stopped by SIGINT exits 128 after writing its report).
+void stop_and_wait(pid_t pid, int signal, std::chrono::milliseconds limit);
+
 // Waits until `path` exists (a tool's --ready file); throws after `limit`.
 void wait_for_file(const std::filesystem::path &path, std::chrono::milliseconds limit);
 

@@ -1,6 +1,6 @@
-// Prometheus' own tools for root tests. The qemu VM image does not carry
-// them (prometheus and promtool are ~50 MB Go binaries each), so tests that
-// need them run on the host and skip in the VM, saying so.
+// Prometheus' own tools for the exporter tests. The host (scripts/setup.sh)
+// and the qemu VM image (scripts/vm/initramfs.sh) both carry them: a missing
+// tool fails the test.
 #pragma once
 
 #include <string>
@@ -9,8 +9,8 @@
 
 namespace cgw::test {
 
-// Why the Prometheus tools cannot run here, or empty when they can. On the
-// host a missing tool is a setup error the test reports as a failure.
-std::string prometheus_tools_unavailable();
+// `promtool check metrics` on a scrape's text: status 0 and no output when
+// the text parses and passes the lint.
+CommandResult promtool_check_metrics(const std::string &scrape);
 
 }  // namespace cgw::test

@@ -18,11 +18,13 @@ IoOpCounters op(std::vector<uint64_t> device_ns, uint64_t bytes_each,
     for (uint64_t ns : device_ns) {
         device[cgw_hist_bucket(ns)]++;
         c.device_max_ns = std::max(c.device_max_ns, ns);
+        c.device_ns += ns;
     }
     queue_ns.resize(device_ns.size(), 0);
     for (uint64_t ns : queue_ns) {
         queue[cgw_hist_bucket(ns)]++;
         c.queue_max_ns = std::max(c.queue_max_ns, ns);
+        c.queue_ns += ns;
     }
     c.device_hist.add(device.data());
     c.queue_hist.add(queue.data());
@@ -49,6 +51,8 @@ TEST(IoSignals, DifferencesTwoReadingsPerCgroupAndDevice) {
     EXPECT_GE(c.latency_p50_s, 80e-6);
     EXPECT_LE(c.latency_p50_s, 125e-6);
     EXPECT_GT(c.queue_p99_s, 0.002);
+    // 3 x 100 us + 200 us + 50 us of device time, 3 ms queued: the window's part only.
+    EXPECT_NEAR(c.wait_total_s, 550e-6 + 0.003, 1e-12);
     ASSERT_EQ(c.devices.size(), 2u);
     const DeviceIoSignals &vda = c.devices.at(kVda);
     EXPECT_EQ(vda.ops, 4u);

@@ -59,9 +59,32 @@ Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors 
         else
             spdlog::warn("heartbeat drop reasons unnamed: {}", names.error().message);
     }
+    if (sensors_.io) {
+        auto ring = sensors_.io->outliers([this](const IoOutlier &o) { on_io_outlier(o); });
+        if (ring)
+            io_outlier_stream_ = std::move(ring).value();
+        else
+            spdlog::warn("IO outlier events are not received: {}", ring.error().message);
+    }
+    if (sensors_.net)
+        sensors_.net->on_event([this](const NetEvent &e) { on_net_event(e); });
+}
+
+// Every pass drains the rings, so they never fill (a full ring loses
+// events) even when the loop's watch could not be set up.
+void Daemon::drain_events() {
+    if (io_outlier_stream_) {
+        if (auto n = io_outlier_stream_->consume(); !n)
+            spdlog::warn("reading IO outlier events: {}", n.error().message);
+    }
+    if (sensors_.net) {
+        if (auto n = sensors_.net->consume_events(); !n)
+            spdlog::warn("reading network events: {}", n.error().message);
+    }
 }
 
 Result<Sample> Daemon::sample() {
+    drain_events();
     auto sample = take_sample(*sensors_.cpu, layout_, cpu_tree_);
     if (!sample)
         return sample.error();
@@ -178,6 +201,7 @@ void Daemon::publish(std::chrono::steady_clock::time_point started, const Signal
         report.net = &*signals.net;
         report.net_paths = &net_tree_->paths_by_id();
     }
+    report.ringbuf_events = events_received_;
     metrics_->publish(report);
 }
 
@@ -198,7 +222,6 @@ void Daemon::log_breach_changes(const std::vector<Breach> &breaches) {
 
 void Daemon::watch_events(EventLoop &loop) {
     if (sensors_.net) {
-        sensors_.net->on_event([this](const NetEvent &e) { on_net_event(e); });
         Status s = loop.watch(sensors_.net->event_fd(), [this] {
             if (auto n = sensors_.net->consume_events(); !n)
                 spdlog::warn("heartbeat events: {}", n.error().message);
@@ -206,22 +229,18 @@ void Daemon::watch_events(EventLoop &loop) {
         if (!s)
             spdlog::warn("heartbeat events only at the next interval: {}", s.error().message);
     }
-    if (sensors_.io) {
-        auto outliers = sensors_.io->outliers([this](const IoOutlier &o) { on_io_outlier(o); });
-        Status s = outliers ? loop.watch((*outliers)->fd(),
-                                         [this] {
-                                             if (auto n = io_outlier_stream_->consume(); !n)
-                                                 spdlog::warn("IO outliers: {}", n.error().message);
-                                         })
-                            : Status{outliers.error()};
-        if (s)
-            io_outlier_stream_ = std::move(outliers).value();
-        else
+    if (io_outlier_stream_) {
+        Status s = loop.watch(io_outlier_stream_->fd(), [this] {
+            if (auto n = io_outlier_stream_->consume(); !n)
+                spdlog::warn("IO outliers: {}", n.error().message);
+        });
+        if (!s)
             spdlog::warn("IO outliers only at the next interval: {}", s.error().message);
     }
 }
 
 void Daemon::on_net_event(const NetEvent &e) {
+    ++events_received_["net"];
     const auto &flows = sensors_.net->flows();
     std::string flow = e.flow_index < flows.size() ? flows[e.flow_index].name : "?";
     if (e.kind == NetEvent::Kind::Gap)
@@ -234,6 +253,7 @@ void Daemon::on_net_event(const NetEvent &e) {
 }
 
 void Daemon::on_io_outlier(const IoOutlier &o) {
+    ++events_received_["io"];
     // Only a slow request of a cgroup with an IO latency SLO is urgent.
     auto path = io_tree_ ? io_tree_->path_of(o.cgroup) : std::nullopt;
     auto cls = path ? classify_(*path) : std::nullopt;

@@ -1,6 +1,8 @@
 #include "cgwarden/exporter/enforcer_families.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "cgwarden/daemon/daemon.h"
 
@@ -14,14 +16,19 @@ const char *to_label(Direction d) {
     return d == Direction::Down ? "down" : "up";
 }
 
-// The SLOs the controller evaluates today, with their targets. IO and
-// heartbeat SLOs join when their sensors feed the controller.
-std::map<std::string, double> evaluated_slos(const ClassPolicy &cls) {
-    std::map<std::string, double> slos;
+// The SLOs of a class, with their targets in seconds where they are times
+// (heartbeat_drops is a count per interval: breach only).
+std::map<std::string, std::optional<double>> evaluated_slos(const ClassPolicy &cls) {
+    auto seconds = [](Duration d) { return std::chrono::duration<double>(d).count(); };
+    std::map<std::string, std::optional<double>> slos;
     if (cls.slo.cpu_delay_p99)
-        slos["cpu_delay_p99"] = std::chrono::duration<double>(*cls.slo.cpu_delay_p99).count();
+        slos["cpu_delay_p99"] = seconds(*cls.slo.cpu_delay_p99);
     if (cls.slo.io_latency_p99)
-        slos["io_latency_p99"] = std::chrono::duration<double>(*cls.slo.io_latency_p99).count();
+        slos["io_latency_p99"] = seconds(*cls.slo.io_latency_p99);
+    if (cls.slo.heartbeat_drops)
+        slos["heartbeat_drops"] = std::nullopt;
+    if (cls.slo.heartbeat_gap)
+        slos["heartbeat_gap"] = seconds(*cls.slo.heartbeat_gap);
     return slos;
 }
 
@@ -36,12 +43,13 @@ void add_slos(const TickReport &report, const ExportScope &scope, Families &out)
     std::set<std::pair<std::string, std::string>> breached;
     for (const Breach &b : report.output.breaches)
         breached.emplace(b.cgroup, b.slo);
-    for (const auto &[id, cg] : scope.by_id) {
+    for (const auto &[path, cg] : scope.by_path) {
         if (!cg.class_index || *cg.class_index >= report.policy.classes.size())
             continue;
         for (const auto &[slo, seconds] : evaluated_slos(report.policy.classes[*cg.class_index])) {
             breach.add(with(cg.labels, "slo", slo), breached.count({cg.path, slo}) ? 1 : 0);
-            target.add(with(cg.labels, "slo", slo), seconds);
+            if (seconds)
+                target.add(with(cg.labels, "slo", slo), *seconds);
         }
     }
     out.push_back(std::move(breach).take());
@@ -75,12 +83,12 @@ void add_knobs(const TickReport &report, const ExportScope &scope, Families &out
                            "shutdown.",
                            MetricType::Gauge);
     for (const auto &[key, v] : values) {
-        if (auto id = scope.id_by_path.find(key.cgroup); id != scope.id_by_path.end())
-            value.add(knob_labels(scope.by_id.at(id->second).labels, key), v);
+        if (const ScopedCgroup *cg = scope.find(key.cgroup))
+            value.add(knob_labels(cg->labels, key), v);
     }
     for (const auto &[key, state] : report.output.state.knobs) {
-        if (auto id = scope.id_by_path.find(key.cgroup); id != scope.id_by_path.end())
-            original.add(knob_labels(scope.by_id.at(id->second).labels, key), state.original);
+        if (const ScopedCgroup *cg = scope.find(key.cgroup))
+            original.add(knob_labels(cg->labels, key), state.original);
     }
     out.push_back(std::move(value).take());
     out.push_back(std::move(original).take());
@@ -118,10 +126,10 @@ void add_enforcer_families(const TickReport &report, const ExportScope &scope,
                           MetricType::Counter);
     for (const auto &[key, n] : tally.actions()) {
         const auto &[cgroup, knob, direction, rule] = key;
-        auto id = scope.id_by_path.find(cgroup);
-        if (id == scope.id_by_path.end())
+        const ScopedCgroup *cg = scope.find(cgroup);
+        if (!cg)
             continue;
-        Labels labels = with(scope.by_id.at(id->second).labels, "knob", knob);
+        Labels labels = with(cg->labels, "knob", knob);
         labels = with(with(std::move(labels), "direction", direction), "rule", rule);
         actions.add(std::move(labels), static_cast<double>(n));
     }

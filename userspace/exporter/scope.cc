@@ -1,18 +1,64 @@
 #include "cgwarden/exporter/scope.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace cgw {
 
 namespace {
 
+// What ranks a cgroup for the top_cgroups: seconds its work waited in the
+// last interval, then packets it lost. Both hierarchies' ids of a path meet here.
+struct Contention {
+    uint64_t cpu_id = 0;
+    double wait_s = 0;
+    uint64_t lost_packets = 0;
+
+    bool any() const { return wait_s > 0 || lost_packets > 0; }
+    auto rank() const { return std::tie(wait_s, lost_packets); }
+};
+
 // Time the cgroup's tasks could not run in the last interval: waiting for a
 // CPU, or throttled by their quota.
-double contention_s(const CpuSignals &signals, uint64_t id) {
+double cpu_wait_s(const CpuSignals &signals, uint64_t id) {
     auto it = signals.by_cgroup.find(id);
     return it == signals.by_cgroup.end()
                ? 0
                : it->second.runq_delay_total_s + it->second.cpu_stat_throttled_s;
+}
+
+uint64_t lost_packets(const CgroupNetSignals &s) {
+    uint64_t n = s.retransmits;
+    for (const auto &[reason, packets] : s.drops)
+        n += packets;
+    return n;
+}
+
+// Every cgroup of the three hierarchies by path, with its contention.
+std::map<std::string, Contention> contention_by_path(const TickReport &report) {
+    std::map<std::string, Contention> out;
+    for (const auto &[id, path] : report.paths) {
+        Contention &c = out[path];
+        c.cpu_id = id;
+        c.wait_s += cpu_wait_s(report.signals, id);
+    }
+    if (report.io && report.io_paths) {
+        for (const auto &[id, path] : *report.io_paths)
+            out.try_emplace(path);
+        for (const auto &[id, io] : report.io->by_cgroup) {
+            if (auto path = report.io_paths->find(id); path != report.io_paths->end())
+                out[path->second].wait_s += io.wait_total_s;
+        }
+    }
+    if (report.net && report.net_paths) {
+        for (const auto &[id, path] : *report.net_paths)
+            out.try_emplace(path);
+        for (const auto &[id, net] : report.net->by_cgroup) {
+            if (auto path = report.net_paths->find(id); path != report.net_paths->end())
+                out[path->second].lost_packets += lost_packets(net);
+        }
+    }
+    return out;
 }
 
 Labels labels_of(const std::string &path, const std::optional<size_t> &class_index,
@@ -27,6 +73,17 @@ Labels labels_of(const std::string &path, const std::optional<size_t> &class_ind
 
 }  // namespace
 
+const ScopedCgroup *ExportScope::find(const std::string &path) const {
+    auto it = by_path.find(path);
+    return it == by_path.end() ? nullptr : &it->second;
+}
+
+const ScopedCgroup *ExportScope::find(const std::map<uint64_t, std::string> &paths,
+                                      uint64_t id) const {
+    auto it = paths.find(id);
+    return it == paths.end() ? nullptr : find(it->second);
+}
+
 bool is_protected(const ClassPolicy &cls) {
     const Slo &s = cls.slo;
     return s.cpu_delay_p99 || s.io_latency_p99 || s.heartbeat_drops || s.heartbeat_gap;
@@ -34,31 +91,31 @@ bool is_protected(const ClassPolicy &cls) {
 
 ExportScope select_scope(const TickReport &report, const ExporterOptions &options,
                          const IdentifyCgroup &identify, const std::set<std::string> &acted_on) {
-    std::map<uint64_t, std::optional<size_t>> classes;
-    std::set<uint64_t> chosen;
-    std::vector<std::pair<double, uint64_t>> contended;
-    for (const auto &[id, path] : report.paths) {
-        std::optional<size_t> class_index = classes[id] = report.classify(path);
+    std::map<std::string, Contention> all = contention_by_path(report);
+    std::map<std::string, std::optional<size_t>> classes;
+    std::set<std::string> chosen;
+    std::vector<std::pair<const Contention *, const std::string *>> contended;
+    for (const auto &[path, c] : all) {
+        std::optional<size_t> class_index = classes[path] = report.classify(path);
         bool keep = acted_on.count(path) > 0;
         if (class_index && *class_index < report.policy.classes.size())
             keep |= is_protected(report.policy.classes[*class_index]);
         if (keep)
-            chosen.insert(id);
-        else if (double c = contention_s(report.signals, id); c > 0)
-            contended.emplace_back(c, id);
+            chosen.insert(path);
+        else if (c.any())
+            contended.emplace_back(&c, &path);
     }
     size_t top = std::min(options.top_cgroups, contended.size());
-    std::partial_sort(contended.begin(), contended.begin() + static_cast<ptrdiff_t>(top),
-                      contended.end(), std::greater<>());
+    std::partial_sort(
+        contended.begin(), contended.begin() + static_cast<ptrdiff_t>(top), contended.end(),
+        [](const auto &a, const auto &b) { return a.first->rank() > b.first->rank(); });
     for (size_t i = 0; i < top; ++i)
-        chosen.insert(contended[i].second);
+        chosen.insert(*contended[i].second);
 
     ExportScope scope;
-    for (uint64_t id : chosen) {
-        const std::string &path = report.paths.at(id);
-        scope.by_id[id] = {id, path, classes[id],
-                           labels_of(path, classes[id], report.policy, identify)};
-        scope.id_by_path[path] = id;
+    for (const std::string &path : chosen) {
+        scope.by_path[path] = {path, all.at(path).cpu_id, classes[path],
+                               labels_of(path, classes[path], report.policy, identify)};
     }
     return scope;
 }

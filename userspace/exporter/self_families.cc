@@ -11,6 +11,21 @@ using prometheus::MetricType;
 // Names of the cgw_cpu_drop indexes (cpu_abi.h).
 constexpr std::array<const char *, CGW_CPU_DROP_COUNT> kCpuDropReasons = {
     "stats_map_full", "queued_map_full", "preempt_map_full"};
+// Of cgw_io_drop (io_abi.h). untracked_completion is expected right after
+// start (requests in flight when the programs attached); the alert skips it.
+constexpr std::array<const char *, CGW_IO_DROP_COUNT> kIoDropReasons = {
+    "stats_map_full",       "requests_map_full",    "behind_map_full",  "device_slots_full",
+    "untracked_completion", "outlier_rate_limited", "outlier_ring_full"};
+// Of cgw_net_lost (net_abi.h).
+constexpr std::array<const char *, CGW_NET_LOST_COUNT> kNetLostReasons = {
+    "event_ring_full", "event_rate_limited", "cgroup_map_full", "drops_map_full"};
+
+template <size_t N>
+void add_lost(FamilyBuilder &family, const char *sensor, const std::array<const char *, N> &names,
+              const std::array<uint64_t, N> &counts) {
+    for (size_t i = 0; i < N; ++i)
+        family.add({{"sensor", sensor}, {"reason", names[i]}}, static_cast<double>(counts[i]));
+}
 
 void add_bpf_programs(const TickReport &report, Families &out) {
     FamilyBuilder runs("cgwarden_bpf_program_runs_total",
@@ -30,26 +45,40 @@ void add_bpf_programs(const TickReport &report, Families &out) {
     out.push_back(std::move(time).take());
 }
 
+double received(const TickReport &report, const std::string &sensor) {
+    auto it = report.ringbuf_events.find(sensor);
+    return it == report.ringbuf_events.end() ? 0 : static_cast<double>(it->second);
+}
+
 void add_lost_events(const TickReport &report, Families &out) {
     FamilyBuilder lost("cgwarden_lost_events_total",
                        "Kernel events a cgwarden BPF program could not account, by sensor and "
-                       "reason (a full map): data loss is never silent.",
+                       "reason (a full map or ring buffer, an event rate limit): data loss is "
+                       "never silent.",
                        MetricType::Counter);
-    for (size_t i = 0; i < kCpuDropReasons.size(); ++i)
-        lost.add({{"sensor", "cpu"}, {"reason", kCpuDropReasons[i]}},
-                 static_cast<double>(report.sample.cpu.drops[i]));
-    out.push_back(std::move(lost).take());
-    // No sensor uses a ring buffer yet: both stay 0 until the notable-event
-    // rings land, so dashboards and alerts are ready for them.
     FamilyBuilder events("cgwarden_ringbuf_events_total",
-                         "Notable events received through BPF ring buffers.", MetricType::Counter);
-    events.add({}, 0);
+                         "Notable events (IO latency outliers, heartbeat drops and gaps) the "
+                         "daemon received through BPF ring buffers, by sensor.",
+                         MetricType::Counter);
+    FamilyBuilder ring_lost("cgwarden_ringbuf_lost_events_total",
+                            "Notable events (IO latency outliers, heartbeat drops and gaps) the "
+                            "kernel could not put into a full BPF ring buffer, by sensor.",
+                            MetricType::Counter);
+    add_lost(lost, "cpu", kCpuDropReasons, report.sample.cpu.drops);
+    if (const auto &io = report.sample.io) {
+        add_lost(lost, "io", kIoDropReasons, io->drops);
+        events.add({{"sensor", "io"}}, received(report, "io"));
+        ring_lost.add({{"sensor", "io"}},
+                      static_cast<double>(io->drops[CGW_IO_DROP_OUTLIER_RING_FULL]));
+    }
+    if (const auto &net = report.sample.net) {
+        add_lost(lost, "net", kNetLostReasons, net->lost);
+        events.add({{"sensor", "net"}}, received(report, "net"));
+        ring_lost.add({{"sensor", "net"}}, static_cast<double>(net->lost[CGW_NET_LOST_RING_FULL]));
+    }
+    out.push_back(std::move(lost).take());
     out.push_back(std::move(events).take());
-    FamilyBuilder dropped("cgwarden_ringbuf_lost_events_total",
-                          "Notable events the kernel could not put into a full BPF ring buffer.",
-                          MetricType::Counter);
-    dropped.add({}, 0);
-    out.push_back(std::move(dropped).take());
+    out.push_back(std::move(ring_lost).take());
 }
 
 }  // namespace

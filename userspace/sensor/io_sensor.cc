@@ -49,6 +49,8 @@ void add_op(IoOpCounters &c, const cgw_io_stats &s) {
     c.bytes += s.bytes;
     c.device_max_ns = std::max<uint64_t>(c.device_max_ns, s.device_max_ns);
     c.queue_max_ns = std::max<uint64_t>(c.queue_max_ns, s.queue_max_ns);
+    c.device_ns += s.device_ns;
+    c.queue_ns += s.queue_ns;
     c.device_hist.add(s.device_hist);
     c.queue_hist.add(s.queue_hist);
 }

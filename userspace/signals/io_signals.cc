@@ -12,12 +12,14 @@ namespace {
 struct OpWindow {
     uint64_t ops = 0;
     uint64_t bytes = 0;
+    uint64_t wait_ns = 0;  // queue + device, summed over the requests
     HistogramWindow device;
     HistogramWindow queue;
 
     OpWindow &operator+=(const OpWindow &other) {
         ops += other.ops;
         bytes += other.bytes;
+        wait_ns += other.wait_ns;
         device += other.device;
         queue += other.queue;
         return *this;
@@ -30,6 +32,7 @@ OpWindow op_window(const IoOpCounters &now, const IoOpCounters *then) {
     const IoOpCounters &old = then && then->ops <= now.ops ? *then : kZero;
     return {
         now.ops - old.ops, delta(now.bytes, old.bytes),
+        delta(now.device_ns, old.device_ns) + delta(now.queue_ns, old.queue_ns),
         histogram_window(now.device_hist, now.device_max_ns, old.device_hist, old.device_max_ns),
         histogram_window(now.queue_hist, now.queue_max_ns, old.queue_hist, old.queue_max_ns)};
 }
@@ -37,6 +40,7 @@ OpWindow op_window(const IoOpCounters &now, const IoOpCounters *then) {
 void fill_latency(IoLatencySignals &s, const OpWindow &w) {
     s.ops = w.ops;
     s.bytes = w.bytes;
+    s.wait_total_s = seconds(w.wait_ns);
     s.latency_p50_s = w.device.quantile_ns(0.50) / kNsPerS;
     s.latency_p99_s = w.device.quantile_ns(0.99) / kNsPerS;
     s.latency_max_s = seconds(w.device.max_ns);

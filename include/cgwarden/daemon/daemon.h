@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "cgwarden/bpf/probe.h"
+#include "cgwarden/bpf/ring_buffer.h"
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/cgroup/tree.h"
 #include "cgwarden/common/result.h"
@@ -39,6 +40,9 @@ class Daemon {
   public:
     Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors sensors,
            std::unique_ptr<Actuator> actuator, unsigned cpus);
+    // The sensors' event handlers hold `this`.
+    Daemon(const Daemon &) = delete;
+    Daemon &operator=(const Daemon &) = delete;
 
     // Runs until a stop signal; then restores every knob it changed.
     Status run();
@@ -53,6 +57,7 @@ class Daemon {
 
   private:
     Result<Sample> sample();
+    void drain_events();
     void watch_events(EventLoop &loop);
     void on_net_event(const NetEvent &e);
     void on_io_outlier(const IoOutlier &o);
@@ -82,6 +87,8 @@ class Daemon {
     std::set<std::string> breached_;
     std::deque<DecisionRecord> history_;
     std::shared_ptr<MetricsSink> metrics_;
+    // The sensors' notable events received, by sensor, for the exporter.
+    std::map<std::string, uint64_t> events_received_;
 };
 
 }  // namespace cgw

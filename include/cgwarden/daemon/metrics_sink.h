@@ -41,6 +41,9 @@ struct TickReport {
     const std::map<uint64_t, std::string> *io_paths = nullptr;
     const NetSignals *net = nullptr;
     const std::map<uint64_t, std::string> *net_paths = nullptr;
+    // Notable events drained from the sensors' ring buffers since start, by
+    // sensor ("io", "net").
+    std::map<std::string, uint64_t> ringbuf_events{};
 };
 
 class MetricsSink {

@@ -11,13 +11,21 @@
 #include "cgwarden/exporter/options.h"
 #include "cgwarden/exporter/self_families.h"
 #include "cgwarden/exporter/snapshot_store.h"
+#include "cgwarden/net/drop_reasons.h"
 
 namespace cgw {
 
+// The running kernel's drop reason names; none (UNKNOWN_<n>) on a kernel
+// without BTF or enum skb_drop_reason, said once in the log.
+DropReasonNames kernel_drop_reasons();
+
 class MetricsPublisher : public MetricsSink {
   public:
+    // `reasons` names the kernel's drop reasons; by default read from the
+    // running kernel's BTF once, here, not on every pass.
     MetricsPublisher(ExporterOptions options, std::shared_ptr<SnapshotStore> store,
-                     IdentifyCgroup identify = identify_by_path);
+                     IdentifyCgroup identify = identify_by_path,
+                     DropReasonNames reasons = kernel_drop_reasons());
 
     void publish(const TickReport &report) override;
 
@@ -30,6 +38,7 @@ class MetricsPublisher : public MetricsSink {
     BuildInfo build_;
     std::shared_ptr<SnapshotStore> store_;
     IdentifyCgroup identify_;
+    DropReasonNames reasons_;
     ActionTally tally_;
 };
 

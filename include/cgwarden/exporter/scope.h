@@ -21,17 +21,24 @@ namespace cgw {
 using Labels = std::vector<prometheus::ClientMetric::Label>;
 
 struct ScopedCgroup {
-    uint64_t id = 0;
     std::string path;
+    // In the cpu hierarchy; 0 when the path is only in the IO or network one
+    // (hybrid nodes: blkio and cgroup2 are hierarchies of their own).
+    uint64_t id = 0;
     std::optional<size_t> class_index;  // into Policy::classes
     // cgroup, class, and what the path identifies (unit, pod_uid, container_id,
     // qos_class); empty values are left out.
     Labels labels;
 };
 
+// By path: the one identity shared by the cpu, IO and network hierarchies.
 struct ExportScope {
-    std::map<uint64_t, ScopedCgroup> by_id;
-    std::map<std::string, uint64_t> id_by_path;
+    std::map<std::string, ScopedCgroup> by_path;
+
+    // Null when the cgroup has no series this pass.
+    const ScopedCgroup *find(const std::string &path) const;
+    // The cgroup with this id in `paths` (one hierarchy's id -> path), or null.
+    const ScopedCgroup *find(const std::map<uint64_t, std::string> &paths, uint64_t id) const;
 };
 
 // A class is protected when it has a service level to keep.
@@ -39,7 +46,9 @@ bool is_protected(const ClassPolicy &cls);
 
 // The top_cgroups most contended cgroups of the last interval, every
 // protected one, and every path in `acted_on` (cgroups cgwarden changed) that
-// still exists.
+// still exists. Contention is the time the cgroup's work waited (run queue,
+// CPU throttling, block IO queue and device), then its packets lost (drops,
+// retransmits) to break ties; a cgroup in any of the hierarchies counts.
 ExportScope select_scope(const TickReport &report, const ExporterOptions &options,
                          const IdentifyCgroup &identify, const std::set<std::string> &acted_on);
 

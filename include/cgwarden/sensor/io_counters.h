@@ -37,6 +37,8 @@ struct IoOpCounters {
     uint64_t bytes = 0;
     uint64_t device_max_ns = 0;
     uint64_t queue_max_ns = 0;
+    uint64_t device_ns = 0;  // sums, for the exporter's histogram _sum
+    uint64_t queue_ns = 0;
     LatencyHistogram device_hist;
     LatencyHistogram queue_hist;
 };

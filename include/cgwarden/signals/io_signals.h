@@ -24,6 +24,7 @@ struct QueuedBehind {
 struct IoLatencySignals {
     uint64_t ops = 0;
     uint64_t bytes = 0;
+    double wait_total_s = 0;  // queue + device latency of all the ops
     double latency_p50_s = 0;
     double latency_p99_s = 0;
     double latency_max_s = 0;
