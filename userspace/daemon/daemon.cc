@@ -254,14 +254,15 @@ void Daemon::on_net_event(const NetEvent &e) {
 
 void Daemon::on_io_outlier(const IoOutlier &o) {
     ++events_received_["io"];
-    // Only a slow request of a cgroup with an IO latency SLO is urgent.
     auto path = io_tree_ ? io_tree_->path_of(o.cgroup) : std::nullopt;
     auto cls = path ? classify_(*path) : std::nullopt;
     if (!cls || !policy_.classes.at(*cls).slo.io_latency_p99)
         return;
+    // Logged, not acted on at once: one slow request is no p99, and a pass
+    // brought forward would judge the SLO on a window too short to hold one
+    // (too few requests read as healthy, and relax the hog too early).
     spdlog::info("slow IO cgroup={} device={} {:.1f}ms", *path, o.device.to_string(),
                  static_cast<double>(o.queue_ns + o.device_ns) / 1e6);
-    urgent_ = true;
 }
 
 bool Daemon::early_pass_due(std::chrono::steady_clock::time_point now) {
@@ -290,9 +291,9 @@ Status Daemon::run() {
             spdlog::info("signal {} received: restoring every changed knob", loop->stop_signal());
             break;
         }
-        // A heartbeat drop or gap, or a slow IO, is acted on at once rather
-        // than at the next tick, but passes stay a little apart: each needs
-        // a window long enough for percentiles.
+        // A heartbeat drop or gap is acted on at once rather than at the
+        // next tick, but passes stay a little apart: each needs a window long
+        // enough for percentiles.
         auto now = std::chrono::steady_clock::now();
         if (*wake == EventLoop::Wake::Event && !early_pass_due(now))
             continue;
