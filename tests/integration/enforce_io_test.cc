@@ -152,9 +152,9 @@ TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
     }
 
     // The floor is 2 MiB/s of 64 KiB reads, 32 requests a second. In the VM
-    // the kernel's throttle let up to ~180/s through in some runs (its
-    // accounting, not the knob: the file holds the floor), so the check is
-    // that the hog is slowed by far, not the kernel's precision.
+    // up to ~180/s got through in some runs although the file showed the
+    // floor when the window began (cause not found yet), so the check is
+    // that the hog is slowed by far, not the throttle's precision.
     double hog_limited = ops_rate(*hog_, 3s);
     double reader_protected = ops_rate(*reader_, 3s);
     std::printf("hog %.0f -> %.0f ops/s, reader %.0f -> %.0f ops/s\n", hog_unmanaged, hog_limited,
