@@ -35,7 +35,8 @@ TEST(Daemon, StepsDownTheHogThatPreemptsACriticalVictim) {
     }
     EXPECT_EQ(applied.front().new_value, 70);
     EXPECT_GE(applied.back().new_value, 10) << "never below the floor";
-    EXPECT_EQ(daemon->history().size(), applied.size());
+    EXPECT_EQ(daemon->history()->records().size(), applied.size());
+    EXPECT_EQ(daemon->history()->total(), applied.size());
 }
 
 }  // namespace

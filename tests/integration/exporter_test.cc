@@ -3,6 +3,8 @@
 // would, and checked with Prometheus' own promtool.
 #include "cgwarden/exporter/exporter.h"
 
+#include "cgwarden/decisions/text.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include "contention_scenario.h"
 #include "http_client.h"
 #include "promtool.h"
+#include "snapshot_cli.h"
 
 namespace cgw {
 namespace {
@@ -30,6 +33,7 @@ class ExporterTest : public ::testing::Test {
         // Under qemu's TCG the CPU hog starves this process for seconds: the
         // start-up grace must outlast the first request, not the 5 s default.
         options.stale_after = std::chrono::seconds(30);
+        options.decisions = daemon_->history();
         auto exporter = Exporter::start(options);
         ASSERT_TRUE(exporter) << exporter.error().message;
         exporter_ = std::move(exporter).value();
@@ -88,6 +92,65 @@ TEST_F(ExporterTest, PromtoolChecksAScrapeTakenDuringContention) {
     EXPECT_EQ(check.status, 0) << check.output;
     EXPECT_EQ(check.output, "") << "promtool's lint findings";
     EXPECT_NE(scrape.body.find("cgwarden_cpu_runqueue_delay_seconds_bucket"), std::string::npos);
+}
+
+// The decision history the daemon keeps is what /decisions serves, and what
+// `cgwarden decisions` shows an on-call engineer.
+TEST_F(ExporterTest, DecisionsEndpointAndCliShowWhatTheDaemonDid) {
+    int port = exporter_->port();
+    test::HttpResponse empty = test::http_get(port, "/decisions");
+    ASSERT_EQ(empty.status, 200) << empty.body;
+    auto none = parse_decision_document(empty.body);
+    ASSERT_TRUE(none) << none.error().message << "\n" << empty.body;
+    EXPECT_EQ(none->mode, Mode::Enforce);
+    EXPECT_EQ(none->total, 0u);
+
+    run_passes(4);
+    ASSERT_FALSE(applied_.empty()) << "the hog preempts the victim far beyond its SLO";
+    test::HttpResponse served = test::http_get(port, "/decisions");
+    ASSERT_EQ(served.status, 200) << served.body;
+    auto document = parse_decision_document(served.body);
+    ASSERT_TRUE(document) << document.error().message << "\n" << served.body;
+    EXPECT_EQ(document->total, applied_.size());
+    ASSERT_EQ(document->decisions.size(), applied_.size());
+    for (size_t i = 0; i < applied_.size(); ++i) {
+        const DecisionRecord &r = document->decisions[i];
+        EXPECT_TRUE(r.applied) << r.error;
+        EXPECT_EQ(r.decision.cgroup, applied_[i].cgroup);
+        EXPECT_EQ(r.decision.knob, applied_[i].knob);
+        EXPECT_EQ(r.decision.old_value, applied_[i].old_value);
+        EXPECT_EQ(r.decision.new_value, applied_[i].new_value);
+        ASSERT_TRUE(r.decision.evidence);
+        EXPECT_EQ(r.decision.evidence->victim, scenario_->victim.path());
+    }
+
+    const std::string address = " --address 127.0.0.1:" + std::to_string(port);
+    test::CommandResult table = test::run_cgwarden("decisions" + address);
+    ASSERT_EQ(table.status, 0) << table.output;
+    const Decision &first = applied_.front();
+    EXPECT_NE(table.output.find(knob_value_text(first.knob, first.old_value) + " -> " +
+                                knob_value_text(first.knob, first.new_value)),
+              std::string::npos)
+        << table.output;
+    EXPECT_NE(table.output.find(scenario_->hog.path()), std::string::npos) << table.output;
+    EXPECT_NE(table.output.find(scenario_->victim.path() + " cpu_delay_p99"), std::string::npos)
+        << table.output;
+
+    test::CommandResult mine =
+        test::run_cgwarden("decisions --json --cgroup " + scenario_->victim.path() + address);
+    ASSERT_EQ(mine.status, 0) << mine.output;
+    auto filtered = parse_decision_document(mine.output);
+    ASSERT_TRUE(filtered) << filtered.error().message;
+    EXPECT_EQ(filtered->decisions.size(), applied_.size()) << "all were made for the victim";
+    test::CommandResult others =
+        test::run_cgwarden("decisions --json --cgroup /no/such/cgroup" + address);
+    ASSERT_EQ(others.status, 0) << others.output;
+    EXPECT_TRUE(parse_decision_document(others.output)->decisions.empty());
+
+    test::CommandResult nobody = test::run_cgwarden(
+        "decisions --address 127.0.0.1:" + std::to_string(test::free_port()) + " 2>&1");
+    EXPECT_NE(nobody.status, 0);
+    EXPECT_NE(nobody.output.find("is `cgwarden run` running?"), std::string::npos) << nobody.output;
 }
 
 }  // namespace

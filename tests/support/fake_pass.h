@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "cgwarden/daemon/daemon.h"
+#include "cgwarden/decisions/history.h"
 #include "cgwarden/exporter/publisher.h"
 #include "cgwarden/net/drop_reasons.h"
 

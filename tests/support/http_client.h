@@ -1,15 +1,15 @@
-// A minimal HTTP/1.0 client for root tests (civetweb's client API): scrape
-// the exporter, query Prometheus' HTTP API.
+// HTTP for root tests, on cgwarden's own client: scrape the exporter, query
+// Prometheus' HTTP API, all on 127.0.0.1.
 #pragma once
 
 #include <string>
 
+#include "cgwarden/common/http_client.h"
+
 namespace cgw::test {
 
-struct HttpResponse {
-    int status = 0;  // 0 when the request failed; body then says why
-    std::string body;
-};
+// status 0 when the request failed; body then says why.
+using cgw::HttpResponse;
 
 HttpResponse http_get(int port, const std::string &path);
 // application/x-www-form-urlencoded POST, e.g. /api/v1/query with "query=...".

@@ -15,6 +15,7 @@ void add_probe_command(CLI::App &app);
 void add_check_config_command(CLI::App &app);
 void add_restore_command(CLI::App &app);
 void add_run_command(CLI::App &app);
+void add_decisions_command(CLI::App &app);
 
 // Thrown by an action to end the program with a message and an exit code.
 struct Failure {

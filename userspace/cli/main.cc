@@ -30,6 +30,7 @@ int main(int argc, char **argv) {
     cgw::cli::add_check_config_command(app);
     cgw::cli::add_restore_command(app);
     cgw::cli::add_run_command(app);
+    cgw::cli::add_decisions_command(app);
 
     auto logger = spdlog::stderr_color_mt("cgwarden");
     spdlog::set_default_logger(logger);

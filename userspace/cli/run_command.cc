@@ -29,14 +29,6 @@ struct RunArgs {
     bool bpf_stats = false;
 };
 
-Mode parse_mode(const std::string &name) {
-    if (name == "enforce")
-        return Mode::Enforce;
-    if (name == "dry-run")
-        return Mode::DryRun;
-    return Mode::Monitor;
-}
-
 void run_daemon(const RunArgs &args) {
     if (Status s = block_stop_signals(); !s)
         throw Failure{s.error().message};
@@ -44,7 +36,7 @@ void run_daemon(const RunArgs &args) {
     if (!args.state_dir.empty())
         policy.state_dir = args.state_dir;
     if (!args.mode.empty())
-        policy.mode = parse_mode(args.mode);
+        policy.mode = mode_from_string(args.mode).value();  // CLI11 checked the name
     if (!args.listen.empty())
         policy.listen = args.listen;
     if (::geteuid() != 0)
@@ -84,13 +76,15 @@ void run_daemon(const RunArgs &args) {
     exporter_options.listen = policy.listen;
     exporter_options.version = CGW_VERSION;
     exporter_options.enable_bpf_stats = args.bpf_stats;
+    exporter_options.decisions = daemon.history();
     // Healthy while passes keep coming: a few missed intervals is a stall.
     exporter_options.stale_after = std::max<std::chrono::milliseconds>(
         std::chrono::seconds(5),
         std::chrono::duration_cast<std::chrono::milliseconds>(policy.interval * 5));
     auto exporter = or_fail(Exporter::start(exporter_options), "starting the metrics endpoint");
     daemon.set_metrics_sink(exporter->sink());
-    spdlog::info("metrics on http://{}/metrics (also /healthz, /readyz)", policy.listen);
+    spdlog::info("metrics on http://{}/metrics (also /healthz, /readyz, /decisions)",
+                 policy.listen);
     if (Status s = daemon.run(); !s)
         throw Failure{s.error().message};
 }

@@ -6,36 +6,17 @@
 #include <cmath>
 
 #include "cgwarden/daemon/event_loop.h"
+#include "cgwarden/decisions/text.h"
 #include "cgwarden/signals/cpu_signals.h"
 
 namespace cgw {
 
 namespace {
 
-constexpr size_t kHistoryLimit = 1000;
-
 uint64_t unix_now_ns() {
     return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
-}
-
-// "cpu_delay_p99=0.004100s slo=0.000200s", "heartbeat_drops=3 slo=0", with
-// the disk or flow it concerns.
-std::string slo_text(const std::string &slo, double observed, double target,
-                     const std::string &device, const std::string &flow) {
-    bool count = slo == "heartbeat_drops";
-    std::string text = count ? fmt::format("{}={:g} slo={:g}", slo, observed, target)
-                             : fmt::format("{}={:.6f}s slo={:.6f}s", slo, observed, target);
-    if (!device.empty())
-        text += " device=" + device;
-    if (!flow.empty())
-        text += " flow=" + flow;
-    return text;
-}
-
-std::string value_text(double v) {
-    return std::isinf(v) ? "max" : fmt::format("{:g}", v);
 }
 
 }  // namespace
@@ -48,7 +29,8 @@ Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors 
       classify_(std::move(classify)),
       sensors_(std::move(sensors)),
       actuator_(std::move(actuator)),
-      cpus_(cpus) {
+      cpus_(cpus),
+      history_(std::make_shared<DecisionHistory>(policy_.mode)) {
     if (sensors_.io && sensors_.io_mount)
         io_tree_.emplace(*sensors_.io_mount);
     if (sensors_.net && layout_.unified) {
@@ -164,9 +146,7 @@ std::vector<DecisionRecord> Daemon::act_on(const ControllerOutput &out) {
                     value_text(d.new_value), d.rule, why,
                     record.error.empty() ? "" : " error=" + record.error);
         made.push_back(record);
-        history_.push_back(std::move(record));
-        if (history_.size() > kHistoryLimit)
-            history_.pop_front();
+        history_->add(std::move(record));
     }
     return made;
 }

@@ -4,7 +4,7 @@
 #include <map>
 #include <optional>
 
-#include "cgwarden/daemon/daemon.h"
+#include "cgwarden/decisions/history.h"
 
 namespace cgw {
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "cgwarden/decisions/json.h"
 #include "cgwarden/exporter/health.h"
 
 namespace cgw {
@@ -72,6 +73,15 @@ int handle_readyz(mg_connection *conn, void *cbdata) {
     return reply(conn, check_readiness(state_of(cbdata).store->latest().get()));
 }
 
+int handle_decisions(mg_connection *conn, void *cbdata) {
+    if (refuse_method(conn))
+        return 405;
+    const HttpServer::State &state = state_of(cbdata);
+    if (!state.decisions)
+        return reply(conn, 404, "text/plain; charset=utf-8", "no control loop runs here\n");
+    return reply(conn, 200, "application/json", to_json(document_of(*state.decisions)));
+}
+
 int log_message(const mg_connection *, const char *message) {
     spdlog::warn("metrics server: {}", message);
     return 1;
@@ -79,11 +89,12 @@ int log_message(const mg_connection *, const char *message) {
 
 }  // namespace
 
-Result<std::unique_ptr<HttpServer>> HttpServer::start(const std::string &listen,
-                                                      std::shared_ptr<const SnapshotStore> store,
-                                                      std::chrono::milliseconds stale_after) {
+Result<std::unique_ptr<HttpServer>> HttpServer::start(
+    const std::string &listen, std::shared_ptr<const SnapshotStore> store,
+    std::chrono::milliseconds stale_after, std::shared_ptr<const DecisionHistory> decisions) {
     std::unique_ptr<HttpServer> server(new HttpServer());
-    server->state_ = {std::move(store), stale_after, std::chrono::steady_clock::now()};
+    server->state_ = {std::move(store), stale_after, std::chrono::steady_clock::now(),
+                      std::move(decisions)};
     const char *options[] = {"listening_ports",    listen.c_str(),    "num_threads", kThreads,
                              "request_timeout_ms", kRequestTimeoutMs, nullptr};
     mg_callbacks callbacks{};
@@ -99,6 +110,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const std::string &listen,
     mg_set_request_handler(server->ctx_, "/metrics$", handle_metrics, state);
     mg_set_request_handler(server->ctx_, "/healthz$", handle_healthz, state);
     mg_set_request_handler(server->ctx_, "/readyz$", handle_readyz, state);
+    mg_set_request_handler(server->ctx_, "/decisions$", handle_decisions, state);
     mg_server_port ports[1]{};
     if (mg_get_server_ports(server->ctx_, 1, ports) < 1)
         return Error{"metrics server on " + listen + ": no listening port"};

@@ -41,6 +41,13 @@ const char *to_string(Mode mode) {
     return "unknown";
 }
 
+std::optional<Mode> mode_from_string(std::string_view name) {
+    for (Mode mode : {Mode::Enforce, Mode::DryRun, Mode::Monitor})
+        if (name == to_string(mode))
+            return mode;
+    return std::nullopt;
+}
+
 const char *to_string(QosClass qos) {
     switch (qos) {
         case QosClass::Guaranteed:

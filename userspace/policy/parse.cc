@@ -29,9 +29,8 @@ Result<Duration> parse_interval(std::string_view text) {
 }
 
 Result<Mode> parse_mode(std::string_view text) {
-    for (Mode mode : {Mode::Enforce, Mode::DryRun, Mode::Monitor})
-        if (text == to_string(mode))
-            return mode;
+    if (auto mode = mode_from_string(text))
+        return *mode;
     return expected("enforce, dry-run or monitor", text);
 }
 

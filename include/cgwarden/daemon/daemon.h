@@ -4,7 +4,6 @@
 // changed knob goes back to its original.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <optional>
 
@@ -17,19 +16,13 @@
 #include "cgwarden/control/input.h"
 #include "cgwarden/daemon/actuator.h"
 #include "cgwarden/daemon/metrics_sink.h"
+#include "cgwarden/decisions/history.h"
 #include "cgwarden/policy/policy.h"
 #include "cgwarden/daemon/sensors.h"
 #include "cgwarden/sensor/sample.h"
 #include "cgwarden/signals/signals.h"
 
 namespace cgw {
-
-struct DecisionRecord {
-    uint64_t unix_time_ns = 0;
-    Decision decision;
-    bool applied = false;  // false in dry-run, or when the write failed
-    std::string error;
-};
 
 class EventLoop;
 
@@ -50,7 +43,8 @@ class Daemon {
     // One pass of the loop; public so tests drive it without timers.
     Status tick();
 
-    const std::deque<DecisionRecord> &history() const { return history_; }
+    // Every decision made, for the exporter's /decisions endpoint.
+    std::shared_ptr<const DecisionHistory> history() const { return history_; }
 
     // Receives every pass's sample, signals and decisions (the exporter).
     void set_metrics_sink(std::shared_ptr<MetricsSink> sink) { metrics_ = std::move(sink); }
@@ -85,7 +79,7 @@ class Daemon {
     std::optional<Sample> previous_;
     ControllerState state_;
     std::set<std::string> breached_;
-    std::deque<DecisionRecord> history_;
+    std::shared_ptr<DecisionHistory> history_;
     std::shared_ptr<MetricsSink> metrics_;
     // The sensors' notable events received, by sensor, for the exporter.
     std::map<std::string, uint64_t> events_received_;

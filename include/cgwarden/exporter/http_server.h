@@ -2,6 +2,7 @@
 //   /metrics  the latest snapshot in Prometheus text format (503 before the first pass)
 //   /healthz  200 while the control loop completes passes, else 503 and why
 //   /readyz   200 once BPF is attached and the first sample taken, else 503
+//   /decisions  the enforcer's decision history as JSON (decisions/json.h)
 // Stops and joins its threads when destroyed.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "cgwarden/common/result.h"
+#include "cgwarden/decisions/history.h"
 #include "cgwarden/exporter/snapshot_store.h"
 
 struct mg_context;
@@ -19,9 +21,11 @@ namespace cgw {
 class HttpServer {
   public:
     // listen: "host:port" (port 0: any free port).
-    static Result<std::unique_ptr<HttpServer>> start(const std::string &listen,
-                                                     std::shared_ptr<const SnapshotStore> store,
-                                                     std::chrono::milliseconds stale_after);
+    // decisions may be null (no control loop): /decisions answers 404.
+    static Result<std::unique_ptr<HttpServer>> start(
+        const std::string &listen, std::shared_ptr<const SnapshotStore> store,
+        std::chrono::milliseconds stale_after,
+        std::shared_ptr<const DecisionHistory> decisions = nullptr);
     ~HttpServer();
     HttpServer(const HttpServer &) = delete;
     HttpServer &operator=(const HttpServer &) = delete;
@@ -33,6 +37,7 @@ class HttpServer {
         std::shared_ptr<const SnapshotStore> store;
         std::chrono::milliseconds stale_after;
         std::chrono::steady_clock::time_point started;
+        std::shared_ptr<const DecisionHistory> decisions;
     };
 
   private:

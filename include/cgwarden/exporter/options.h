@@ -3,9 +3,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace cgw {
+
+class DecisionHistory;
 
 struct ExporterOptions {
     // host:port; loopback unless the operator opens it up. Port 0 picks a free one.
@@ -23,6 +26,8 @@ struct ExporterOptions {
     bool enable_bpf_stats = false;
     // cgwarden_build_info{version}
     std::string version = "unknown";
+    // Served as JSON on /decisions (`cgwarden decisions`); null: 404 there.
+    std::shared_ptr<const DecisionHistory> decisions;
 };
 
 }  // namespace cgw

@@ -56,6 +56,8 @@ struct KnobTarget {
 
 // The knob's name in the policy file ("cpu_weight", ...), the inverse of to_string.
 std::optional<Knob> knob_from_string(std::string_view name);
+// "enforce", "dry-run", "monitor": the inverse of to_string.
+std::optional<Mode> mode_from_string(std::string_view name);
 
 // How far and how fast the controller may move one knob of one class.
 struct KnobBounds {
