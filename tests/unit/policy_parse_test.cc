@@ -67,7 +67,8 @@ classes:
       units: [containerd.service]
       k8s_qos: [Guaranteed]
       pod_uids: [1b2c3d4e-5f60-4a5b-8c9d-0123456789ab]
-    slo: {cpu_delay_p99: 5ms, io_latency_p99: 20ms, heartbeat_drops: 0, heartbeat_gap: 1.5s}
+    slo: {cpu_delay_p99: 5ms, io_latency_p99: 20ms, heartbeat_drops: 0, heartbeat_gap: 1.5s,
+          memory_stall: 12.5%}
   - name: standard
   - name: best-effort
     priority: -10
@@ -106,6 +107,7 @@ classes:
     EXPECT_EQ(critical.slo.io_latency_p99, 20ms);
     EXPECT_EQ(critical.slo.heartbeat_drops, 0u);
     EXPECT_EQ(critical.slo.heartbeat_gap, 1500ms);
+    EXPECT_DOUBLE_EQ(*critical.slo.memory_stall, 0.125);
     const auto &knobs = policy->classes[2].knobs;
     ASSERT_EQ(knobs.size(), 6u);
     EXPECT_EQ(policy->classes[2].priority, -10);
@@ -128,6 +130,12 @@ TEST(PolicyParse, ErrorsNameFileLineColumnKeyAndExpectation) {
                      "      cpu_delay_p99: fast\n",
                  "cgwarden.yaml:7:22: classes[1].slo.cpu_delay_p99: expected a duration like 5ms "
                  "or 1.5s, got 'fast'");
+    expect_error(std::string(kMinimalClass) +
+                     "  - name: batch\n"
+                     "    match: {paths: [/batch/*]}\n"
+                     "    slo: {memory_stall: 0.1}\n",
+                 "cgwarden.yaml:6:25: classes[1].slo.memory_stall: expected a share like 10% "
+                 "(above 0, at most 100%), got '0.1'");
     expect_error(
         std::string("interval: 50ms\n") + kMinimalClass,
         "cgwarden.yaml:1:11: interval: expected an interval of at least 100ms, got '50ms'");

@@ -54,6 +54,14 @@ TEST(Units, CpusAndMillicores) {
         EXPECT_FALSE(parse_cpus(bad)) << bad;
 }
 
+TEST(Units, Percentages) {
+    EXPECT_DOUBLE_EQ(*parse_percent("10%"), 0.1);
+    EXPECT_DOUBLE_EQ(*parse_percent("0.5%"), 0.005);
+    EXPECT_DOUBLE_EQ(*parse_percent("100%"), 1);
+    for (const char *bad : {"0%", "101%", "10", "0.1", "-5%", "%", "10 %"})
+        EXPECT_FALSE(parse_percent(bad)) << bad;
+}
+
 TEST(Units, WeightsPortsAndIntegers) {
     EXPECT_EQ(*parse_weight("1"), 1);
     EXPECT_EQ(*parse_weight("10000"), 10000);

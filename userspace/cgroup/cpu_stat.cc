@@ -1,26 +1,11 @@
 #include "cgwarden/cgroup/cpu_stat.h"
 
-#include <charconv>
 #include <sstream>
 
+#include "cgwarden/cgroup/files.h"
 #include "cgwarden/common/file.h"
 
 namespace cgw {
-
-namespace {
-
-uint64_t to_u64(std::string_view s) {
-    uint64_t v = 0;
-    std::from_chars(s.data(), s.data() + s.size(), v);
-    return v;
-}
-
-std::filesystem::path in_hierarchy(const std::filesystem::path &mount,
-                                   const std::string &relative_path, const char *file) {
-    return mount / std::filesystem::path(relative_path).relative_path() / file;
-}
-
-}  // namespace
 
 CpuStat parse_cpu_stat(std::string_view text) {
     CpuStat stat;

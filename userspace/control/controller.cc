@@ -15,6 +15,19 @@ constexpr Knob kNetKnobs[] = {Knob::NetEgressRate};
 constexpr const char *kIoSlo = "io_latency_p99";
 constexpr const char *kHeartbeatDropsSlo = "heartbeat_drops";
 constexpr const char *kHeartbeatGapSlo = "heartbeat_gap";
+constexpr Knob kMemoryKnobs[] = {Knob::MemoryHigh};
+constexpr const char *kMemorySlo = "memory_stall";
+
+bool is_cpu_knob(Knob knob) {
+    return std::find(std::begin(kCpuKnobs), std::end(kCpuKnobs), knob) != std::end(kCpuKnobs);
+}
+
+// "/a" is "/a/b"'s ancestor; the root is everyone's.
+bool is_ancestor(const std::string &ancestor, const std::string &path) {
+    return ancestor == "/" ? path != "/"
+                           : path.size() > ancestor.size() && path.starts_with(ancestor) &&
+                                 path[ancestor.size()] == '/';
+}
 
 double seconds(Duration d) {
     return std::chrono::duration<double>(d).count();
@@ -75,7 +88,8 @@ class Decider {
     // cgroup moved on the device in the interval; an unlimited
     // net_egress_rate from what the links carried of its packets, not what
     // it offered: a UDP flood into a full queue offers a thousand times
-    // more, and steps from there would take hours to limit anything.
+    // more, and steps from there would take hours to limit anything; an
+    // unlimited memory_high from what the cgroup holds.
     double step_origin(const KnobTarget &target, const CgroupInput &cg, double current) const {
         if (target.knob == Knob::CpuMax)
             return std::min(current, in_.cpus);
@@ -87,6 +101,8 @@ class Decider {
         if (target.knob == Knob::NetEgressRate && std::isinf(current) &&
             cg.tx_passed_bytes_per_s > 0)
             return cg.tx_passed_bytes_per_s;
+        if (target.knob == Knob::MemoryHigh && std::isinf(current) && cg.memory_bytes > 0)
+            return cg.memory_bytes;
         return current;
     }
 
@@ -166,7 +182,7 @@ class Decider {
     }
 
     void relax_lowered_knobs() {
-        bool headroom = in_.cpu_busy_fraction < kHeadroomBusyFraction;
+        bool cpu_headroom = in_.cpu_busy_fraction < kHeadroomBusyFraction;
         for (auto it = out_.state.knobs.begin(); it != out_.state.knobs.end();) {
             const KnobTarget &target = it->first;
             const std::string &path = target.cgroup;
@@ -190,6 +206,8 @@ class Decider {
             }
             ++it;
             const KnobBounds *b = bounds_of(policy_, cg->second, knob);
+            // Idle CPUs say nothing about a disk, memory or a link.
+            bool headroom = cpu_headroom && is_cpu_knob(knob);
             if (held || !blame_cleared(ks, b))
                 continue;
             if (b && in_.now - ks.last_move < b->cooldown)
@@ -217,6 +235,12 @@ class Decider {
             for (const auto &[device, io] : cg.io_devices)
                 if (io.ops >= kMinWaitsForP99 && io.latency_p99_s > target)
                     out_.breaches.push_back({path, kIoSlo, io.latency_p99_s, target, device, ""});
+        }
+        if (slo.memory_stall && cg.memory_stall) {
+            watched = true;
+            if (*cg.memory_stall > *slo.memory_stall)
+                out_.breaches.push_back(
+                    {path, kMemorySlo, *cg.memory_stall, *slo.memory_stall, "", ""});
         }
         for (const HeartbeatInput &hb : in_.heartbeats) {
             if (hb.sender != path)
@@ -246,10 +270,14 @@ class Decider {
     // the egress queues, by bytes sent. A heartbeat gap: the sender was not
     // running, so whoever held its CPU. Drops elsewhere (the receiver's
     // socket buffer, a firewall rule) name no antagonist on this node.
+    // Memory stalls: reclaim takes from whoever holds the memory, so the
+    // largest holders, by bytes.
     std::pair<std::vector<Antagonist>, std::span<const Knob>> evidence_for(
         const Breach &breach, const CgroupInput &victim) const {
         if (breach.slo == kIoSlo)
             return {victim.io_devices.at(breach.device).queued_behind, kIoKnobs};
+        if (breach.slo == kMemorySlo)
+            return {memory_holders(breach.cgroup), kMemoryKnobs};
         if (breach.slo == kHeartbeatDropsSlo) {
             std::vector<Antagonist> senders;
             if (qdisc_drops(breach.flow) > 0)
@@ -259,6 +287,23 @@ class Decider {
             return {senders, kNetKnobs};
         }
         return {victim.cpu_antagonists, kCpuKnobs};
+    }
+
+    // Cgroups holding memory, innermost only, other than the victim: a
+    // parent's memory.current counts its children's again, and the victim's
+    // own ancestors hold the victim's memory.
+    std::vector<Antagonist> memory_holders(const std::string &victim) const {
+        std::vector<Antagonist> holders;
+        for (const auto &[path, cg] : in_.cgroups) {
+            if (cg.memory_bytes <= 0 || path == victim || is_ancestor(path, victim))
+                continue;
+            // Descendants sort together, from the first path under "path/".
+            auto below = in_.cgroups.lower_bound(path + "/");
+            if (below != in_.cgroups.end() && is_ancestor(path, below->first))
+                continue;
+            holders.push_back({path, cg.memory_bytes});
+        }
+        return holders;
     }
 
     uint64_t qdisc_drops(const std::string &flow) const {

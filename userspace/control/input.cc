@@ -46,6 +46,17 @@ void add_io(const IoSignals &io_signals, double window_s, CgroupTree &io_tree,
     }
 }
 
+void add_memory(const MemorySignals &memory, CgroupTree &cpu_tree, ControllerInput &in) {
+    for (const auto &[id, signals] : memory) {
+        auto path = cpu_tree.path_of(id);
+        if (!path)
+            continue;
+        CgroupInput &cg = in.cgroups[*path];
+        cg.memory_bytes = static_cast<double>(signals.current_bytes);
+        cg.memory_stall = signals.stall_fraction;
+    }
+}
+
 uint64_t qdisc_drops(const DropsByReason &drops, const DropReasonNames &names) {
     uint64_t n = 0;
     for (const auto &[reason, count] : drops)
@@ -87,6 +98,7 @@ ControllerInput build_controller_input(const Signals &signals, Duration now,
     in.now = now;
     in.cpus = sources.cpus;
     add_cpu(signals.cpu, sources, in);
+    add_memory(signals.memory, sources.cpu_tree, in);
     if (signals.io && sources.io_tree)
         add_io(*signals.io, signals.cpu.window_s, *sources.io_tree, in);
     if (signals.net && sources.net_tree)

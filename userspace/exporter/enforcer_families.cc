@@ -17,7 +17,8 @@ const char *to_label(Direction d) {
 }
 
 // The SLOs of a class, with their targets in seconds where they are times
-// (heartbeat_drops is a count per interval: breach only).
+// (heartbeat_drops is a count per interval, memory_stall a share of it:
+// breach only).
 std::map<std::string, std::optional<double>> evaluated_slos(const ClassPolicy &cls) {
     auto seconds = [](Duration d) { return std::chrono::duration<double>(d).count(); };
     std::map<std::string, std::optional<double>> slos;
@@ -29,6 +30,8 @@ std::map<std::string, std::optional<double>> evaluated_slos(const ClassPolicy &c
         slos["heartbeat_drops"] = std::nullopt;
     if (cls.slo.heartbeat_gap)
         slos["heartbeat_gap"] = seconds(*cls.slo.heartbeat_gap);
+    if (cls.slo.memory_stall)
+        slos["memory_stall"] = std::nullopt;
     return slos;
 }
 

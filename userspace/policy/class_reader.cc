@@ -102,7 +102,8 @@ std::map<Knob, KnobBounds> read_knobs(YamlChecker &check, const YAML::Node &node
 Slo read_slo(YamlChecker &check, const YAML::Node &node, const std::string &path) {
     Slo slo;
     if (!check.expect_map(node, path,
-                          {"cpu_delay_p99", "io_latency_p99", "heartbeat_drops", "heartbeat_gap"}))
+                          {"cpu_delay_p99", "io_latency_p99", "heartbeat_drops", "heartbeat_gap",
+                           "memory_stall"}))
         return slo;
     auto count = [](std::string_view text) -> Result<uint64_t> {
         auto n = parse_integer(text, 0, INT64_MAX, "a count of 0 or more");
@@ -114,6 +115,7 @@ Slo read_slo(YamlChecker &check, const YAML::Node &node, const std::string &path
     slo.io_latency_p99 = check.read(node, "io_latency_p99", path, parse_positive_duration);
     slo.heartbeat_drops = check.read(node, "heartbeat_drops", path, count);
     slo.heartbeat_gap = check.read(node, "heartbeat_gap", path, parse_positive_duration);
+    slo.memory_stall = check.read(node, "memory_stall", path, parse_percent);
     return slo;
 }
 

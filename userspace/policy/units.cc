@@ -93,6 +93,15 @@ Result<double> parse_cpus(std::string_view text) {
     return parse_scaled(text, kUnits, "CPUs like 0.5, 2 or 500m");
 }
 
+Result<double> parse_percent(std::string_view text) {
+    static constexpr Suffix kUnits[] = {{"%", 0.01}};
+    static constexpr std::string_view kWhat = "a share like 10% (above 0, at most 100%)";
+    auto share = parse_scaled(text, kUnits, kWhat);
+    if (share && (*share <= 0 || *share > 1))
+        return expected(kWhat, text);
+    return share;
+}
+
 Result<double> parse_weight(std::string_view text) {
     auto weight = parse_integer(text, 1, 10000, "a weight 1..10000");
     if (!weight)

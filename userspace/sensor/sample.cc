@@ -27,6 +27,8 @@ Result<Sample> take_sample(const CpuSensor &sensor, const CgroupLayout &layout,
             sample.cpu_stat[id] = *stat;
         if (auto psi = read_cpu_pressure(layout, path))
             sample.cpu_psi[id] = *psi;
+        if (auto memory = read_memory_use(layout, path))
+            sample.memory[id] = *memory;
     }
     return sample;
 }

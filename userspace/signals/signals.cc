@@ -6,6 +6,7 @@ Signals compute_signals(const Sample &before, const Sample &after,
                         const std::vector<HeartbeatFlow> &flows) {
     Signals signals;
     signals.cpu = compute_cpu_signals(before, after);
+    signals.memory = compute_memory_signals(before, after);
     if (before.io && after.io)
         signals.io = compute_io_signals(*before.io, *after.io);
     if (before.net && after.net)

@@ -54,6 +54,10 @@ struct CgroupInput {
     // Of that, what its packets dropped in a queueing discipline did not
     // take: what the links carried. A flood offers far more than that.
     double tx_passed_bytes_per_s = 0;
+    // memory.current, and the share of the interval its tasks stalled
+    // waiting for memory; absent where cgroup2 does not hold memory.
+    double memory_bytes = 0;
+    std::optional<double> memory_stall;
     // Current values of the knobs its class bounds, in policy units; a
     // per-device knob once per device the cgroup did IO on.
     std::map<KnobSlot, double> knobs;

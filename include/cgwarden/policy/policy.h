@@ -75,6 +75,9 @@ struct Slo {
     std::optional<Duration> io_latency_p99;
     std::optional<uint64_t> heartbeat_drops;  // per interval
     std::optional<Duration> heartbeat_gap;
+    // Share of the interval some of its tasks stalled waiting for memory
+    // (reclaim, refaults: PSI memory "some"), 0..1; needs cgroup v2 memory.
+    std::optional<double> memory_stall;
 };
 
 enum class QosClass { Guaranteed, Burstable, BestEffort };

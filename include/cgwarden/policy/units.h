@@ -28,6 +28,9 @@ Result<double> parse_rate(std::string_view text);
 // CPUs: "0.5", "2", or millicores as Kubernetes writes them: "500m".
 Result<double> parse_cpus(std::string_view text);
 
+// A share: "10%", "0.5%", above 0 and at most 100%; returns the fraction (0.1).
+Result<double> parse_percent(std::string_view text);
+
 // cgroup v2 weight scale: an integer 1..10000.
 Result<double> parse_weight(std::string_view text);
 

@@ -8,6 +8,7 @@
 
 #include "cgwarden/cgroup/cpu_stat.h"
 #include "cgwarden/cgroup/layout.h"
+#include "cgwarden/cgroup/memory_use.h"
 #include "cgwarden/cgroup/tree.h"
 #include "cgwarden/sensor/cpu_counters.h"
 #include "cgwarden/sensor/io_counters.h"
@@ -24,6 +25,9 @@ struct Sample {
     std::map<uint64_t, CpuStat> cpu_stat;
     // cpu.pressure of the same cgroups, where cgroup2 has the path and PSI.
     std::map<uint64_t, Psi> cpu_psi;
+    // memory.current and memory.pressure of the same cgroups, where cgroup2
+    // holds the memory controller (cgroup/memory_use.h).
+    std::map<uint64_t, MemoryUse> memory;
     // The IO and network maps, where those sensors run (daemon/sensors.h).
     std::optional<IoCounters> io;
     std::optional<NetCounters> net;

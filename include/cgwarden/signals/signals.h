@@ -1,5 +1,5 @@
-// Everything measured over one interval of the control loop: the CPU
-// signals, and IO and network where those sensors run. Pure functions of two
+// Everything measured over one interval of the control loop: the CPU and
+// memory signals, and IO and network where those sensors run. Pure functions of two
 // samples.
 #pragma once
 
@@ -10,6 +10,7 @@
 #include "cgwarden/sensor/sample.h"
 #include "cgwarden/signals/cpu_signals.h"
 #include "cgwarden/signals/io_signals.h"
+#include "cgwarden/signals/memory_signals.h"
 #include "cgwarden/signals/net_signals.h"
 
 namespace cgw {
@@ -18,6 +19,7 @@ struct Signals {
     CpuSignals cpu;
     std::optional<IoSignals> io;
     std::optional<NetSignals> net;
+    MemorySignals memory;  // empty unless cgroup2 holds the memory controller
 };
 
 // `flows` are the heartbeat flows the network counters were read for.

@@ -1,0 +1,139 @@
+// The decision step on memory evidence: a protected cgroup whose tasks stall
+// on memory beyond its memory_stall SLO steps down memory_high of the
+// lower-class cgroups holding the most memory, innermost only, and gives it
+// back step by step (idle CPUs are no reason to hand memory back at once).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cgwarden/control/controller.h"
+
+namespace cgw {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr double kGiB = 1024.0 * 1024 * 1024;
+
+Policy memory_policy() {
+    Policy p;
+    p.mode = Mode::Enforce;
+    ClassPolicy web;
+    web.name = "web";
+    web.priority = 100;
+    web.slo.memory_stall = 0.10;
+    ClassPolicy batch;
+    batch.name = "batch";
+    batch.priority = 0;
+    batch.knobs[Knob::MemoryHigh] = {
+        .floor = 1 * kGiB, .ceiling = kUnlimited, .step = 0.5 * kGiB, .hold_down = 3s};
+    p.classes = {web, batch};
+    return p;
+}
+
+// /apps/web is stalled while /batch/job fills memory. /batch (its parent) and
+// /apps (the victim's parent) are of the batch class too; /logs has no class.
+struct MemoryNode {
+    double job_high = kUnlimited;
+
+    ControllerInput interval(Duration now, double web_stall) const {
+        ControllerInput in;
+        in.now = now;
+        in.cpu_busy_fraction = 0.1;  // idle CPUs: no reason to relax memory
+        in.cpus = 2;
+        auto add = [&in](const std::string &path, std::optional<size_t> cls, double bytes) {
+            CgroupInput &cg = in.cgroups[path];
+            cg.class_index = cls;
+            cg.memory_bytes = bytes;
+            cg.memory_stall = 0;
+            return &cg;
+        };
+        add("/", std::nullopt, 8 * kGiB);
+        add("/apps", 1, 2.2 * kGiB)->knobs = {{Knob::MemoryHigh, kUnlimited}};
+        add("/apps/web", 0, 2 * kGiB)->memory_stall = web_stall;
+        add("/batch", 1, 4.6 * kGiB)->knobs = {{Knob::MemoryHigh, kUnlimited}};
+        add("/batch-other", 1, 0.1 * kGiB)->knobs = {{Knob::MemoryHigh, kUnlimited}};
+        add("/batch/job", 1, 4.5 * kGiB)->knobs = {{Knob::MemoryHigh, job_high}};
+        add("/logs", std::nullopt, 0.4 * kGiB);
+        return in;
+    }
+
+    void apply(const ControllerOutput &out) {
+        for (const Decision &d : out.decisions)
+            if (d.cgroup == "/batch/job")
+                job_high = d.new_value;
+    }
+};
+
+struct MemoryScenario {
+    Policy policy = memory_policy();
+    MemoryNode node;
+    ControllerState state;
+    Duration now{};
+
+    ControllerOutput tick(double web_stall) {
+        now += 1s;
+        ControllerOutput out = decide(node.interval(now, web_stall), policy, state);
+        node.apply(out);
+        state = out.state;
+        return out;
+    }
+};
+
+TEST(ControllerMemory, AStallStepsMemoryHighOfTheInnermostLargestHolder) {
+    MemoryScenario run;
+    ControllerOutput out = run.tick(0.30);
+    ASSERT_EQ(out.breaches.size(), 1u);
+    EXPECT_EQ(out.breaches[0].slo, "memory_stall");
+    EXPECT_DOUBLE_EQ(out.breaches[0].observed, 0.30);
+    EXPECT_DOUBLE_EQ(out.breaches[0].target, 0.10);
+    ASSERT_EQ(out.decisions.size(), 1u)
+        << "not /batch (its memory is /batch/job's), not /apps (it holds the victim's), not "
+           "/batch-other (2% of the memory), not /logs (no class)";
+    const Decision &d = out.decisions[0];
+    EXPECT_EQ(d.cgroup, "/batch/job");
+    EXPECT_EQ(d.knob, Knob::MemoryHigh);
+    EXPECT_TRUE(std::isinf(d.old_value));
+    EXPECT_DOUBLE_EQ(d.new_value, 4 * kGiB) << "an unlimited memory_high steps from what it holds";
+    ASSERT_TRUE(d.evidence);
+    EXPECT_EQ(d.evidence->victim, "/apps/web");
+    EXPECT_DOUBLE_EQ(d.evidence->antagonist_weight, 4.5 * kGiB);
+    EXPECT_NEAR(d.evidence->antagonist_share, 4.5 / 5.0, 1e-9)
+        << "of /batch/job, /batch-other, /logs";
+
+    run.tick(0.30);
+    EXPECT_DOUBLE_EQ(run.node.job_high, 3.5 * kGiB) << "one step per interval";
+    for (int i = 0; i < 10; ++i)
+        run.tick(0.30);
+    EXPECT_DOUBLE_EQ(run.node.job_high, 1 * kGiB) << "never below the floor";
+}
+
+TEST(ControllerMemory, GivesMemoryBackStepByStepAfterTheHoldDown) {
+    MemoryScenario run;
+    for (int i = 0; i < 3; ++i)
+        run.tick(0.30);
+    ASSERT_DOUBLE_EQ(run.node.job_high, 3 * kGiB);
+    for (int i = 0; i < 2; ++i)
+        EXPECT_TRUE(run.tick(0.01).decisions.empty()) << "hold-down of 3 s";
+    ControllerOutput up = run.tick(0.01);
+    ASSERT_EQ(up.decisions.size(), 1u);
+    EXPECT_EQ(up.decisions[0].rule, "recovered") << "idle CPUs do not hand memory back at once";
+    EXPECT_DOUBLE_EQ(run.node.job_high, 3.5 * kGiB);
+    for (int i = 0; i < 3; ++i)
+        run.tick(0.01);
+    EXPECT_TRUE(std::isinf(run.node.job_high)) << "back to no limit, exactly";
+    EXPECT_TRUE(run.state.knobs.empty());
+}
+
+TEST(ControllerMemory, NoBreachWithinTheSloOrWithoutMemoryFigures) {
+    MemoryScenario run;
+    EXPECT_TRUE(run.tick(0.05).breaches.empty());
+    ControllerInput unmeasured = run.node.interval(10s, 0.5);
+    unmeasured.cgroups["/apps/web"].memory_stall.reset();  // memory is not on cgroup2
+    ControllerOutput out = decide(unmeasured, run.policy, {});
+    EXPECT_TRUE(out.breaches.empty());
+    EXPECT_FALSE(out.state.victims.count("/apps/web")) << "an SLO it cannot judge is not watched";
+}
+
+}  // namespace
+}  // namespace cgw
