@@ -18,6 +18,7 @@
 #include "daemon_process.h"
 #include "http_client.h"
 #include "process.h"
+#include "root_kernel_test.h"
 #include "test_cgroup.h"
 
 namespace cgw {
@@ -29,14 +30,12 @@ using test::slurp;
 
 const std::vector<std::string> kControllers = {"cpu", "cpuacct", "blkio"};
 
-class IoEnforcement : public ::testing::Test {
+class IoEnforcement : public test::RootKernelTest {
   protected:
     void SetUp() override {
-        ASSERT_EQ(::geteuid(), 0u) << "integration tests write cgroup files: run as root";
-        auto detected = detect_cgroup_layout();
-        ASSERT_TRUE(detected) << detected.error().message;
-        layout_ = *detected;
-        test::remove_stale_test_cgroups(layout_);
+        RootKernelTest::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
         target_ = std::make_unique<test::IoTarget>();
         hog_ = std::make_unique<test::TestCgroup>(layout_, "eio-hog", kControllers);
         reader_ = std::make_unique<test::TestCgroup>(layout_, "eio-reader", kControllers);
@@ -110,7 +109,6 @@ class IoEnforcement : public ::testing::Test {
         return static_cast<double>(after - before) / static_cast<double>(window.count());
     }
 
-    CgroupLayout layout_;
     std::unique_ptr<test::IoTarget> target_;
     std::unique_ptr<test::TestCgroup> hog_;
     std::unique_ptr<test::TestCgroup> reader_;

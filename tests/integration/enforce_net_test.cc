@@ -15,12 +15,12 @@
 #include <sstream>
 #include <thread>
 
-#include "cgwarden/bpf/probe.h"
 #include "cgwarden/cgroup/layout.h"
 #include "daemon_process.h"
 #include "http_client.h"
 #include "netns_pair.h"
 #include "process.h"
+#include "root_kernel_test.h"
 #include "test_cgroup.h"
 
 namespace cgw {
@@ -56,18 +56,16 @@ struct Window {
     int64_t heartbeats_lost() const { return heartbeats_sent - heartbeats_received; }
 };
 
-class NetEnforcement : public ::testing::Test {
+class NetEnforcement : public test::RootKernelTest {
   protected:
     void SetUp() override {
-        ASSERT_EQ(::geteuid(), 0u) << "network tests create namespaces and load BPF: run as root";
-        auto detected = detect_cgroup_layout();
-        ASSERT_TRUE(detected) << detected.error().message;
-        layout_ = *detected;
+        RootKernelTest::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
         ASSERT_TRUE(layout_.unified) << "no cgroup2 hierarchy: cgroup_skb needs one";
-        test::remove_stale_test_cgroups(layout_);
         test::remove_stale_netns();
         // Without reasons no drop is known to be QDISC_DROP: no evidence.
-        if (!probe_kernel_features().kfree_skb_reason)
+        if (!features_.kfree_skb_reason)
             GTEST_SKIP() << "skb:kfree_skb passes no drop reason on this kernel (before 5.17)";
         // A port of this run only: the daemon's programs see the whole node.
         port_ = static_cast<uint16_t>(20000 + ::getpid() % 20000);
@@ -194,7 +192,6 @@ class NetEnforcement : public ::testing::Test {
         return false;
     }
 
-    CgroupLayout layout_;
     uint16_t port_ = 0;
     test::TempDir dir_;
     std::unique_ptr<NetnsPair> net_;

@@ -17,6 +17,7 @@
 #include "daemon_process.h"
 #include "http_client.h"
 #include "process.h"
+#include "root_kernel_test.h"
 #include "test_cgroup.h"
 
 namespace cgw {
@@ -28,14 +29,12 @@ using test::DaemonProcess;
 using test::eventually;
 using test::slurp;
 
-class Enforcement : public ::testing::Test {
+class Enforcement : public test::RootKernelTest {
   protected:
     void SetUp() override {
-        ASSERT_EQ(::geteuid(), 0u) << "integration tests write cgroup files: run as root";
-        auto detected = detect_cgroup_layout();
-        ASSERT_TRUE(detected) << detected.error().message;
-        layout_ = *detected;
-        test::remove_stale_test_cgroups(layout_);
+        RootKernelTest::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
         hog_ = std::make_unique<test::TestCgroup>(layout_, "enf-hog");
         victim_ = std::make_unique<test::TestCgroup>(layout_, "enf-victim");
         // With equal weights the scheduler favours the victim's group (its
@@ -118,7 +117,6 @@ class Enforcement : public ::testing::Test {
     }
     std::string daemon_log() const { return slurp(log_); }
 
-    CgroupLayout layout_;
     std::unique_ptr<test::TestCgroup> hog_;
     std::unique_ptr<test::TestCgroup> victim_;
     std::vector<std::string> knob_files_;
