@@ -9,14 +9,13 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <thread>
 
 #include "block_io.h"
 #include "cgwarden/cgroup/layout.h"
 #include "daemon_process.h"
-#include "http_client.h"
+#include "enforcement_config.h"
 #include "process.h"
 #include "root_kernel_test.h"
 #include "test_cgroup.h"
@@ -53,26 +52,12 @@ class IoEnforcement : public test::RootKernelTest {
         // in the throttle, not ahead of the reader's, so the evidence stops
         // naming it; a long hold-down keeps the limit through the measured
         // window (stepping back up is the CPU test's and the unit tests').
-        std::ofstream(state_ / "cgwarden.yaml")
-            << "interval: 500ms\nmode: enforce\nstate_dir: " << (state_ / "state").string()
-            << "\nlisten: 127.0.0.1:" << test::free_port()
-            << "\nclasses:\n"
-               "  - name: critical\n"
-               "    priority: 100\n"
-               "    match: {paths: ['"
-            << reader_->path()
-            << "']}\n"
-               "    slo: {io_latency_p99: 1us}\n"
-               "  - name: best-effort\n"
-               "    priority: 0\n"
-               "    match: {paths: ['"
-            << hog_->path()
-            << "']}\n"
-               "    knobs:\n"
-               "      io_max: {floor: 2MiB/s, ceiling: max, step: 256MiB/s, hold_down: 60s, "
-               "cooldown: 100ms}\n";
-        config_ = (state_ / "cgwarden.yaml").string();
-        log_ = state_ / "daemon.log";
+        config_ = test::write_enforcement_config(
+            state_, {.critical = reader_->path(),
+                     .slo = "io_latency_p99: 1us",
+                     .best_effort = hog_->path(),
+                     .knobs = {"io_max: {floor: 2MiB/s, ceiling: max, step: 256MiB/s, hold_down: "
+                               "60s, cooldown: 100ms}"}});
     }
 
     std::map<std::string, std::string> knobs() const {
@@ -115,8 +100,7 @@ class IoEnforcement : public test::RootKernelTest {
     std::vector<std::string> knob_files_;
     std::map<std::string, std::string> originals_;
     test::TempDir state_;
-    std::string config_;
-    std::filesystem::path log_;
+    test::EnforcementConfig config_;
 };
 
 TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
@@ -132,18 +116,19 @@ TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
     double hog_unmanaged = ops_rate(*hog_, 3s);
     double reader_unmanaged = ops_rate(*reader_, 3s);
 
-    test::DaemonProcess daemon(config_, log_);
+    test::DaemonProcess daemon(config_.file, config_.log);
     ASSERT_TRUE(daemon.started());
     ASSERT_TRUE(eventually([&] { return hog_at_floor(); }, 40s))
         << "the hog's " << knob_files_.front() << " never reached the floor: '" << hog_limit()
         << "'\n"
-        << slurp(log_);
+        << slurp(config_.log);
     // The daemon logs a decision right after applying it.
     auto logged = [&](const std::string &text) {
-        return eventually([&] { return slurp(log_).find(text) != std::string::npos; }, 5s);
+        return eventually([&] { return slurp(config_.log).find(text) != std::string::npos; }, 5s);
     };
-    EXPECT_TRUE(logged("breach cgroup=" + reader_->path() + " io_latency_p99=")) << slurp(log_);
-    EXPECT_TRUE(logged("knob=io_max device=" + target_->device())) << slurp(log_);
+    EXPECT_TRUE(logged("breach cgroup=" + reader_->path() + " io_latency_p99="))
+        << slurp(config_.log);
+    EXPECT_TRUE(logged("knob=io_max device=" + target_->device())) << slurp(config_.log);
     for (const auto &file : knob_files_) {
         std::string key = reader_->path() + "/" + file;
         EXPECT_EQ(knobs()[key], originals_.at(key)) << "the reader's " << file << " changed";
@@ -161,8 +146,8 @@ TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
     EXPECT_GT(reader_protected, reader_unmanaged * 1.2)
         << "the reader is not served faster with the hog limited";
 
-    EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(log_);
-    EXPECT_EQ(knobs(), originals_) << "SIGTERM must restore every IO knob\n" << slurp(log_);
+    EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(config_.log);
+    EXPECT_EQ(knobs(), originals_) << "SIGTERM must restore every IO knob\n" << slurp(config_.log);
 }
 
 }  // namespace

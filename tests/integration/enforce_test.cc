@@ -8,14 +8,13 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <thread>
 
 #include "cgwarden/cgroup/layout.h"
 #include "command.h"
 #include "daemon_process.h"
-#include "http_client.h"
+#include "enforcement_config.h"
 #include "process.h"
 #include "root_kernel_test.h"
 #include "test_cgroup.h"
@@ -50,34 +49,14 @@ class Enforcement : public test::RootKernelTest {
                 : std::vector<std::string>{"cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us"};
         originals_ = knobs();
 
-        std::ofstream(state_ / "cgwarden.yaml")
-            << "interval: 500ms\n"
-               "mode: enforce\n"
-               "state_dir: "
-            << (state_ / "state").string()
-            << "\n"
-               "listen: 127.0.0.1:"
-            << test::free_port()
-            << "\n"
-               "classes:\n"
-               "  - name: critical\n"
-               "    priority: 100\n"
-               "    match: {paths: ['"
-            << victim_->path()
-            << "']}\n"
-               "    slo: {cpu_delay_p99: 200us}\n"
-               "  - name: best-effort\n"
-               "    priority: 0\n"
-               "    match: {paths: ['"
-            << hog_->path()
-            << "']}\n"
-               "    knobs:\n"
-               "      cpu_weight: {floor: 10, ceiling: 100, step: 30, hold_down: 2s, cooldown: "
-               "100ms}\n"
-               "      cpu_max: {floor: 500m, ceiling: max, step: 500m, hold_down: 2s, "
-               "cooldown: 100ms}\n";
-        config_ = (state_ / "cgwarden.yaml").string();
-        log_ = state_ / "daemon.log";
+        config_ = test::write_enforcement_config(
+            state_, {.critical = victim_->path(),
+                     .slo = "cpu_delay_p99: 200us",
+                     .best_effort = hog_->path(),
+                     .knobs = {"cpu_weight: {floor: 10, ceiling: 100, step: 30, hold_down: 2s, "
+                               "cooldown: 100ms}",
+                               "cpu_max: {floor: 500m, ceiling: max, step: 500m, hold_down: 2s, "
+                               "cooldown: 100ms}"}});
     }
 
     // Every knob file of both cgroups, exactly as the kernel shows it.
@@ -115,21 +94,24 @@ class Enforcement : public test::RootKernelTest {
             EXPECT_EQ(now[key], originals_.at(key)) << "the victim's " << file << " changed";
         }
     }
-    std::string daemon_log() const { return slurp(log_); }
+    std::string daemon_log() const { return slurp(config_.log); }
+    std::string restore_command() const {
+        return test::cgwarden_path() + " restore --state-dir " + config_.state_dir.string() +
+               " 2>&1";
+    }
 
     std::unique_ptr<test::TestCgroup> hog_;
     std::unique_ptr<test::TestCgroup> victim_;
     std::vector<std::string> knob_files_;
     std::map<std::string, std::string> originals_;
     test::TempDir state_;
-    std::string config_;
-    std::filesystem::path log_;
+    test::EnforcementConfig config_;
 };
 
 TEST_F(Enforcement, StepsTheHogDownRelaxesItAndRestoresOnSigterm) {
     start_victim();
     start_hog();
-    DaemonProcess daemon(config_, log_);
+    DaemonProcess daemon(config_.file, config_.log);
     ASSERT_TRUE(daemon.started());
 
     ASSERT_TRUE(eventually([&] { return hog_stepped_down(); }, 20s))
@@ -158,18 +140,16 @@ TEST_F(Enforcement, StepsTheHogDownRelaxesItAndRestoresOnSigterm) {
 TEST_F(Enforcement, AfterSigkillRestoreLeavesEveryKnobByteIdentical) {
     start_victim();
     start_hog();
-    DaemonProcess daemon(config_, log_);
+    DaemonProcess daemon(config_.file, config_.log);
     ASSERT_TRUE(daemon.started());
     ASSERT_TRUE(eventually([&] { return hog_stepped_down(); }, 20s)) << daemon_log();
     daemon.stop(SIGKILL);
     ASSERT_NE(knobs(), originals_) << "nothing to restore: the test proves nothing";
 
-    auto restore = test::run_command(test::cgwarden_path() + " restore --state-dir " +
-                                     (state_ / "state").string() + " 2>&1");
+    auto restore = test::run_command(restore_command());
     EXPECT_EQ(restore.status, 0) << restore.output;
     EXPECT_EQ(knobs(), originals_) << restore.output;
-    auto again = test::run_command(test::cgwarden_path() + " restore --state-dir " +
-                                   (state_ / "state").string() + " 2>&1");
+    auto again = test::run_command(restore_command());
     EXPECT_EQ(again.status, 0) << again.output;
     EXPECT_NE(again.output.find("nothing to restore"), std::string::npos) << again.output;
 }
