@@ -16,6 +16,7 @@
 #include "cgwarden/cgroup/layout.h"
 #include "daemon_process.h"
 #include "enforcement_config.h"
+#include "knob_files.h"
 #include "process.h"
 #include "root_kernel_test.h"
 #include "test_cgroup.h"
@@ -40,11 +41,12 @@ class IoEnforcement : public test::RootKernelTest {
         reader_ = std::make_unique<test::TestCgroup>(layout_, "eio-reader", kControllers);
         for (const auto *cg : {hog_.get(), reader_.get()})
             test::count_v1_io(layout_, *cg, target_->device());
-        knob_files_ = layout_.mode == CgroupMode::V2
-                          ? std::vector<std::string>{"io.max"}
-                          : std::vector<std::string>{"blkio.throttle.read_bps_device",
-                                                     "blkio.throttle.write_bps_device"};
-        originals_ = knobs();
+        knobs_ = std::make_unique<test::KnobFiles>(
+            std::vector<const test::TestCgroup *>{hog_.get(), reader_.get()}, "blkio",
+            layout_.mode == CgroupMode::V2
+                ? std::vector<std::string>{"io.max"}
+                : std::vector<std::string>{"blkio.throttle.read_bps_device",
+                                           "blkio.throttle.write_bps_device"});
 
         // The reader's SLO sits below what the disk gives it even alone, so
         // the breach lasts until the hog is at its floor: the test does not
@@ -60,17 +62,9 @@ class IoEnforcement : public test::RootKernelTest {
                                "60s, cooldown: 100ms}"}});
     }
 
-    std::map<std::string, std::string> knobs() const {
-        std::map<std::string, std::string> out;
-        for (const auto *cg : {hog_.get(), reader_.get()})
-            for (const auto &file : knob_files_)
-                out[cg->path() + "/" + file] = slurp(cg->dir("blkio") / file);
-        return out;
-    }
-
     // The hog's limit on the test disk, as the kernel shows it.
     std::string hog_limit() const {
-        std::string text = slurp(hog_->dir("blkio") / knob_files_.front());
+        std::string text = knobs_->read(*hog_, knobs_->files().front());
         for (size_t at = 0; at < text.size();) {
             size_t end = text.find('\n', at);
             std::string line = text.substr(at, end - at);
@@ -97,8 +91,7 @@ class IoEnforcement : public test::RootKernelTest {
     std::unique_ptr<test::IoTarget> target_;
     std::unique_ptr<test::TestCgroup> hog_;
     std::unique_ptr<test::TestCgroup> reader_;
-    std::vector<std::string> knob_files_;
-    std::map<std::string, std::string> originals_;
+    std::unique_ptr<test::KnobFiles> knobs_;
     test::TempDir state_;
     test::EnforcementConfig config_;
 };
@@ -119,7 +112,7 @@ TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
     test::DaemonProcess daemon(config_.file, config_.log);
     ASSERT_TRUE(daemon.started());
     ASSERT_TRUE(eventually([&] { return hog_at_floor(); }, 40s))
-        << "the hog's " << knob_files_.front() << " never reached the floor: '" << hog_limit()
+        << "the hog's " << knobs_->files().front() << " never reached the floor: '" << hog_limit()
         << "'\n"
         << slurp(config_.log);
     // The daemon logs a decision right after applying it.
@@ -129,10 +122,7 @@ TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
     EXPECT_TRUE(logged("breach cgroup=" + reader_->path() + " io_latency_p99="))
         << slurp(config_.log);
     EXPECT_TRUE(logged("knob=io_max device=" + target_->device())) << slurp(config_.log);
-    for (const auto &file : knob_files_) {
-        std::string key = reader_->path() + "/" + file;
-        EXPECT_EQ(knobs()[key], originals_.at(key)) << "the reader's " << file << " changed";
-    }
+    knobs_->expect_untouched(*reader_, "the reader");
 
     // The floor is 2 MiB/s of 64 KiB reads, 32 requests a second. In the VM
     // up to ~180/s got through in some runs although the file showed the
@@ -147,7 +137,8 @@ TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
         << "the reader is not served faster with the hog limited";
 
     EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(config_.log);
-    EXPECT_EQ(knobs(), originals_) << "SIGTERM must restore every IO knob\n" << slurp(config_.log);
+    EXPECT_EQ(knobs_->read(), knobs_->originals()) << "SIGTERM must restore every IO knob\n"
+                                                   << slurp(config_.log);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "command.h"
 #include "daemon_process.h"
 #include "enforcement_config.h"
+#include "knob_files.h"
 #include "process.h"
 #include "root_kernel_test.h"
 #include "test_cgroup.h"
@@ -43,11 +44,11 @@ class Enforcement : public test::RootKernelTest {
         // every time (p99 ~5 ms measured) while the victim still wakes ~1000
         // times a second, enough for a p99 in every interval.
         victim_->set_cpu_weight(25);
-        knob_files_ =
+        knobs_ = std::make_unique<test::KnobFiles>(
+            std::vector<const test::TestCgroup *>{hog_.get(), victim_.get()}, "cpu",
             layout_.mode == CgroupMode::V2
                 ? std::vector<std::string>{"cpu.weight", "cpu.max"}
-                : std::vector<std::string>{"cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us"};
-        originals_ = knobs();
+                : std::vector<std::string>{"cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us"});
 
         config_ = test::write_enforcement_config(
             state_, {.critical = victim_->path(),
@@ -60,20 +61,14 @@ class Enforcement : public test::RootKernelTest {
     }
 
     // Every knob file of both cgroups, exactly as the kernel shows it.
-    std::map<std::string, std::string> knobs() const {
-        std::map<std::string, std::string> out;
-        for (const auto *cg : {hog_.get(), victim_.get()})
-            for (const auto &file : knob_files_)
-                out[cg->path() + "/" + file] = slurp(cg->dir("cpu") / file);
-        return out;
-    }
+    std::map<std::string, std::string> knobs() const { return knobs_->read(); }
+    const std::map<std::string, std::string> &originals() const { return knobs_->originals(); }
 
-    std::string hog_knob(const std::string &file) const { return slurp(hog_->dir("cpu") / file); }
     std::string weight_file() const {
         return layout_.mode == CgroupMode::V2 ? "cpu.weight" : "cpu.shares";
     }
     bool hog_stepped_down() const {
-        return hog_knob(weight_file()) != originals_.at(hog_->path() + "/" + weight_file());
+        return knobs_->read(*hog_, weight_file()) != knobs_->original(*hog_, weight_file());
     }
     void start_victim() {
         victim_->spawn({"taskset", "-c", "0", test::tool_path("wakeloop"), "--sleep-us", "1000",
@@ -87,13 +82,7 @@ class Enforcement : public test::RootKernelTest {
         for (pid_t pid : hog_->pids())
             ::kill(pid, SIGKILL);
     }
-    void expect_victim_untouched() const {
-        auto now = knobs();
-        for (const auto &file : knob_files_) {
-            std::string key = victim_->path() + "/" + file;
-            EXPECT_EQ(now[key], originals_.at(key)) << "the victim's " << file << " changed";
-        }
-    }
+    void expect_victim_untouched() const { knobs_->expect_untouched(*victim_, "the victim"); }
     std::string daemon_log() const { return slurp(config_.log); }
     std::string restore_command() const {
         return test::cgwarden_path() + " restore --state-dir " + config_.state_dir.string() +
@@ -102,8 +91,7 @@ class Enforcement : public test::RootKernelTest {
 
     std::unique_ptr<test::TestCgroup> hog_;
     std::unique_ptr<test::TestCgroup> victim_;
-    std::vector<std::string> knob_files_;
-    std::map<std::string, std::string> originals_;
+    std::unique_ptr<test::KnobFiles> knobs_;
     test::TempDir state_;
     test::EnforcementConfig config_;
 };
@@ -126,14 +114,14 @@ TEST_F(Enforcement, StepsTheHogDownRelaxesItAndRestoresOnSigterm) {
     // Hog gone, victim healthy: after the 2 s hold-down, with the node idle,
     // the knobs go straight back to their originals.
     stop_hog();
-    EXPECT_TRUE(eventually([&] { return knobs() == originals_; }, 20s))
+    EXPECT_TRUE(eventually([&] { return knobs() == originals(); }, 20s))
         << "knobs did not relax back to the originals\n"
         << daemon_log();
 
     start_hog();
     ASSERT_TRUE(eventually([&] { return hog_stepped_down(); }, 20s)) << daemon_log();
     EXPECT_EQ(daemon.stop(SIGTERM), 0) << daemon_log();
-    EXPECT_EQ(knobs(), originals_) << "SIGTERM must restore every knob\n" << daemon_log();
+    EXPECT_EQ(knobs(), originals()) << "SIGTERM must restore every knob\n" << daemon_log();
     expect_victim_untouched();
 }
 
@@ -144,11 +132,11 @@ TEST_F(Enforcement, AfterSigkillRestoreLeavesEveryKnobByteIdentical) {
     ASSERT_TRUE(daemon.started());
     ASSERT_TRUE(eventually([&] { return hog_stepped_down(); }, 20s)) << daemon_log();
     daemon.stop(SIGKILL);
-    ASSERT_NE(knobs(), originals_) << "nothing to restore: the test proves nothing";
+    ASSERT_NE(knobs(), originals()) << "nothing to restore: the test proves nothing";
 
     auto restore = test::run_command(restore_command());
     EXPECT_EQ(restore.status, 0) << restore.output;
-    EXPECT_EQ(knobs(), originals_) << restore.output;
+    EXPECT_EQ(knobs(), originals()) << restore.output;
     auto again = test::run_command(restore_command());
     EXPECT_EQ(again.status, 0) << again.output;
     EXPECT_NE(again.output.find("nothing to restore"), std::string::npos) << again.output;
