@@ -251,6 +251,27 @@ listen: 127.0.0.1:$(free_port)
 EOF
 }
 
+# The classes of every scenario: the victim critical with its SLO, the
+# antagonist best-effort with one line per knob.
+policy_classes() { # VICTIM SLO ANTAGONIST KNOB...
+    local victim=$1 slo=$2 antagonist=$3 knob
+    shift 3
+    cat <<EOF
+classes:
+  - name: critical
+    priority: 100
+    match: {paths: ['$victim']}
+    slo: {$slo}
+  - name: best-effort
+    priority: 0
+    match: {paths: ['$antagonist']}
+    knobs:
+EOF
+    for knob in "$@"; do echo "      $knob"; done
+}
+# How every knob moves (header: nothing relaxes within a condition).
+knob_pace="hold_down: 30s, cooldown: 100ms"
+
 # The epoch of a spdlog line "[2026-11-25 12:31:00.123] [cgwarden] [info] ..."
 # (local time, as date reads it).
 log_epoch() { date -d "$(sed -E 's/^\[([^]]+)\].*/\1/' <<<"$1")" +%s.%N; }
@@ -307,19 +328,9 @@ cpu_condition() { # CONDITION
     if [[ $cond == cgwarden ]]; then
         {
             policy_head "$out"
-            cat <<EOF
-classes:
-  - name: critical
-    priority: 100
-    match: {paths: ['$victim']}
-    slo: {cpu_delay_p99: ${cpu_slo_us}us}
-  - name: best-effort
-    priority: 0
-    match: {paths: ['$hog']}
-    knobs:
-      cpu_weight: {floor: 10, ceiling: 100, step: 30, hold_down: 30s, cooldown: 100ms}
-      cpu_max: {floor: 500m, ceiling: max, step: 500m, hold_down: 30s, cooldown: 100ms}
-EOF
+            policy_classes "$victim" "cpu_delay_p99: ${cpu_slo_us}us" "$hog" \
+                "cpu_weight: {floor: 10, ceiling: 100, step: 30, $knob_pace}" \
+                "cpu_max: {floor: 500m, ceiling: max, step: 500m, $knob_pace}"
         } >"$out/cgwarden.yaml"
         start_daemon "$out"
     fi
@@ -435,18 +446,8 @@ io_condition() { # CONDITION
         floor=$(calc "int($io_unmanaged_bps / 10)")
         {
             policy_head "$out"
-            cat <<EOF
-classes:
-  - name: critical
-    priority: 100
-    match: {paths: ['$reader']}
-    slo: {io_latency_p99: ${io_slo_us}us}
-  - name: best-effort
-    priority: 0
-    match: {paths: ['$hog']}
-    knobs:
-      io_max: {floor: $floor/s, ceiling: max, step: $step/s, hold_down: 30s, cooldown: 100ms}
-EOF
+            policy_classes "$reader" "io_latency_p99: ${io_slo_us}us" "$hog" \
+                "io_max: {floor: $floor/s, ceiling: max, step: $step/s, $knob_pace}"
         } >"$out/cgwarden.yaml"
         start_daemon "$out"
     fi
@@ -548,17 +549,9 @@ hb_condition() { # CONDITION
 heartbeats:
   - {name: bench-settle, proto: udp, port: $p_hb1, interval: ${hb_interval_ms}ms, cgroup: $victim}
   - {name: bench-window, proto: udp, port: $p_hb2, interval: ${hb_interval_ms}ms, cgroup: $victim}
-classes:
-  - name: critical
-    priority: 100
-    match: {paths: ['$victim']}
-    slo: {heartbeat_drops: 0}
-  - name: best-effort
-    priority: 0
-    match: {paths: ['$bulk']}
-    knobs:
-      net_egress_rate: {floor: 10K/s, ceiling: $HB_CEILING, step: 25K/s, hold_down: 30s, cooldown: 100ms}
 EOF
+            policy_classes "$victim" "heartbeat_drops: 0" "$bulk" \
+                "net_egress_rate: {floor: 10K/s, ceiling: $HB_CEILING, step: 25K/s, $knob_pace}"
         } >"$out/cgwarden.yaml"
         start_daemon "$out"
     fi

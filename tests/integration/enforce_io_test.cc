@@ -9,15 +9,16 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <thread>
 
 #include "block_io.h"
 #include "cgwarden/cgroup/layout.h"
 #include "daemon_process.h"
-#include "http_client.h"
+#include "enforcement_config.h"
+#include "knob_files.h"
 #include "process.h"
+#include "root_kernel_test.h"
 #include "test_cgroup.h"
 
 namespace cgw {
@@ -29,24 +30,23 @@ using test::slurp;
 
 const std::vector<std::string> kControllers = {"cpu", "cpuacct", "blkio"};
 
-class IoEnforcement : public ::testing::Test {
+class IoEnforcement : public test::RootKernelTest {
   protected:
     void SetUp() override {
-        ASSERT_EQ(::geteuid(), 0u) << "integration tests write cgroup files: run as root";
-        auto detected = detect_cgroup_layout();
-        ASSERT_TRUE(detected) << detected.error().message;
-        layout_ = *detected;
-        test::remove_stale_test_cgroups(layout_);
+        RootKernelTest::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
         target_ = std::make_unique<test::IoTarget>();
         hog_ = std::make_unique<test::TestCgroup>(layout_, "eio-hog", kControllers);
         reader_ = std::make_unique<test::TestCgroup>(layout_, "eio-reader", kControllers);
         for (const auto *cg : {hog_.get(), reader_.get()})
             test::count_v1_io(layout_, *cg, target_->device());
-        knob_files_ = layout_.mode == CgroupMode::V2
-                          ? std::vector<std::string>{"io.max"}
-                          : std::vector<std::string>{"blkio.throttle.read_bps_device",
-                                                     "blkio.throttle.write_bps_device"};
-        originals_ = knobs();
+        knobs_ = std::make_unique<test::KnobFiles>(
+            std::vector<const test::TestCgroup *>{hog_.get(), reader_.get()}, "blkio",
+            layout_.mode == CgroupMode::V2
+                ? std::vector<std::string>{"io.max"}
+                : std::vector<std::string>{"blkio.throttle.read_bps_device",
+                                           "blkio.throttle.write_bps_device"});
 
         // The reader's SLO sits below what the disk gives it even alone, so
         // the breach lasts until the hog is at its floor: the test does not
@@ -54,39 +54,17 @@ class IoEnforcement : public ::testing::Test {
         // in the throttle, not ahead of the reader's, so the evidence stops
         // naming it; a long hold-down keeps the limit through the measured
         // window (stepping back up is the CPU test's and the unit tests').
-        std::ofstream(state_ / "cgwarden.yaml")
-            << "interval: 500ms\nmode: enforce\nstate_dir: " << (state_ / "state").string()
-            << "\nlisten: 127.0.0.1:" << test::free_port()
-            << "\nclasses:\n"
-               "  - name: critical\n"
-               "    priority: 100\n"
-               "    match: {paths: ['"
-            << reader_->path()
-            << "']}\n"
-               "    slo: {io_latency_p99: 1us}\n"
-               "  - name: best-effort\n"
-               "    priority: 0\n"
-               "    match: {paths: ['"
-            << hog_->path()
-            << "']}\n"
-               "    knobs:\n"
-               "      io_max: {floor: 2MiB/s, ceiling: max, step: 256MiB/s, hold_down: 60s, "
-               "cooldown: 100ms}\n";
-        config_ = (state_ / "cgwarden.yaml").string();
-        log_ = state_ / "daemon.log";
-    }
-
-    std::map<std::string, std::string> knobs() const {
-        std::map<std::string, std::string> out;
-        for (const auto *cg : {hog_.get(), reader_.get()})
-            for (const auto &file : knob_files_)
-                out[cg->path() + "/" + file] = slurp(cg->dir("blkio") / file);
-        return out;
+        config_ = test::write_enforcement_config(
+            state_, {.critical = reader_->path(),
+                     .slo = "io_latency_p99: 1us",
+                     .best_effort = hog_->path(),
+                     .knobs = {"io_max: {floor: 2MiB/s, ceiling: max, step: 256MiB/s, hold_down: "
+                               "60s, cooldown: 100ms}"}});
     }
 
     // The hog's limit on the test disk, as the kernel shows it.
     std::string hog_limit() const {
-        std::string text = slurp(hog_->dir("blkio") / knob_files_.front());
+        std::string text = knobs_->read(*hog_, knobs_->files().front());
         for (size_t at = 0; at < text.size();) {
             size_t end = text.find('\n', at);
             std::string line = text.substr(at, end - at);
@@ -110,15 +88,12 @@ class IoEnforcement : public ::testing::Test {
         return static_cast<double>(after - before) / static_cast<double>(window.count());
     }
 
-    CgroupLayout layout_;
     std::unique_ptr<test::IoTarget> target_;
     std::unique_ptr<test::TestCgroup> hog_;
     std::unique_ptr<test::TestCgroup> reader_;
-    std::vector<std::string> knob_files_;
-    std::map<std::string, std::string> originals_;
+    std::unique_ptr<test::KnobFiles> knobs_;
     test::TempDir state_;
-    std::string config_;
-    std::filesystem::path log_;
+    test::EnforcementConfig config_;
 };
 
 TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
@@ -134,22 +109,20 @@ TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
     double hog_unmanaged = ops_rate(*hog_, 3s);
     double reader_unmanaged = ops_rate(*reader_, 3s);
 
-    test::DaemonProcess daemon(config_, log_);
+    test::DaemonProcess daemon(config_.file, config_.log);
     ASSERT_TRUE(daemon.started());
     ASSERT_TRUE(eventually([&] { return hog_at_floor(); }, 40s))
-        << "the hog's " << knob_files_.front() << " never reached the floor: '" << hog_limit()
+        << "the hog's " << knobs_->files().front() << " never reached the floor: '" << hog_limit()
         << "'\n"
-        << slurp(log_);
+        << slurp(config_.log);
     // The daemon logs a decision right after applying it.
     auto logged = [&](const std::string &text) {
-        return eventually([&] { return slurp(log_).find(text) != std::string::npos; }, 5s);
+        return eventually([&] { return slurp(config_.log).find(text) != std::string::npos; }, 5s);
     };
-    EXPECT_TRUE(logged("breach cgroup=" + reader_->path() + " io_latency_p99=")) << slurp(log_);
-    EXPECT_TRUE(logged("knob=io_max device=" + target_->device())) << slurp(log_);
-    for (const auto &file : knob_files_) {
-        std::string key = reader_->path() + "/" + file;
-        EXPECT_EQ(knobs()[key], originals_.at(key)) << "the reader's " << file << " changed";
-    }
+    EXPECT_TRUE(logged("breach cgroup=" + reader_->path() + " io_latency_p99="))
+        << slurp(config_.log);
+    EXPECT_TRUE(logged("knob=io_max device=" + target_->device())) << slurp(config_.log);
+    knobs_->expect_untouched(*reader_, "the reader");
 
     // The floor is 2 MiB/s of 64 KiB reads, 32 requests a second. In the VM
     // up to ~180/s got through in some runs although the file showed the
@@ -163,8 +136,9 @@ TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
     EXPECT_GT(reader_protected, reader_unmanaged * 1.2)
         << "the reader is not served faster with the hog limited";
 
-    EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(log_);
-    EXPECT_EQ(knobs(), originals_) << "SIGTERM must restore every IO knob\n" << slurp(log_);
+    EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(config_.log);
+    EXPECT_EQ(knobs_->read(), knobs_->originals()) << "SIGTERM must restore every IO knob\n"
+                                                   << slurp(config_.log);
 }
 
 }  // namespace

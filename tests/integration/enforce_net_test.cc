@@ -10,17 +10,16 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <regex>
 #include <sstream>
 #include <thread>
 
-#include "cgwarden/bpf/probe.h"
 #include "cgwarden/cgroup/layout.h"
 #include "daemon_process.h"
-#include "http_client.h"
+#include "enforcement_config.h"
 #include "netns_pair.h"
 #include "process.h"
+#include "root_kernel_test.h"
 #include "test_cgroup.h"
 
 namespace cgw {
@@ -56,18 +55,16 @@ struct Window {
     int64_t heartbeats_lost() const { return heartbeats_sent - heartbeats_received; }
 };
 
-class NetEnforcement : public ::testing::Test {
+class NetEnforcement : public test::RootKernelTest {
   protected:
     void SetUp() override {
-        ASSERT_EQ(::geteuid(), 0u) << "network tests create namespaces and load BPF: run as root";
-        auto detected = detect_cgroup_layout();
-        ASSERT_TRUE(detected) << detected.error().message;
-        layout_ = *detected;
+        RootKernelTest::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
         ASSERT_TRUE(layout_.unified) << "no cgroup2 hierarchy: cgroup_skb needs one";
-        test::remove_stale_test_cgroups(layout_);
         test::remove_stale_netns();
         // Without reasons no drop is known to be QDISC_DROP: no evidence.
-        if (!probe_kernel_features().kfree_skb_reason)
+        if (!features_.kfree_skb_reason)
             GTEST_SKIP() << "skb:kfree_skb passes no drop reason on this kernel (before 5.17)";
         // A port of this run only: the daemon's programs see the whole node.
         port_ = static_cast<uint16_t>(20000 + ::getpid() % 20000);
@@ -83,31 +80,15 @@ class NetEnforcement : public ::testing::Test {
         // floor, so the limit under test is known. The hold-down outlasts
         // the test: once protected the victim is healthy, and the limit must
         // stay while the window after it is measured.
-        std::ofstream(dir_ / "cgwarden.yaml")
-            << "interval: 500ms\nmode: enforce\nstate_dir: " << (dir_ / "state").string()
-            << "\nlisten: 127.0.0.1:" << test::free_port()
-            << "\nheartbeats:\n"
-               "  - {name: hb, proto: udp, port: "
-            << port_ << ", interval: " << kHeartbeatIntervalMs << "ms, cgroup: '" << hb_->path()
-            << "'}\n"
-               "classes:\n"
-               "  - name: critical\n"
-               "    priority: 100\n"
-               "    match: {paths: ['"
-            << hb_->path()
-            << "']}\n"
-               "    slo: {heartbeat_drops: 0}\n"
-               "  - name: best-effort\n"
-               "    priority: 0\n"
-               "    match: {paths: ['"
-            << bulk_->path()
-            << "']}\n"
-               "    knobs:\n"
-               "      net_egress_rate: {floor: "
-            << kFloorBytesPerS
-            << "B/s, ceiling: max, step: 1MB/s, hold_down: 60s, cooldown: 100ms}\n";
-        config_ = (dir_ / "cgwarden.yaml").string();
-        log_ = dir_ / "daemon.log";
+        config_ = test::write_enforcement_config(
+            dir_, {.critical = hb_->path(),
+                   .slo = "heartbeat_drops: 0",
+                   .best_effort = bulk_->path(),
+                   .knobs = {"net_egress_rate: {floor: " + std::to_string(kFloorBytesPerS) +
+                             "B/s, ceiling: max, step: 1MB/s, hold_down: 60s, cooldown: 100ms}"},
+                   .heartbeats = {"{name: hb, proto: udp, port: " + std::to_string(port_) +
+                                  ", interval: " + std::to_string(kHeartbeatIntervalMs) +
+                                  "ms, cgroup: '" + hb_->path() + "'}"}});
     }
 
     // The flood, to the receiver's port + 1, until teardown.
@@ -177,7 +158,7 @@ class NetEnforcement : public ::testing::Test {
     // Decision lines of the daemon's log.
     std::vector<std::string> decisions() const {
         std::vector<std::string> out;
-        std::istringstream log(slurp(log_));
+        std::istringstream log(slurp(config_.log));
         for (std::string line; std::getline(log, line);)
             if (line.find("decision") != std::string::npos)
                 out.push_back(line);
@@ -194,15 +175,13 @@ class NetEnforcement : public ::testing::Test {
         return false;
     }
 
-    CgroupLayout layout_;
     uint16_t port_ = 0;
     test::TempDir dir_;
     std::unique_ptr<NetnsPair> net_;
     std::unique_ptr<TestCgroup> hb_;
     std::unique_ptr<TestCgroup> bulk_;
     std::unique_ptr<TestCgroup> rx_;
-    std::string config_;
-    std::filesystem::path log_;
+    test::EnforcementConfig config_;
     int windows_ = 0;
 };
 
@@ -214,7 +193,7 @@ TEST_F(NetEnforcement, LimitsTheFloodAndTheHeartbeatsGetThrough) {
     EXPECT_GT(unmanaged.qdisc_drops, 0);
     EXPECT_GT(unmanaged.bulk_bytes_per_s, 0.8 * kLinkBytesPerS) << "the flood fills the link";
 
-    test::DaemonProcess daemon(config_, log_);
+    test::DaemonProcess daemon(config_.file, config_.log);
     ASSERT_TRUE(daemon.started());
     // Heartbeats must flow for the daemon to see them dropped.
     ASSERT_TRUE(eventually(
@@ -224,8 +203,8 @@ TEST_F(NetEnforcement, LimitsTheFloodAndTheHeartbeatsGetThrough) {
         },
         40s))
         << "the flood's net_egress_rate never reached the floor\n"
-        << slurp(log_);
-    std::string log = slurp(log_);
+        << slurp(config_.log);
+    std::string log = slurp(config_.log);
     EXPECT_NE(log.find("breach cgroup=" + hb_->path() + " heartbeat_drops="), std::string::npos)
         << log;
     for (const std::string &line : decisions()) {
@@ -246,7 +225,7 @@ TEST_F(NetEnforcement, LimitsTheFloodAndTheHeartbeatsGetThrough) {
     EXPECT_LT(managed.bulk_bytes_per_s, 1.1 * kFloorBytesPerS);
     EXPECT_GT(managed.bulk_bytes_per_s, 0.8 * kFloorBytesPerS);
 
-    EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(log_);
+    EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(config_.log);
     // The limit went with the daemon: the flood fills the link again, and
     // drops heartbeats again.
     Window released = measure(3s);

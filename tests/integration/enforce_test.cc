@@ -8,15 +8,16 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <thread>
 
 #include "cgwarden/cgroup/layout.h"
 #include "command.h"
 #include "daemon_process.h"
-#include "http_client.h"
+#include "enforcement_config.h"
+#include "knob_files.h"
 #include "process.h"
+#include "root_kernel_test.h"
 #include "test_cgroup.h"
 
 namespace cgw {
@@ -28,14 +29,12 @@ using test::DaemonProcess;
 using test::eventually;
 using test::slurp;
 
-class Enforcement : public ::testing::Test {
+class Enforcement : public test::RootKernelTest {
   protected:
     void SetUp() override {
-        ASSERT_EQ(::geteuid(), 0u) << "integration tests write cgroup files: run as root";
-        auto detected = detect_cgroup_layout();
-        ASSERT_TRUE(detected) << detected.error().message;
-        layout_ = *detected;
-        test::remove_stale_test_cgroups(layout_);
+        RootKernelTest::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
         hog_ = std::make_unique<test::TestCgroup>(layout_, "enf-hog");
         victim_ = std::make_unique<test::TestCgroup>(layout_, "enf-victim");
         // With equal weights the scheduler favours the victim's group (its
@@ -45,57 +44,31 @@ class Enforcement : public ::testing::Test {
         // every time (p99 ~5 ms measured) while the victim still wakes ~1000
         // times a second, enough for a p99 in every interval.
         victim_->set_cpu_weight(25);
-        knob_files_ =
+        knobs_ = std::make_unique<test::KnobFiles>(
+            std::vector<const test::TestCgroup *>{hog_.get(), victim_.get()}, "cpu",
             layout_.mode == CgroupMode::V2
                 ? std::vector<std::string>{"cpu.weight", "cpu.max"}
-                : std::vector<std::string>{"cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us"};
-        originals_ = knobs();
+                : std::vector<std::string>{"cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us"});
 
-        std::ofstream(state_ / "cgwarden.yaml")
-            << "interval: 500ms\n"
-               "mode: enforce\n"
-               "state_dir: "
-            << (state_ / "state").string()
-            << "\n"
-               "listen: 127.0.0.1:"
-            << test::free_port()
-            << "\n"
-               "classes:\n"
-               "  - name: critical\n"
-               "    priority: 100\n"
-               "    match: {paths: ['"
-            << victim_->path()
-            << "']}\n"
-               "    slo: {cpu_delay_p99: 200us}\n"
-               "  - name: best-effort\n"
-               "    priority: 0\n"
-               "    match: {paths: ['"
-            << hog_->path()
-            << "']}\n"
-               "    knobs:\n"
-               "      cpu_weight: {floor: 10, ceiling: 100, step: 30, hold_down: 2s, cooldown: "
-               "100ms}\n"
-               "      cpu_max: {floor: 500m, ceiling: max, step: 500m, hold_down: 2s, "
-               "cooldown: 100ms}\n";
-        config_ = (state_ / "cgwarden.yaml").string();
-        log_ = state_ / "daemon.log";
+        config_ = test::write_enforcement_config(
+            state_, {.critical = victim_->path(),
+                     .slo = "cpu_delay_p99: 200us",
+                     .best_effort = hog_->path(),
+                     .knobs = {"cpu_weight: {floor: 10, ceiling: 100, step: 30, hold_down: 2s, "
+                               "cooldown: 100ms}",
+                               "cpu_max: {floor: 500m, ceiling: max, step: 500m, hold_down: 2s, "
+                               "cooldown: 100ms}"}});
     }
 
     // Every knob file of both cgroups, exactly as the kernel shows it.
-    std::map<std::string, std::string> knobs() const {
-        std::map<std::string, std::string> out;
-        for (const auto *cg : {hog_.get(), victim_.get()})
-            for (const auto &file : knob_files_)
-                out[cg->path() + "/" + file] = slurp(cg->dir("cpu") / file);
-        return out;
-    }
+    std::map<std::string, std::string> knobs() const { return knobs_->read(); }
+    const std::map<std::string, std::string> &originals() const { return knobs_->originals(); }
 
-    std::string hog_knob(const std::string &file) const { return slurp(hog_->dir("cpu") / file); }
     std::string weight_file() const {
         return layout_.mode == CgroupMode::V2 ? "cpu.weight" : "cpu.shares";
     }
     bool hog_stepped_down() const {
-        return hog_knob(weight_file()) != originals_.at(hog_->path() + "/" + weight_file());
+        return knobs_->read(*hog_, weight_file()) != knobs_->original(*hog_, weight_file());
     }
     void start_victim() {
         victim_->spawn({"taskset", "-c", "0", test::tool_path("wakeloop"), "--sleep-us", "1000",
@@ -109,29 +82,24 @@ class Enforcement : public ::testing::Test {
         for (pid_t pid : hog_->pids())
             ::kill(pid, SIGKILL);
     }
-    void expect_victim_untouched() const {
-        auto now = knobs();
-        for (const auto &file : knob_files_) {
-            std::string key = victim_->path() + "/" + file;
-            EXPECT_EQ(now[key], originals_.at(key)) << "the victim's " << file << " changed";
-        }
+    void expect_victim_untouched() const { knobs_->expect_untouched(*victim_, "the victim"); }
+    std::string daemon_log() const { return slurp(config_.log); }
+    std::string restore_command() const {
+        return test::cgwarden_path() + " restore --state-dir " + config_.state_dir.string() +
+               " 2>&1";
     }
-    std::string daemon_log() const { return slurp(log_); }
 
-    CgroupLayout layout_;
     std::unique_ptr<test::TestCgroup> hog_;
     std::unique_ptr<test::TestCgroup> victim_;
-    std::vector<std::string> knob_files_;
-    std::map<std::string, std::string> originals_;
+    std::unique_ptr<test::KnobFiles> knobs_;
     test::TempDir state_;
-    std::string config_;
-    std::filesystem::path log_;
+    test::EnforcementConfig config_;
 };
 
 TEST_F(Enforcement, StepsTheHogDownRelaxesItAndRestoresOnSigterm) {
     start_victim();
     start_hog();
-    DaemonProcess daemon(config_, log_);
+    DaemonProcess daemon(config_.file, config_.log);
     ASSERT_TRUE(daemon.started());
 
     ASSERT_TRUE(eventually([&] { return hog_stepped_down(); }, 20s))
@@ -146,32 +114,30 @@ TEST_F(Enforcement, StepsTheHogDownRelaxesItAndRestoresOnSigterm) {
     // Hog gone, victim healthy: after the 2 s hold-down, with the node idle,
     // the knobs go straight back to their originals.
     stop_hog();
-    EXPECT_TRUE(eventually([&] { return knobs() == originals_; }, 20s))
+    EXPECT_TRUE(eventually([&] { return knobs() == originals(); }, 20s))
         << "knobs did not relax back to the originals\n"
         << daemon_log();
 
     start_hog();
     ASSERT_TRUE(eventually([&] { return hog_stepped_down(); }, 20s)) << daemon_log();
     EXPECT_EQ(daemon.stop(SIGTERM), 0) << daemon_log();
-    EXPECT_EQ(knobs(), originals_) << "SIGTERM must restore every knob\n" << daemon_log();
+    EXPECT_EQ(knobs(), originals()) << "SIGTERM must restore every knob\n" << daemon_log();
     expect_victim_untouched();
 }
 
 TEST_F(Enforcement, AfterSigkillRestoreLeavesEveryKnobByteIdentical) {
     start_victim();
     start_hog();
-    DaemonProcess daemon(config_, log_);
+    DaemonProcess daemon(config_.file, config_.log);
     ASSERT_TRUE(daemon.started());
     ASSERT_TRUE(eventually([&] { return hog_stepped_down(); }, 20s)) << daemon_log();
     daemon.stop(SIGKILL);
-    ASSERT_NE(knobs(), originals_) << "nothing to restore: the test proves nothing";
+    ASSERT_NE(knobs(), originals()) << "nothing to restore: the test proves nothing";
 
-    auto restore = test::run_command(test::cgwarden_path() + " restore --state-dir " +
-                                     (state_ / "state").string() + " 2>&1");
+    auto restore = test::run_command(restore_command());
     EXPECT_EQ(restore.status, 0) << restore.output;
-    EXPECT_EQ(knobs(), originals_) << restore.output;
-    auto again = test::run_command(test::cgwarden_path() + " restore --state-dir " +
-                                   (state_ / "state").string() + " 2>&1");
+    EXPECT_EQ(knobs(), originals()) << restore.output;
+    auto again = test::run_command(restore_command());
     EXPECT_EQ(again.status, 0) << again.output;
     EXPECT_NE(again.output.find("nothing to restore"), std::string::npos) << again.output;
 }

@@ -1,4 +1,5 @@
-// Runs a shell command line for tests and keeps what it printed.
+// Runs a shell command line for tests and keeps what it printed. Without a
+// shell, throwing when the command fails: process.h's run_command(argv).
 #pragma once
 
 #include <string>

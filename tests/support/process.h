@@ -13,7 +13,9 @@
 namespace cgw::test {
 
 // Runs argv to completion (ip, tc, nft); returns what it printed (stdout and
-// stderr), throws with it when it fails.
+// stderr), throws with it when it fails. No shell (see process.cc): for a
+// shell command line (redirections, `cd dir &&`) and a status to check,
+// command.h's run_command.
 std::string run_command(const std::vector<std::string> &argv);
 
 // Waits for a child to exit; kills it and throws after `limit`.
