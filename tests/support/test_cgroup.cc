@@ -30,9 +30,13 @@ std::vector<pid_t> read_pids(const std::filesystem::path &dir) {
     return pids;
 }
 
-// Kills everything in the cgroup and removes it; rmdir only succeeds once
-// the kernel has let go of the last task.
+// Kills everything in the cgroup and its children and removes them; rmdir
+// only succeeds once the kernel has let go of the last task.
 void kill_and_remove(const std::filesystem::path &dir) {
+    std::error_code ec;
+    for (const auto &entry : std::filesystem::directory_iterator(dir, ec))
+        if (entry.is_directory())
+            kill_and_remove(entry.path());
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
         for (pid_t pid : read_pids(dir))
@@ -77,9 +81,9 @@ TestCgroup::TestCgroup(const CgroupLayout &layout, const std::string &name,
             auto mount = hierarchy_of(layout, controller);
             if (!mount)
                 throw std::runtime_error("no hierarchy holds the " + controller + " controller");
-            if (layout.mode == CgroupMode::V2 && controller != kCgroup2)
-                check(write_file(*mount / "cgroup.subtree_control", "+" + controller));
             auto dir = *mount / path_.substr(1);
+            if (layout.mode == CgroupMode::V2 && controller != kCgroup2)
+                check(write_file(dir.parent_path() / "cgroup.subtree_control", "+" + controller));
             if (std::find(dirs_.begin(), dirs_.end(), dir) != dirs_.end())
                 continue;
             if (!std::filesystem::create_directory(dir))

@@ -26,6 +26,8 @@ class TestCgroup {
     // Creates /cgw-test-<pid>-<name> in the hierarchies of `controllers`
     // (v1: one per controller; v2: cgroup2, with the controllers enabled;
     // kCgroup2 adds the cgroup2 hierarchy on hybrid nodes). "blkio" means io on v2.
+    // A name "group/leaf" makes a child of the test cgroup "group", which
+    // must exist, with the same controllers, as long as it does.
     TestCgroup(const CgroupLayout &layout, const std::string &name,
                const std::vector<std::string> &controllers = {"cpu", "cpuacct"});
     ~TestCgroup();

@@ -67,7 +67,7 @@ std::string utc_time_text(uint64_t unix_time_ns, const char *seconds_format) {
 }
 
 std::string value_text(double v) {
-    return std::isinf(v) ? "max" : fmt::format("{:g}", v);
+    return std::isinf(v) ? "max" : fmt::format("{}", v);
 }
 
 std::string knob_value_text(Knob knob, double v) {

@@ -16,7 +16,7 @@ std::string slo_text(const std::string &slo, double observed, double target,
 // precision: ("%H:%M:%S") -> "14:02:03.123".
 std::string utc_time_text(uint64_t unix_time_ns, const char *seconds_format);
 
-// A knob value in the log: "max" when unlimited, else the policy unit's number.
+// A knob value in the log: "max" when unlimited, else the policy unit's number, exact.
 std::string value_text(double v);
 
 // A knob value in its unit, readable: "70", "1.5 CPUs", "12.5MiB/s", "max".
