@@ -325,6 +325,20 @@ TEST(Controller, AnUnlimitedQuotaUnderAnUnlimitedCeilingStepsFromTheCpuCount) {
     EXPECT_EQ(run.node.batch_max, kUnlimited) << "back at the CPU count means back to unlimited";
 }
 
+TEST(Controller, AQuotaStepsFromWhatTheHogUsedNotFromTheCpuCount) {
+    Scenario run;
+    run.policy.classes[kBestEffort].knobs[Knob::CpuMax].ceiling = kUnlimited;
+    ControllerInput in = run.node.interval(1s, true);
+    in.cpus = 64;
+    in.cgroups["/batch"].cpu_usage = 1.0;  // a hog pinned to one CPU
+    ControllerOutput out = decide(in, run.policy, {});
+    ASSERT_EQ(out.decisions.size(), 2u);
+    EXPECT_EQ(out.decisions[1].knob, Knob::CpuMax);
+    EXPECT_DOUBLE_EQ(out.decisions[1].new_value, 0.5) << "one step below its one CPU";
+    EXPECT_DOUBLE_EQ(out.state.knobs.at({"/batch", Knob::CpuMax}).limits_nothing_above, 1.0)
+        << "stepping back up to one CPU restores no limit";
+}
+
 TEST(Controller, TheRootCgroupIsNeverStepped) {
     Scenario run;
     ControllerInput in = run.node.interval(1s, true);

@@ -83,8 +83,10 @@ int reversals(const KnobState &ks, Direction next) {
 class Decider {
   public:
     // Where a step down starts: below what the knob can mean on this node.
-    // A quota above the CPU count limits nothing, so an unlimited cpu_max
-    // steps down from the CPU count; an unlimited io_max from what the
+    // A quota above what the cgroup uses limits nothing, so cpu_max steps
+    // down from its usage in the interval (a hog pinned to one CPU of 64 is
+    // limited by the first step, not the 63rd), at most the CPU count, then
+    // from the quota; an unlimited io_max from what the
     // cgroup moved on the device in the interval; an unlimited
     // net_egress_rate from what the links carried of its packets, not what
     // it offered: a UDP flood into a full queue offers a thousand times
@@ -92,7 +94,7 @@ class Decider {
     // unlimited memory_high from what the cgroup holds.
     double step_origin(const KnobTarget &target, const CgroupInput &cg, double current) const {
         if (target.knob == Knob::CpuMax)
-            return std::min(current, in_.cpus);
+            return std::min({current, in_.cpus, cg.cpu_usage > 0 ? cg.cpu_usage : kUnlimited});
         if (target.knob == Knob::IoMax && std::isinf(current)) {
             auto io = cg.io_devices.find(target.device);
             bool moved = io != cg.io_devices.end() && io->second.bytes_per_s > 0;

@@ -19,6 +19,7 @@ void add_cpu(const CpuSignals &cpu_signals, InputSources &sources, ControllerInp
         CgroupInput &cg = in.cgroups[*path];
         cg.cpu_delay_p99_s = cpu.runq_delay_p99_s;
         cg.cpu_waits = cpu.runq_events;
+        cg.cpu_usage = cpu_signals.window_s > 0 ? cpu.usage_s / cpu_signals.window_s : 0;
         for (const Preemptor &p : cpu.preempted_by) {
             if (auto antagonist = sources.cpu_tree.path_of(p.cgroup_id))
                 cg.cpu_antagonists.push_back({*antagonist, p.delay_s});

@@ -48,6 +48,7 @@ struct CgroupInput {
     std::optional<size_t> class_index;  // into Policy::classes
     double cpu_delay_p99_s = 0;
     uint64_t cpu_waits = 0;
+    double cpu_usage = 0;  // CPUs it used over the interval (cpu.stat usage / window)
     std::vector<Antagonist> cpu_antagonists;          // most delay first
     std::map<std::string, DeviceIoInput> io_devices;  // by "MAJ:MIN"
     double tx_bytes_per_s = 0;                        // network egress, offered
