@@ -214,9 +214,11 @@ set_cpu_weight() { # CGROUP WEIGHT (the v2 scale; v1 shares = weight * 1024 / 10
 }
 
 now() { date +%s.%N; }
-sleep_until() { # EPOCH
+# Sleeps until SECONDS after the epoch T0. The deadline is never printed:
+# awk prints an epoch with 6 digits (1.79562e+09), up to ~80 min off.
+sleep_until() { # T0 SECONDS
     local left
-    left=$(awk -v t="$1" -v n="$(now)" 'BEGIN { d = t - n; print (d > 0 ? d : 0) }')
+    left=$(awk -v t="$1" -v s="$2" -v n="$(now)" 'BEGIN { d = t + s - n; print (d > 0 ? d : 0) }')
     sleep "$left"
 }
 calc() { awk "BEGIN { print $* }"; }
@@ -343,7 +345,7 @@ cpu_condition() { # CONDITION
         spawn cpu-hog "$out/hog-settle.log" taskset -c "$CPU" stress-ng --cpu 2 --timeout 600s --quiet
         hpid=$!
     fi
-    sleep_until "$(calc "$t0 + $SETTLE")"
+    sleep_until "$t0" "$SETTLE"
     if [[ -n $hpid ]]; then
         stop_stress "$hpid" cpu-hog
         spawn cpu-hog "$out/hog.log" taskset -c "$CPU" stress-ng --cpu 2 --timeout 600s --metrics-brief
@@ -465,7 +467,7 @@ io_condition() { # CONDITION
     # cgwarden's own view of the reader inside the window, to set against
     # fio's: IO latency (queue + device) and CPU run-queue delay. Started at
     # the window's start; loading takes a few seconds, hence the shorter run.
-    sleep_until "$(calc "$t0 + $SETTLE")"
+    sleep_until "$t0" "$SETTLE"
     "$CGWARDEN" snapshot --duration "$io_snap_s" --json --cgroup "$reader" \
         >"$out/snapshot.json" 2>"$out/snapshot.log" &
     snapshot_pid=$!
