@@ -51,6 +51,7 @@ struct Node {
     double batch_max = kUnlimited;
     double web_weight = 100;
     double busy = 1.0;
+    uint64_t agent_waits = 500;
 
     ControllerInput interval(Duration now, bool hog, double agent_p99_s = 0.020) const {
         ControllerInput in;
@@ -59,7 +60,7 @@ struct Node {
         in.cpus = 2;
         CgroupInput agent = member_of(kCritical);
         agent.cpu_delay_p99_s = hog ? agent_p99_s : 0.001;
-        agent.cpu_waits = 500;
+        agent.cpu_waits = agent_waits;
         if (hog)
             agent.cpu_antagonists = {{"/batch", 0.9}, {"/web", 0.05}, {"/", 0.05}};
         in.cgroups["/agent"] = agent;
@@ -244,6 +245,35 @@ TEST(Controller, TooFewWaitsAreNotABreach) {
     ControllerOutput out = decide(in, run.policy, {});
     EXPECT_TRUE(out.breaches.empty());
     EXPECT_TRUE(out.decisions.empty());
+}
+
+TEST(Controller, AVictimTooStarvedToJudgeKeepsItsAntagonistsBlamed) {
+    Scenario run;
+    run.node.busy = 0.95;
+    run.tick(true);
+    ASSERT_EQ(run.node.batch_weight, 70);
+    run.node.agent_waits = kMinWaitsForP99 - 1;  // it barely runs: no p99 to judge
+    for (int i = 0; i < 20; ++i)
+        EXPECT_TRUE(run.tick(false).decisions.empty())
+            << "second " << i << ": the hold-down does not start while it cannot be judged";
+    EXPECT_TRUE(run.state.victims.at("/agent").breach_since) << "its last verdict stands";
+    run.node.agent_waits = 500;  // judged healthy: the hold-down starts now
+    for (int i = 0; i < 9; ++i)
+        EXPECT_TRUE(run.tick(false).decisions.empty()) << "second " << i;
+    EXPECT_EQ(run.tick(false).decisions.size(), 2u) << "both knobs step back up";
+}
+
+TEST(Controller, AnUnjudgedVictimCountsAsHealthyAfterAWhile) {
+    Scenario run;
+    run.node.busy = 0.95;
+    run.tick(true);
+    run.node.agent_waits = 0;  // gone quiet, maybe for good
+    Duration first_up{};
+    for (int i = 0; i < 120 && first_up == Duration{}; ++i)
+        if (!run.tick(false).decisions.empty())
+            first_up = run.now;
+    EXPECT_GT(first_up, kUnjudgedLimit) << "blamed until the limit";
+    EXPECT_LE(first_up, 1s + kUnjudgedLimit + 10s) << "then the 10 s hold-down";
 }
 
 TEST(Controller, MonitorModeReportsBreachesButDecidesNothing) {

@@ -136,17 +136,22 @@ class Decider {
             if (!c)
                 continue;
             size_t before = out_.breaches.size();
-            bool watched = evaluate_slos(path, cg, c->slo);
-            if (!watched)
+            Judgement judged = evaluate_slos(path, cg, c->slo);
+            if (!judged.watched)
                 continue;
             VictimState v =
                 out_.state.victims.count(path) ? out_.state.victims.at(path) : VictimState{};
             if (out_.breaches.size() > before) {
                 v.breach_since = v.breach_since.value_or(in_.now);
                 v.healthy_since.reset();
+                v.last_breach = in_.now;
+            } else if (judged.unjudged && v.breach_since &&
+                       in_.now - v.last_breach < kUnjudgedLimit) {
+                keep_blamed(v);
             } else {
                 v.healthy_since = v.healthy_since.value_or(in_.now);
                 v.breach_since.reset();
+                v.blamed.clear();
             }
             next[path] = v;
         }
@@ -222,21 +227,32 @@ class Decider {
     }
 
   private:
-    // Appends the cgroup's breaches of `slo`; false when it watches none.
-    bool evaluate_slos(const std::string &path, const CgroupInput &cg, const Slo &slo) {
-        bool watched = false;
+    struct Judgement {
+        bool watched = false;   // it has an SLO this interval can speak to
+        bool unjudged = false;  // a p99 SLO had too few samples to judge
+    };
+
+    // Appends the cgroup's breaches of `slo`.
+    Judgement evaluate_slos(const std::string &path, const CgroupInput &cg, const Slo &slo) {
+        Judgement j;
+        bool &watched = j.watched;
         if (slo.cpu_delay_p99) {
             watched = true;
             double target = seconds(*slo.cpu_delay_p99);
+            j.unjudged |= cg.cpu_waits < kMinWaitsForP99;
             if (cg.cpu_waits >= kMinWaitsForP99 && cg.cpu_delay_p99_s > target)
                 out_.breaches.push_back({path, kCpuSlo, cg.cpu_delay_p99_s, target, "", ""});
         }
         if (slo.io_latency_p99) {
             watched = true;
             double target = seconds(*slo.io_latency_p99);
-            for (const auto &[device, io] : cg.io_devices)
+            bool judged = false;
+            for (const auto &[device, io] : cg.io_devices) {
+                judged |= io.ops >= kMinWaitsForP99;
                 if (io.ops >= kMinWaitsForP99 && io.latency_p99_s > target)
                     out_.breaches.push_back({path, kIoSlo, io.latency_p99_s, target, device, ""});
+            }
+            j.unjudged |= !judged;
         }
         if (slo.memory_stall && cg.memory_stall) {
             watched = true;
@@ -263,7 +279,15 @@ class Decider {
                         {path, kHeartbeatGapSlo, hb.max_gap_s, target, "", hb.flow});
             }
         }
-        return watched;
+        return j;
+    }
+
+    // An interval that cannot judge a breaching victim does not start the
+    // hold-down of the knobs it blamed.
+    void keep_blamed(const VictimState &v) {
+        for (const KnobTarget &target : v.blamed)
+            if (auto ks = out_.state.knobs.find(target); ks != out_.state.knobs.end())
+                ks->second.last_blamed = in_.now;
     }
 
     // Who caused the breach and which of their knobs answer it. CPU: who
@@ -336,6 +360,8 @@ class Decider {
             ks.limits_nothing_above = step_origin(key, cg, current->second);
         }
         ks.last_blamed = in_.now;
+        if (auto v = out_.state.victims.find(evidence.victim); v != out_.state.victims.end())
+            v->second.blamed.insert(key);
         if ((ks.held_until && *ks.held_until > in_.now) || in_.now - ks.last_move < b->cooldown)
             return;
         double target = step_down(step_origin(key, cg, current->second), *b);

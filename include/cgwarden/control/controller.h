@@ -131,6 +131,11 @@ struct KnobState {
 struct VictimState {
     std::optional<Duration> breach_since;
     std::optional<Duration> healthy_since;
+    // Knobs its breaches named as antagonists since it last breached: they
+    // stay blamed through intervals that cannot judge it (too few waits or
+    // requests for a p99: a starved victim runs little), up to kUnjudgedLimit.
+    std::set<KnobTarget> blamed;
+    Duration last_breach{};
 };
 
 struct ControllerState {
@@ -148,8 +153,12 @@ struct ControllerOutput {
 // Below this busy fraction the node has headroom: lowered knobs go straight
 // back to their originals once no breach has blamed them for the hold-down.
 inline constexpr double kHeadroomBusyFraction = 0.6;
-// A p99 of fewer waits (or IO requests) than this is noise, not a breach.
+// A p99 of fewer waits (or IO requests) than this is noise: the interval
+// does not judge the victim, which keeps its last verdict.
 inline constexpr uint64_t kMinWaitsForP99 = 20;
+// How long a breaching victim that cannot be judged keeps its antagonists
+// blamed; then it counts as healthy (it may be idle, or gone quiet for good).
+inline constexpr Duration kUnjudgedLimit = std::chrono::seconds(60);
 // An antagonist must have caused at least this share of the victim's delay.
 inline constexpr double kMinAntagonistShare = 0.10;
 
