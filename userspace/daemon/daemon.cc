@@ -238,11 +238,11 @@ void Daemon::on_io_outlier(const IoOutlier &o) {
     auto cls = path ? classify_(*path) : std::nullopt;
     if (!cls || !policy_.classes.at(*cls).slo.io_latency_p99)
         return;
-    // Logged, not acted on at once: one slow request is no p99, and a pass
-    // brought forward would judge the SLO on a window too short to hold one
-    // (too few requests read as healthy, and relax the hog too early).
+    // The pass brought forward judges the p99 of the short window: enough
+    // slow requests breach at once; too few to judge keep the last verdict.
     spdlog::info("slow IO cgroup={} device={} {:.1f}ms", *path, o.device.to_string(),
                  static_cast<double>(o.queue_ns + o.device_ns) / 1e6);
+    urgent_ = true;
 }
 
 bool Daemon::early_pass_due(std::chrono::steady_clock::time_point now) {
