@@ -4,7 +4,7 @@
 // with a best-effort cgroup streaming a disk through the page cache; every
 // allocation of the victim then waits in reclaim. The daemon sees the
 // victim's PSI memory stall breach its SLO and steps the hog's memory.high
-// down, never the victim's; the kernel's own memory.pressure shows the
+// down from what it holds, never the victim's; the kernel's own memory.pressure shows the
 // victim's stall gone; SIGTERM leaves memory.high byte-identical.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -95,9 +95,12 @@ TEST_F(MemoryEnforcement, LimitsTheHogsMemoryHighAndTheVictimStopsStalling) {
 
     test::DaemonProcess daemon(config_.file, config_.log);
     ASSERT_TRUE(daemon.started());
-    ASSERT_TRUE(eventually([&] { return hog_high() == "33554432\n"; }, 40s))
-        << "the hog's memory.high never reached the 32 MiB floor: '" << hog_high() << "'\n"
+    // Stepped while the victim stalls: one step may already end it.
+    ASSERT_TRUE(eventually([&] { return hog_high() != "max\n"; }, 40s))
+        << "the hog's memory.high was never stepped: '" << hog_high() << "'\n"
         << slurp(config_.log);
+    uint64_t limit = std::stoull(hog_high());
+    EXPECT_GE(limit, 32u << 20) << "never below the floor";
     auto logged = [&](const std::string &text) {
         return eventually([&] { return slurp(config_.log).find(text) != std::string::npos; }, 5s);
     };
@@ -115,7 +118,8 @@ TEST_F(MemoryEnforcement, LimitsTheHogsMemoryHighAndTheVictimStopsStalling) {
     EXPECT_LT(protected_, unmanaged / 2) << "the victim still stalls with the hog limited";
     auto hog_use = read_memory_use(layout_, hog_->path());
     ASSERT_TRUE(hog_use);
-    EXPECT_LT(hog_use->current_bytes, 48u << 20) << "the kernel holds the hog near its limit";
+    EXPECT_LE(hog_use->current_bytes, std::stoull(hog_high()) + (4u << 20))
+        << "the kernel holds the hog at its limit";
 
     EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(config_.log);
     EXPECT_EQ(knobs_->read(), knobs_->originals()) << "SIGTERM must restore memory.high\n"

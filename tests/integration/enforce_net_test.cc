@@ -160,7 +160,7 @@ class NetEnforcement : public test::RootKernelTest {
         std::vector<std::string> out;
         std::istringstream log(slurp(config_.log));
         for (std::string line; std::getline(log, line);)
-            if (line.find("decision") != std::string::npos)
+            if (line.find("] decision ") != std::string::npos)
                 out.push_back(line);
         return out;
     }
