@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "cgwarden/control/controller.h"
+#include "controller_run.h"
 
 namespace cgw {
 namespace {
@@ -74,19 +75,8 @@ struct IoNode {
     }
 };
 
-struct IoScenario {
-    Policy policy = io_policy();
-    IoNode node;
-    ControllerState state;
-    Duration now{};
-
-    ControllerOutput tick(bool hog, uint64_t db_ops = 400) {
-        now += 1s;
-        ControllerOutput out = decide(node.interval(now, hog, db_ops), policy, state);
-        node.apply(out);
-        state = out.state;
-        return out;
-    }
+struct IoScenario : test::ControllerRun<IoNode> {
+    IoScenario() : ControllerRun(io_policy()) {}
 };
 
 TEST(ControllerIo, ABreachOnADiskStepsTheIoKnobsOfWhoWasQueuedAheadOnIt) {

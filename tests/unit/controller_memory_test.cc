@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "cgwarden/control/controller.h"
+#include "controller_run.h"
 
 namespace cgw {
 namespace {
@@ -65,19 +66,8 @@ struct MemoryNode {
     }
 };
 
-struct MemoryScenario {
-    Policy policy = memory_policy();
-    MemoryNode node;
-    ControllerState state;
-    Duration now{};
-
-    ControllerOutput tick(double web_stall) {
-        now += 1s;
-        ControllerOutput out = decide(node.interval(now, web_stall), policy, state);
-        node.apply(out);
-        state = out.state;
-        return out;
-    }
+struct MemoryScenario : test::ControllerRun<MemoryNode> {
+    MemoryScenario() : ControllerRun(memory_policy()) {}
 };
 
 TEST(ControllerMemory, AStallStepsMemoryHighOfTheInnermostLargestHolder) {

@@ -1,4 +1,5 @@
 #include "cgwarden/control/controller.h"
+#include "controller_run.h"
 
 #include <gtest/gtest.h>
 
@@ -83,19 +84,8 @@ struct Node {
     }
 };
 
-struct Scenario {
-    Policy policy = three_classes();
-    Node node;
-    ControllerState state;
-    Duration now{};
-
-    ControllerOutput tick(bool hog, double agent_p99_s = 0.020) {
-        now += 1s;
-        ControllerOutput out = decide(node.interval(now, hog, agent_p99_s), policy, state);
-        node.apply(out);
-        state = out.state;
-        return out;
-    }
+struct Scenario : test::ControllerRun<Node> {
+    Scenario() : ControllerRun(three_classes()) {}
 };
 
 TEST(Controller, ABreachStepsTheLowerClassAntagonistDownOneStepPerInterval) {

@@ -1,0 +1,33 @@
+// A node replayed through the decision function one second at a time: the
+// node builds each interval's input (`interval(now, args...)`) and takes the
+// decided knob values (`apply(out)`), as the daemon and the kernel would.
+#pragma once
+
+#include <chrono>
+#include <utility>
+
+#include "cgwarden/control/controller.h"
+
+namespace cgw::test {
+
+template <class Node>
+struct ControllerRun {
+    explicit ControllerRun(Policy p) : policy(std::move(p)) {}
+
+    Policy policy;
+    Node node;
+    ControllerState state;
+    Duration now{};
+
+    template <class... Args>
+    ControllerOutput tick(Args &&...args) {
+        now += std::chrono::seconds(1);
+        ControllerOutput out =
+            decide(node.interval(now, std::forward<Args>(args)...), policy, state);
+        node.apply(out);
+        state = out.state;
+        return out;
+    }
+};
+
+}  // namespace cgw::test
