@@ -18,8 +18,10 @@
 #include "cgwarden/common/file.h"
 #include "daemon_process.h"
 #include "enforcement_config.h"
+#include "http_client.h"
 #include "knob_files.h"
 #include "root_kernel_test.h"
+#include "snapshot_cli.h"
 #include "test_cgroup.h"
 
 namespace cgw {
@@ -30,7 +32,7 @@ using test::eventually;
 using test::slurp;
 
 const std::vector<std::string> kMemory = {"memory"};
-// The victim's 48 MiB of anonymous memory and the hog's page cache share this.
+// The victim's 96 MiB of anonymous memory and the hog's page cache share this.
 constexpr const char *kSharedLimit = "160M";
 
 class MemoryEnforcement : public test::RootKernelTest {
@@ -87,7 +89,7 @@ class MemoryEnforcement : public test::RootKernelTest {
 TEST_F(MemoryEnforcement, LimitsTheHogsMemoryHighAndTheVictimStopsStalling) {
     hog_->spawn({"sh", "-c",
                  "while :; do dd if=" + target_->path() + " of=/dev/null bs=1M 2>/dev/null; done"});
-    victim_->spawn({"stress-ng", "--vm", "1", "--vm-bytes", "48M", "--timeout", "120s"});
+    victim_->spawn({"stress-ng", "--vm", "1", "--vm-bytes", "96M", "--timeout", "120s"});
     std::this_thread::sleep_for(2s);
     double unmanaged = victim_stall(4s);
     ASSERT_GT(unmanaged, 0.01) << "no memory contention to protect from: the victim stalled "
@@ -120,6 +122,19 @@ TEST_F(MemoryEnforcement, LimitsTheHogsMemoryHighAndTheVictimStopsStalling) {
     ASSERT_TRUE(hog_use);
     EXPECT_LE(hog_use->current_bytes, std::stoull(hog_high()) + (4u << 20))
         << "the kernel holds the hog at its limit";
+
+    // What on-call sees: the decision and why, asked of the running daemon
+    // at its policy's address, and the stall it acted on in the metrics.
+    test::CommandResult shown = test::run_cgwarden("decisions --config " + config_.file);
+    ASSERT_EQ(shown.status, 0) << shown.output;
+    EXPECT_NE(shown.output.find(victim_->path() + " memory_stall "), std::string::npos)
+        << shown.output;
+    EXPECT_NE(shown.output.find(hog_->path()), std::string::npos) << shown.output;
+    test::HttpResponse scrape = test::http_get(config_.port, "/metrics");
+    EXPECT_NE(
+        scrape.body.find("cgwarden_memory_stall_seconds_total{cgroup=\"" + victim_->path() + "\""),
+        std::string::npos)
+        << scrape.body;
 
     EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(config_.log);
     EXPECT_EQ(knobs_->read(), knobs_->originals()) << "SIGTERM must restore memory.high\n"

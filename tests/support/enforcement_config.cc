@@ -8,10 +8,11 @@
 namespace cgw::test {
 
 EnforcementConfig write_enforcement_config(const TempDir &dir, const EnforcementPolicy &policy) {
-    EnforcementConfig config{(dir / "cgwarden.yaml").string(), dir / "daemon.log", dir / "state"};
+    EnforcementConfig config{(dir / "cgwarden.yaml").string(), dir / "daemon.log", dir / "state",
+                             free_port()};
     std::ofstream out(config.file);
     out << "interval: 500ms\nmode: enforce\nstate_dir: " << config.state_dir.string()
-        << "\nlisten: 127.0.0.1:" << free_port() << "\n";
+        << "\nlisten: 127.0.0.1:" << config.port << "\n";
     if (!policy.heartbeats.empty()) {
         out << "heartbeats:\n";
         for (const std::string &flow : policy.heartbeats)

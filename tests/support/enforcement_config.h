@@ -24,6 +24,7 @@ struct EnforcementConfig {
     std::string file;                 // cgwarden.yaml, for `cgwarden run --config`
     std::filesystem::path log;        // daemon.log, for DaemonProcess
     std::filesystem::path state_dir;  // state/, the journal (`cgwarden restore --state-dir`)
+    int port = 0;                     // of /metrics and /decisions, on 127.0.0.1
 };
 
 // Writes `dir`/cgwarden.yaml: state in `dir`/state, metrics on a free

@@ -78,6 +78,7 @@ class FakePass {
         sample.cpu_stat[kHog] = {
             .usage_ns = 9'000'000'000, .nr_throttled = 7, .throttled_ns = 1'500'000'000};
         sample.cpu.preempt[{kVictim, kHog}] = {.delay_ns = 2'000'000, .count = 2};
+        sample.memory[kVictim] = {.current_bytes = 64 << 20, .stall_some_us = 250'000};
         sample.cpu.drops[CGW_CPU_DROP_PREEMPT_FULL] = 4;
         signals.by_cgroup[kVictim].preempted_by = {{kHog, 0.002, 2}};
 

@@ -148,6 +148,20 @@ TEST(DecisionTable, SaysWhatMovedHowFarAndWhy) {
     EXPECT_NE(decision_table(dry).find("no decisions"), std::string::npos);
 }
 
+TEST(DecisionText, EachSloInItsUnit) {
+    EXPECT_EQ(slo_text("cpu_delay_p99", 0.0041, 0.0002, "", ""),
+              "cpu_delay_p99=0.004100s slo=0.000200s");
+    EXPECT_EQ(slo_text("heartbeat_drops", 3, 0, "", "hb"), "heartbeat_drops=3 slo=0 flow=hb");
+    EXPECT_EQ(slo_text("memory_stall", 0.0923, 0.01, "", ""), "memory_stall=9.23% slo=1%");
+    DecisionRecord r = step_down("/batch/job", Knob::MemoryHigh, kUnlimited, 96 << 20, "/web");
+    r.decision.evidence->slo = "memory_stall";
+    r.decision.evidence->observed = 0.0923;
+    r.decision.evidence->target = 0.01;
+    std::string table = decision_table({Mode::Enforce, 1, {r}});
+    EXPECT_NE(table.find("max -> 96.0MiB"), std::string::npos) << table;
+    EXPECT_NE(table.find("/web memory_stall 9.2% > 1.0%"), std::string::npos) << table;
+}
+
 TEST(ConnectAddress, ListenAddressesReachTheDaemon) {
     auto a = connect_address("127.0.0.1:9477");
     ASSERT_TRUE(a);

@@ -69,6 +69,20 @@ TEST(ExporterPublisher, RunqueueHistogramInTextFormat) {
         << text;
 }
 
+TEST(ExporterPublisher, MemoryFamiliesWhereMemoryWasRead) {
+    FakePass pass;
+    std::string text = text_of(publisher().build(pass.report()));
+    const std::string victim =
+        "cgroup=\"/system.slice/agent.service\",class=\"critical\",unit=\"agent.service\"";
+    EXPECT_NE(text.find("cgwarden_memory_stall_seconds_total{" + victim + "} 0.25"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("cgwarden_memory_bytes{" + victim + "} 67108864"), std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("cgwarden_memory_bytes{cgroup=\"/batch/hog\""), std::string::npos)
+        << "no memory read for it: no series";
+}
+
 TEST(ExporterPublisher, EnforcerFamilies) {
     FakePass pass;
     auto families = publisher().build(pass.report());

@@ -13,8 +13,28 @@ namespace cgw {
 
 namespace {
 
-bool is_count_slo(const std::string &slo) {
-    return slo == "heartbeat_drops";
+// What an SLO's values measure: a time, a count per interval, or a share of it.
+enum class SloUnit { Seconds, Count, Share };
+
+SloUnit unit_of(const std::string &slo) {
+    if (slo == "heartbeat_drops")
+        return SloUnit::Count;
+    if (slo == "memory_stall")
+        return SloUnit::Share;
+    return SloUnit::Seconds;
+}
+
+// Readable: "4.10ms", "3", "9.2%".
+std::string slo_value_text(const std::string &slo, double v) {
+    switch (unit_of(slo)) {
+        case SloUnit::Count:
+            return fmt::format("{:g}", v);
+        case SloUnit::Share:
+            return fmt::format("{:.1f}%", v * 100);
+        case SloUnit::Seconds:
+            break;
+    }
+    return human_duration(v);
 }
 
 std::string knob_text(const Decision &d) {
@@ -26,11 +46,8 @@ std::string why_text(const DecisionRecord &r) {
     std::string why;
     if (d.evidence) {
         const Evidence &e = *d.evidence;
-        std::string observed =
-            is_count_slo(e.slo) ? fmt::format("{:g}", e.observed) : human_duration(e.observed);
-        std::string target =
-            is_count_slo(e.slo) ? fmt::format("{:g}", e.target) : human_duration(e.target);
-        why = fmt::format("{} {} {} > {}", e.victim, e.slo, observed, target);
+        why = fmt::format("{} {} {} > {}", e.victim, e.slo, slo_value_text(e.slo, e.observed),
+                          slo_value_text(e.slo, e.target));
         if (!e.device.empty())
             why += " on " + e.device;
         if (!e.flow.empty())
@@ -50,9 +67,18 @@ std::string why_text(const DecisionRecord &r) {
 
 std::string slo_text(const std::string &slo, double observed, double target,
                      const std::string &device, const std::string &flow) {
-    std::string text = is_count_slo(slo)
-                           ? fmt::format("{}={:g} slo={:g}", slo, observed, target)
-                           : fmt::format("{}={:.6f}s slo={:.6f}s", slo, observed, target);
+    std::string text;
+    switch (unit_of(slo)) {
+        case SloUnit::Count:
+            text = fmt::format("{}={:g} slo={:g}", slo, observed, target);
+            break;
+        case SloUnit::Share:
+            text = fmt::format("{}={:.2f}% slo={:g}%", slo, observed * 100, target * 100);
+            break;
+        case SloUnit::Seconds:
+            text = fmt::format("{}={:.6f}s slo={:.6f}s", slo, observed, target);
+            break;
+    }
     if (!device.empty())
         text += " device=" + device;
     if (!flow.empty())

@@ -6,6 +6,7 @@
 
 #include "cgwarden/exporter/cpu_families.h"
 #include "cgwarden/exporter/io_families.h"
+#include "cgwarden/exporter/memory_families.h"
 #include "cgwarden/exporter/net_families.h"
 
 namespace cgw {
@@ -41,6 +42,7 @@ Families MetricsPublisher::build(const TickReport &report) {
     Families families;
     add_cpu_families(report, scope, options_, families);
     add_io_families(report, scope, families);
+    add_memory_families(report, scope, families);
     add_net_families(report, scope, reasons_, families);
     add_enforcer_families(report, scope, tally_, families);
     add_self_families(report, build_, families);

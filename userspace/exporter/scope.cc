@@ -86,7 +86,8 @@ const ScopedCgroup *ExportScope::find(const std::map<uint64_t, std::string> &pat
 
 bool is_protected(const ClassPolicy &cls) {
     const Slo &s = cls.slo;
-    return s.cpu_delay_p99 || s.io_latency_p99 || s.heartbeat_drops || s.heartbeat_gap;
+    return s.cpu_delay_p99 || s.io_latency_p99 || s.heartbeat_drops || s.heartbeat_gap ||
+           s.memory_stall;
 }
 
 ExportScope select_scope(const TickReport &report, const ExporterOptions &options,

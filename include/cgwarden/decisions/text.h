@@ -7,8 +7,9 @@
 
 namespace cgw {
 
-// "cpu_delay_p99=0.004100s slo=0.000200s", "heartbeat_drops=3 slo=0", with
-// the disk or flow it concerns: the log's form, exact and greppable.
+// "cpu_delay_p99=0.004100s slo=0.000200s", "heartbeat_drops=3 slo=0",
+// "memory_stall=9.23% slo=1%", with the disk or flow it concerns: the log's
+// form, exact and greppable.
 std::string slo_text(const std::string &slo, double observed, double target,
                      const std::string &device, const std::string &flow);
 
