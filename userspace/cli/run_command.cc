@@ -83,8 +83,6 @@ void run_daemon(const RunArgs &args) {
         std::chrono::duration_cast<std::chrono::milliseconds>(policy.interval * 5));
     auto exporter = or_fail(Exporter::start(exporter_options), "starting the metrics endpoint");
     daemon.set_metrics_sink(exporter->sink());
-    spdlog::info("metrics on http://{}/metrics (also /healthz, /readyz, /decisions)",
-                 policy.listen);
     if (Status s = daemon.run(); !s)
         throw Failure{s.error().message};
 }

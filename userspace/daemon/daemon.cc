@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "cgwarden/cgroup/memory_use.h"
 #include "cgwarden/daemon/event_loop.h"
 #include "cgwarden/decisions/text.h"
 #include "cgwarden/signals/cpu_signals.h"
@@ -41,6 +42,13 @@ Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors 
         else
             spdlog::warn("heartbeat drop reasons unnamed: {}", names.error().message);
     }
+    if (!memory_on_cgroup2(layout_))
+        for (const ClassPolicy &cls : policy_.classes)
+            if (cls.slo.memory_stall)
+                spdlog::warn(
+                    "class {}: memory_stall is not watched: the memory controller is "
+                    "not on cgroup2 here, which has no memory.pressure nor memory.high",
+                    cls.name);
     if (sensors_.io) {
         auto ring = sensors_.io->outliers([this](const IoOutlier &o) { on_io_outlier(o); });
         if (ring)

@@ -21,7 +21,8 @@ Result<std::unique_ptr<Exporter>> Exporter::start(const ExporterOptions &options
     if (!server)
         return server.error();
     exporter->server_ = std::move(server).value();
-    spdlog::info("metrics on http://{}/metrics (port {})", options.listen, exporter->port());
+    spdlog::info("metrics on http://{}/metrics (port {}; also /healthz, /readyz{})", options.listen,
+                 exporter->port(), options.decisions ? ", /decisions" : "");
     return exporter;
 }
 
