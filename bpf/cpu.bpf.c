@@ -31,6 +31,7 @@ struct queued {
     __u64 since_ns; /* 0 when the task is not waiting */
     __u64 throttled;
     __u64 carried_ns; /* wait already spent on other CPUs' run queues */
+    __u64 switches;   /* task_switches() when the wait began */
 };
 
 struct {
@@ -107,14 +108,7 @@ static __always_inline void start_wait(struct task_struct *t, bool btf) {
     q->since_ns = task_rq_clock(t, btf);
     q->carried_ns = 0;
     q->throttled = task_cfs_throttled(t, btf);
-}
-
-/* A task that blocks is not waiting, even if a wakeup raced with it (a wakeup
- * of a task still on its CPU starts no wait that ends at a switch-in). */
-static __always_inline void stop_waiting(struct task_struct *t, bool btf) {
-    struct queued *q = queued_slot(t, btf, false);
-    if (q)
-        q->since_ns = 0;
+    q->switches = task_switches(t, btf);
 }
 
 static __always_inline struct cgw_cpu_stats *stats_of(__u64 cgroup_id) {
@@ -154,6 +148,12 @@ static __always_inline void end_wait(struct task_struct *prev, struct task_struc
     struct queued *q = queued_slot(next, btf, false);
     if (!q || !q->since_ns)
         return;
+    /* Switched out since the wait began without starting another (see
+     * on_switch): it blocked, so that wait ended there. */
+    if (q->switches != task_switches(next, btf)) {
+        q->since_ns = 0;
+        return;
+    }
     __u64 now = task_rq_clock(next, btf);
     __u64 delay = (now > q->since_ns ? now - q->since_ns : 0) + q->carried_ns;
     q->carried_ns = 0;
@@ -208,12 +208,16 @@ static __always_inline void on_migrate(struct task_struct *p, int dest_cpu, bool
     q->since_ns = dst_now;
 }
 
+/* A task that blocks is not waiting, even if a wakeup raced with it (a wakeup
+ * of a task still on its CPU starts no wait that ends at a switch-in). Rather
+ * than clearing its wait here, a lookup of prev's storage on every blocking
+ * switch, end_wait drops a wait if the task was switched out since it began:
+ * every switch-out that does not block starts a new wait right here, so the
+ * count only moves past a wait's start when the task blocked. */
 static __always_inline void on_switch(struct task_struct *prev, struct task_struct *next,
                                       bool btf) {
     if (task_state(prev, btf) == CGW_TASK_RUNNING)
         start_wait(prev, btf);
-    else
-        stop_waiting(prev, btf);
     end_wait(prev, next, btf);
 }
 
