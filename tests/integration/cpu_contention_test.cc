@@ -66,13 +66,13 @@ class CpuContention : public test::RootKernelTest,
     }
 
     std::unique_ptr<CpuSensor> open_sensor() {
-        auto sensor = CpuSensor::open(features_, GetParam());
+        auto sensor = CpuSensor::open(features_, CgroupTree(layout_.cpu_ids_mount()), GetParam());
         if (!sensor)
             ADD_FAILURE() << sensor.error().message;
         return sensor ? std::move(sensor).value() : nullptr;
     }
 
-    Sample sample(const CpuSensor &sensor, CgroupTree &tree) {
+    Sample sample(CpuSensor &sensor, CgroupTree &tree) {
         auto s = take_sample(sensor, layout_, tree);
         if (!s)
             throw std::runtime_error(s.error().message);
