@@ -191,10 +191,10 @@ Result<std::unique_ptr<CpuSensor>> CpuSensor::open(const KernelFeatures &feature
     if (!impl)
         return impl.error();
     spdlog::info(
-        "CPU sensor attached with {}; {} stats slots for {} cgroups with tasks ({:.1f} MiB on "
-        "{} CPUs)",
+        "CPU sensor attached with {}; {} stats slots for {} cgroups with tasks ({} KiB on {} "
+        "CPUs)",
         to_string(impl.value()->mode), slot_count, in_use,
-        static_cast<double>(slot_count * sizeof(cgw_cpu_stats) * *ncpus) / (1 << 20), *ncpus);
+        slot_count * sizeof(cgw_cpu_stats) * *ncpus / 1024, *ncpus);
     return std::unique_ptr<CpuSensor>(new CpuSensor(std::move(impl).value()));
 }
 
