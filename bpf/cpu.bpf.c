@@ -31,6 +31,11 @@ struct queued {
     __u64 since_ns; /* 0 when the task is not waiting */
     __u64 throttled;
     __u64 carried_ns; /* wait already spent on other CPUs' run queues */
+    __u64 switches;   /* task_switches() when the wait began */
+    /* The stats slot of the task's cgroup, kept across waits (see stats_of);
+     * slot_cgroup 0: none yet. */
+    __u64 slot_cgroup;
+    __u32 slot;
 };
 
 struct {
@@ -47,8 +52,29 @@ struct {
     __type(value, struct queued);
 } queued_by_pid SEC(".maps");
 
-/* Not preallocated: the value is large and per CPU, and only cgroups that
- * actually run tasks should cost memory. */
+/* Per-CPU stats of the cgroups the daemon gave a slot (CpuSlots): found
+ * through the slot cached in the waking task's struct queued, an array lookup
+ * the verifier inlines, where a hash costs a helper call, a hash and a bucket
+ * walk per switch. Both sizes are set at load time from the cgroups in use;
+ * the daemon writes the owner's id into every CPU's copy of a slot it gives. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct cgw_cpu_stats);
+} slot_stats SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 1);
+    __type(key, __u64);
+    __type(value, __u32);
+} slot_of_cgroup SEC(".maps");
+
+/* Cgroups without a slot: new ones until the daemon's next pass gives them
+ * one (it then folds their entry into its own counters), and any beyond the
+ * slots. Not preallocated: the value is large and per CPU, and only cgroups
+ * that actually run tasks should cost memory. */
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
     __uint(map_flags, BPF_F_NO_PREALLOC);
@@ -107,17 +133,10 @@ static __always_inline void start_wait(struct task_struct *t, bool btf) {
     q->since_ns = task_rq_clock(t, btf);
     q->carried_ns = 0;
     q->throttled = task_cfs_throttled(t, btf);
+    q->switches = task_switches(t, btf);
 }
 
-/* A task that blocks is not waiting, even if a wakeup raced with it (a wakeup
- * of a task still on its CPU starts no wait that ends at a switch-in). */
-static __always_inline void stop_waiting(struct task_struct *t, bool btf) {
-    struct queued *q = queued_slot(t, btf, false);
-    if (q)
-        q->since_ns = 0;
-}
-
-static __always_inline struct cgw_cpu_stats *stats_of(__u64 cgroup_id) {
+static __always_inline struct cgw_cpu_stats *hash_stats_of(__u64 cgroup_id) {
     struct cgw_cpu_stats *s = bpf_map_lookup_elem(&cpu_stats, &cgroup_id);
     if (s)
         return s;
@@ -127,6 +146,30 @@ static __always_inline struct cgw_cpu_stats *stats_of(__u64 cgroup_id) {
         return 0;
     }
     return bpf_map_lookup_elem(&cpu_stats, &cgroup_id);
+}
+
+static __always_inline struct cgw_cpu_stats *slot_stats_of(__u32 slot, __u64 cgroup_id) {
+    struct cgw_cpu_stats *s = bpf_map_lookup_elem(&slot_stats, &slot);
+    return s && s->cgroup_id == cgroup_id ? s : 0;
+}
+
+/* The cgroup's stats: its slot when it has one, else its hash entry. The
+ * slot's owner is checked on every use, since the daemon takes slots back from
+ * cgroups that are gone and gives them to others, and cgroup ids are reused:
+ * a stale cached slot is looked up again, never written. */
+static __always_inline struct cgw_cpu_stats *stats_of(struct queued *q, __u64 cgroup_id) {
+    struct cgw_cpu_stats *s = 0;
+    if (q->slot_cgroup == cgroup_id)
+        s = slot_stats_of(q->slot, cgroup_id);
+    if (!s) {
+        __u32 *slot = bpf_map_lookup_elem(&slot_of_cgroup, &cgroup_id);
+        if (slot) {
+            q->slot = *slot;
+            q->slot_cgroup = cgroup_id;
+            s = slot_stats_of(*slot, cgroup_id);
+        }
+    }
+    return s ? s : hash_stats_of(cgroup_id);
 }
 
 static __always_inline void charge_antagonist(__u64 victim, __u64 antagonist, __u64 delay) {
@@ -154,6 +197,12 @@ static __always_inline void end_wait(struct task_struct *prev, struct task_struc
     struct queued *q = queued_slot(next, btf, false);
     if (!q || !q->since_ns)
         return;
+    /* Switched out since the wait began without starting another (see
+     * on_switch): it blocked, so that wait ended there. */
+    if (q->switches != task_switches(next, btf)) {
+        q->since_ns = 0;
+        return;
+    }
     __u64 now = task_rq_clock(next, btf);
     __u64 delay = (now > q->since_ns ? now - q->since_ns : 0) + q->carried_ns;
     q->carried_ns = 0;
@@ -161,7 +210,7 @@ static __always_inline void end_wait(struct task_struct *prev, struct task_struc
     q->since_ns = 0;
 
     __u64 victim = task_cpu_cgroup_id(next, btf);
-    struct cgw_cpu_stats *s = stats_of(victim);
+    struct cgw_cpu_stats *s = stats_of(q, victim);
     if (!s)
         return;
     if (throttled) {
@@ -208,12 +257,16 @@ static __always_inline void on_migrate(struct task_struct *p, int dest_cpu, bool
     q->since_ns = dst_now;
 }
 
+/* A task that blocks is not waiting, even if a wakeup raced with it (a wakeup
+ * of a task still on its CPU starts no wait that ends at a switch-in). Rather
+ * than clearing its wait here, a lookup of prev's storage on every blocking
+ * switch, end_wait drops a wait if the task was switched out since it began:
+ * every switch-out that does not block starts a new wait right here, so the
+ * count only moves past a wait's start when the task blocked. */
 static __always_inline void on_switch(struct task_struct *prev, struct task_struct *next,
                                       bool btf) {
     if (task_state(prev, btf) == CGW_TASK_RUNNING)
         start_wait(prev, btf);
-    else
-        stop_waiting(prev, btf);
     end_wait(prev, next, btf);
 }
 

@@ -47,6 +47,22 @@ static __always_inline bool task_cfs_throttled(struct task_struct *t, bool btf) 
     return CGW_READ(btf, t->se.cfs_rq->throttle_count, t, se.cfs_rq, throttle_count) > 0;
 }
 
+/* Times the task was switched out, voluntarily or not: the scheduler counts a
+ * switch right before sched_switch fires (every kernel since 2.6), so at
+ * sched_switch prev's count already includes the switch under way. */
+static __always_inline __u64 task_switches(struct task_struct *t, bool btf) {
+    if (btf)
+        return t->nvcsw + t->nivcsw;
+    /* raw_tp: one probe read for both where they sit side by side, as they do
+     * in every kernel so far; a probe read is a helper call. */
+    unsigned long n[2] = {};
+    if (bpf_core_field_offset(t->nivcsw) == bpf_core_field_offset(t->nvcsw) + sizeof(n[0])) {
+        bpf_core_read(n, sizeof(n), &t->nvcsw);
+        return n[0] + n[1];
+    }
+    return BPF_CORE_READ(t, nvcsw) + BPF_CORE_READ(t, nivcsw);
+}
+
 /* The clock of the task's run queue, as the scheduler last updated it. Wait
  * times are measured on it, like the kernel's own schedstat run_delay: the
  * scheduler updates it just before it enqueues a woken task and before it

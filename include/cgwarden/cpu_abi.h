@@ -6,8 +6,9 @@
 #include "cgwarden/histogram_abi.h"
 
 enum {
-    /* Cgroups tracked per CPU; a node with more cpu cgroups loses the excess,
-     * counted in cgw_cpu_drops. */
+    /* Cgroups in the per-CPU hash (those without a stats slot), and the most
+     * slots the daemon sizes the slot array to; a cgroup that finds neither a
+     * slot nor room in the hash is lost, counted in cgw_cpu_drops. */
     CGW_CPU_MAX_CGROUPS = 4096,
     /* (victim, antagonist) pairs; LRU, so the pairs that keep causing delay stay. */
     CGW_CPU_MAX_PREEMPT_PAIRS = 16384,
@@ -17,6 +18,9 @@ enum {
 
 /* Per cpu-cgroup counters, one copy per CPU (summed by the daemon). */
 struct cgw_cpu_stats {
+    /* In a slot: its owner, written into every CPU's copy by the daemon when it
+     * gives the slot (0: free). In the hash: 0, the key says whose. */
+    cgw_u64 cgroup_id;
     cgw_u64 runq_delay_ns; /* wakeup/preemption -> on CPU, excluding throttled waits */
     cgw_u64 runq_events;   /* number of such waits */
     cgw_u64 runq_max_ns;   /* longest single wait */

@@ -66,13 +66,13 @@ class CpuContention : public test::RootKernelTest,
     }
 
     std::unique_ptr<CpuSensor> open_sensor() {
-        auto sensor = CpuSensor::open(features_, GetParam());
+        auto sensor = CpuSensor::open(features_, CgroupTree(layout_.cpu_ids_mount()), GetParam());
         if (!sensor)
             ADD_FAILURE() << sensor.error().message;
         return sensor ? std::move(sensor).value() : nullptr;
     }
 
-    Sample sample(const CpuSensor &sensor, CgroupTree &tree) {
+    Sample sample(CpuSensor &sensor, CgroupTree &tree) {
         auto s = take_sample(sensor, layout_, tree);
         if (!s)
             throw std::runtime_error(s.error().message);
@@ -177,6 +177,38 @@ TEST_P(CpuContention, TasksTakingTurnsAreTheirOwnCgroupsAntagonist) {
     ASSERT_NE(self, by.end()) << report.dump(2);
     EXPECT_GT((*self)["count"].get<uint64_t>(), 1000u) << report.dump(2);
     EXPECT_GT((*self)["delay_s"].get<double>(), 0.0);
+}
+
+// A cgroup's first waits land in the per-CPU hash; the next pass gives it a
+// stats slot and the one after folds its hash entry into the sensor's own
+// counters. Its figures add up across the move, neither lost nor counted
+// twice (against schedstat over its whole life, the sensor attached before
+// it was created), and it is forgotten once removed.
+TEST_P(CpuContention, ACgroupsFiguresAddUpAcrossItsMoveToASlotAndGoWithIt) {
+    auto sensor = open_sensor();
+    ASSERT_TRUE(sensor);
+    CgroupTree tree(layout_.cpu_ids_mount());
+    uint64_t id = 0;
+    {
+        TestCgroup pair(layout_, "slot");
+        pair.spawn({"stress-ng", "--switch", "1", "--taskset", "0", "--timeout", "60s", "--quiet"});
+        std::this_thread::sleep_for(500ms);
+        id = *tree.id_of(pair.path());
+        std::vector<double> bpf_s;
+        double truth_s = 0;
+        for (int pass = 0; pass < 3; ++pass) {  // in the hash; given a slot; folded
+            truth_s = static_cast<double>(test::run_delay_ns(pair.pids())) / 1e9;
+            Sample s = sample(*sensor, tree);
+            bpf_s.push_back(static_cast<double>(s.cpu.by_cgroup[id].runq_delay_ns) / 1e9);
+            std::this_thread::sleep_for(500ms);
+        }
+        EXPECT_GT(bpf_s[0], 0.0);
+        EXPECT_GT(bpf_s[1], bpf_s[0]);
+        EXPECT_GT(bpf_s[2], bpf_s[1]);
+        EXPECT_NEAR(bpf_s[2], truth_s, 0.10 * truth_s);
+    }
+    sample(*sensor, tree);  // its last counters, then it is forgotten
+    EXPECT_EQ(sample(*sensor, tree).cpu.by_cgroup.count(id), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(AttachModes, CpuContention,

@@ -1,6 +1,9 @@
 #include "cgwarden/cgroup/tree.h"
 
 #include <gtest/gtest.h>
+
+#include <fstream>
+
 #include "fake_hierarchy.h"
 
 namespace cgw {
@@ -38,6 +41,18 @@ TEST_F(CgroupTreeTest, RemovedCgroupsAreForgottenOnRescan) {
     tree.rescan();
     EXPECT_FALSE(tree.path_of(batch));
     EXPECT_EQ(tree.paths_by_id().count(batch), 0u);
+}
+
+TEST_F(CgroupTreeTest, CountsCgroupsWithTasksOfTheirOwnInEitherHierarchy) {
+    auto write = [&](const std::string &file, const std::string &text) {
+        std::ofstream(root_ / file) << text;
+    };
+    write("cgroup.threads", "1\n2\n");  // cgroup2 root
+    write("app/cgroup.threads", "");    // a parent without tasks
+    write("app/web/cgroup.threads", "42\n");
+    write("batch/tasks", "7\n");  // v1
+    CgroupTree tree(root_);
+    EXPECT_EQ(count_cgroups_with_tasks(tree), 3u);
 }
 
 TEST(RelativeCgroupPath, IsSlashRootedAndRelativeToTheMount) {

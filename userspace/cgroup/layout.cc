@@ -57,6 +57,10 @@ std::optional<std::filesystem::path> CgroupLayout::mount_for(const std::string &
     return std::nullopt;
 }
 
+std::filesystem::path CgroupLayout::cpu_ids_mount() const {
+    return mount_for("cpu").value_or(unified.value_or("/sys/fs/cgroup"));
+}
+
 std::vector<std::filesystem::path> CgroupLayout::mounts() const {
     std::vector<std::filesystem::path> out;
     auto add = [&](const std::filesystem::path &p) {

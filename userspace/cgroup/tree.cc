@@ -1,8 +1,13 @@
 #include "cgwarden/cgroup/tree.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <system_error>
+
+#include "cgwarden/common/unique_fd.h"
 
 namespace cgw {
 
@@ -15,7 +20,23 @@ std::optional<uint64_t> inode_of(const std::filesystem::path &dir) {
     return static_cast<uint64_t>(st.st_ino);
 }
 
+bool has_tasks(const std::filesystem::path &dir) {
+    for (const char *file : {"cgroup.threads", "tasks"}) {
+        UniqueFd fd(::open((dir / file).c_str(), O_RDONLY | O_CLOEXEC));
+        char c;
+        if (fd.valid())
+            return ::read(fd.get(), &c, 1) == 1;
+    }
+    return false;
+}
+
 }  // namespace
+
+size_t count_cgroups_with_tasks(const CgroupTree &tree) {
+    return std::ranges::count_if(tree.paths_by_id(), [&](const auto &entry) {
+        return has_tasks(tree.mount() / std::filesystem::path(entry.second).relative_path());
+    });
+}
 
 std::string relative_cgroup_path(const std::filesystem::path &mount,
                                  const std::filesystem::path &dir) {

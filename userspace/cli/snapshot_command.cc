@@ -71,7 +71,7 @@ void run_snapshot(const SnapshotArgs &args) {
 
     KernelFeatures features = probe_kernel_features();
     std::optional<AttachMode> force = forced_attach(args.attach);
-    auto sensor = or_fail(CpuSensor::open(features, force), "starting the CPU sensor");
+    auto sensor = or_fail(CpuSensor::open(features, tree, force), "starting the CPU sensor");
     auto net = NetSnapshot::start(features, layout, std::move(flows), force);
     IoSnapshot io(features, layout,
                   {.outlier_threshold_ns = static_cast<uint64_t>(args.io_outlier_ms * 1e6)}, force);

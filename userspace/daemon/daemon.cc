@@ -26,7 +26,7 @@ Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors 
                std::unique_ptr<Actuator> actuator, unsigned cpus)
     : policy_(std::move(policy)),
       layout_(std::move(layout)),
-      cpu_tree_(layout_.mount_for("cpu").value_or(layout_.unified.value_or("/sys/fs/cgroup"))),
+      cpu_tree_(layout_.cpu_ids_mount()),
       classify_(std::move(classify)),
       sensors_(std::move(sensors)),
       actuator_(std::move(actuator)),

@@ -49,7 +49,7 @@ void open_net(Sensors &sensors, const KernelFeatures &features, const CgroupLayo
 Result<Sensors> open_sensors(const KernelFeatures &features, const CgroupLayout &layout,
                              const Policy &policy, std::optional<AttachMode> force) {
     Sensors sensors;
-    auto cpu = CpuSensor::open(features, force);
+    auto cpu = CpuSensor::open(features, CgroupTree(layout.cpu_ids_mount()), force);
     if (!cpu)
         return cpu.error().context("starting the CPU sensor");
     sensors.cpu = std::move(cpu).value();

@@ -4,13 +4,18 @@
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
 
-#include <cstring>
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <set>
 #include <string>
+#include <utility>
 
 #include "cgwarden/bpf/handles.h"
 #include "cgwarden/bpf/libbpf_log.h"
 #include "cgwarden/bpf/maps.h"
 #include "cgwarden/bpf/programs.h"
+#include "cgwarden/sensor/cpu_slots.h"
 #include "cpu.skel.h"
 
 namespace cgw {
@@ -18,16 +23,26 @@ namespace cgw {
 using CpuSkeleton = SkeletonPtr<cpu_bpf, cpu_bpf__destroy>;
 
 struct CpuSensor::Impl {
+    Impl(AttachMode flavour, uint32_t slot_count, size_t cpus)
+        : mode(flavour), slots(slot_count), ncpus(cpus) {}
+
     CpuSkeleton skel;
     AttachMode mode;
     std::vector<BpfLink> links;
+    CpuSlots slots;
+    size_t ncpus;
+    // The hash entries of cgroups that hold a slot now, summed over CPUs.
+    std::map<uint64_t, cgw_cpu_stats> folded;
+    // The cgroups of the tree at the previous update_slots.
+    std::set<uint64_t> in_tree;
+    bool said_slots_full = false;
 };
 
 namespace {
 
-Result<std::unique_ptr<CpuSensor::Impl>> load_and_attach(AttachMode mode) {
-    auto impl = std::make_unique<CpuSensor::Impl>();
-    impl->mode = mode;
+Result<std::unique_ptr<CpuSensor::Impl>> load_and_attach(AttachMode mode, uint32_t slot_count,
+                                                         size_t ncpus) {
+    auto impl = std::make_unique<CpuSensor::Impl>(mode, slot_count, ncpus);
     impl->skel.reset(cpu_bpf__open());
     if (!impl->skel)
         return Error::from_errno("opening the CPU BPF object");
@@ -36,6 +51,8 @@ Result<std::unique_ptr<CpuSensor::Impl>> load_and_attach(AttachMode mode) {
     // so kernels without task storage can still run raw_tp.
     bpf_map__set_autocreate(impl->skel->maps.queued_by_task, mode == AttachMode::TpBtf);
     bpf_map__set_autocreate(impl->skel->maps.queued_by_pid, mode == AttachMode::RawTp);
+    bpf_map__set_max_entries(impl->skel->maps.slot_stats, slot_count);
+    bpf_map__set_max_entries(impl->skel->maps.slot_of_cgroup, slot_count);
 
     auto links = load_and_attach_programs(impl->skel->obj, mode, "CPU",
                                           [&] { return cpu_bpf__load(impl->skel.get()); });
@@ -45,12 +62,113 @@ Result<std::unique_ptr<CpuSensor::Impl>> load_and_attach(AttachMode mode) {
     return impl;
 }
 
+// Adds the per-CPU copies of a cgroup's stats into one: sums, and the longest
+// wait of any CPU.
+void add_stats(cgw_cpu_stats &sum, const cgw_cpu_stats *per_cpu, size_t ncpus) {
+    for (size_t cpu = 0; cpu < ncpus; ++cpu) {
+        const cgw_cpu_stats &s = per_cpu[cpu];
+        sum.runq_delay_ns += s.runq_delay_ns;
+        sum.runq_events += s.runq_events;
+        sum.runq_max_ns = std::max(sum.runq_max_ns, s.runq_max_ns);
+        sum.throttled_ns += s.throttled_ns;
+        sum.throttled_events += s.throttled_events;
+        sum.self_preempt_delay_ns += s.self_preempt_delay_ns;
+        sum.self_preempt_count += s.self_preempt_count;
+        for (size_t b = 0; b < CGW_HIST_BUCKETS; ++b)
+            sum.hist[b] += s.hist[b];
+    }
+}
+
+void add_counters(CpuCounters &out, uint64_t cgroup, const cgw_cpu_stats &s) {
+    CgroupCpuCounters &c = out.by_cgroup[cgroup];
+    c.runq_delay_ns = s.runq_delay_ns;
+    c.runq_events = s.runq_events;
+    c.runq_max_ns = s.runq_max_ns;
+    c.throttled_ns = s.throttled_ns;
+    c.throttled_events = s.throttled_events;
+    c.runq_hist.add(s.hist);
+    // The BPF side keeps the (id, id) pair with the cgroup's stats, not in
+    // the pair map; readers see one pair map either way.
+    if (s.self_preempt_count)
+        out.preempt[{cgroup, cgroup}] = {s.self_preempt_delay_ns, s.self_preempt_count};
+}
+
+Status delete_key(const bpf_map *map, uint64_t cgroup) {
+    if (bpf_map__delete_elem(map, &cgroup, sizeof cgroup, 0) != 0 && errno != ENOENT)
+        return Error::from_errno(std::string("deleting cgroup ") + std::to_string(cgroup) +
+                                 " from " + bpf_map__name(map));
+    return {};
+}
+
+// Zeroes every CPU's copy of the slot and makes `owner` (0: nobody) the cgroup
+// the programs may charge in it.
+Status write_slot(const CpuSensor::Impl &m, uint32_t slot, uint64_t owner) {
+    std::vector<cgw_cpu_stats> per_cpu(m.ncpus);
+    for (cgw_cpu_stats &s : per_cpu)
+        s.cgroup_id = owner;
+    if (bpf_map__update_elem(m.skel->maps.slot_stats, &slot, sizeof slot, per_cpu.data(),
+                             per_cpu.size() * sizeof(cgw_cpu_stats), 0) != 0)
+        return Error::from_errno("writing CPU stats slot " + std::to_string(slot));
+    return {};
+}
+
+Status give_slot(CpuSensor::Impl &m, uint64_t cgroup) {
+    auto slot = m.slots.give(cgroup);
+    if (!slot) {
+        if (!std::exchange(m.said_slots_full, true))
+            spdlog::info(
+                "all CPU stats slots are held: cgroups beyond them are counted in the "
+                "per-CPU hash, at a higher cost per context switch");
+        return {};
+    }
+    // The owner first: the programs find the slot through slot_of_cgroup.
+    Status s = write_slot(m, *slot, cgroup);
+    if (s && bpf_map__update_elem(m.skel->maps.slot_of_cgroup, &cgroup, sizeof cgroup, &*slot,
+                                  sizeof *slot, BPF_ANY) != 0)
+        s = Error::from_errno("giving a CPU stats slot to cgroup " + std::to_string(cgroup));
+    if (!s)
+        m.slots.take_back(cgroup);
+    return s;
+}
+
+// The cgroup's hash entry no longer changes (its waits go to its slot): its
+// counts move into the sensor's own.
+Status fold_hash_entry(CpuSensor::Impl &m, uint64_t cgroup) {
+    const bpf_map *hash = m.skel->maps.cpu_stats;
+    std::vector<cgw_cpu_stats> per_cpu(m.ncpus);
+    if (bpf_map__lookup_elem(hash, &cgroup, sizeof cgroup, per_cpu.data(),
+                             per_cpu.size() * sizeof(cgw_cpu_stats), 0) != 0)
+        return errno == ENOENT ? Status{} : Error::from_errno("reading the CPU stats hash");
+    // Deleted first, so that a failure never counts it twice.
+    if (Status s = delete_key(hash, cgroup); !s)
+        return s;
+    add_stats(m.folded[cgroup], per_cpu.data(), m.ncpus);
+    return {};
+}
+
+// The cgroup is gone: its slot goes back (owner 0 first, so no cached copy
+// of it is written again) and its counters with it.
+Status forget(CpuSensor::Impl &m, uint64_t cgroup) {
+    Status s;
+    if (auto slot = m.slots.slot_of(cgroup)) {
+        s = delete_key(m.skel->maps.slot_of_cgroup, cgroup);
+        if (Status w = write_slot(m, *slot, 0); s && !w)
+            s = w;
+        m.slots.take_back(cgroup);
+    }
+    if (Status d = delete_key(m.skel->maps.cpu_stats, cgroup); s && !d)
+        s = d;
+    m.folded.erase(cgroup);
+    return s;
+}
+
 }  // namespace
 
 CpuSensor::CpuSensor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CpuSensor::~CpuSensor() = default;
 
 Result<std::unique_ptr<CpuSensor>> CpuSensor::open(const KernelFeatures &features,
+                                                   const CgroupTree &cpu_tree,
                                                    std::optional<AttachMode> force) {
     route_libbpf_log_to_spdlog();
     AttachMode mode;
@@ -62,11 +180,21 @@ Result<std::unique_ptr<CpuSensor>> CpuSensor::open(const KernelFeatures &feature
             return picked.error();
         mode = *picked;
     }
-    auto impl = load_with_fallback<std::unique_ptr<Impl>>(mode, force.has_value(), features.raw_tp,
-                                                          load_and_attach);
+    auto ncpus = possible_cpus();
+    if (!ncpus)
+        return ncpus.error();
+    size_t in_use = count_cgroups_with_tasks(cpu_tree);
+    uint32_t slot_count = cpu_slot_count(in_use);
+    auto impl = load_with_fallback<std::unique_ptr<Impl>>(
+        mode, force.has_value(), features.raw_tp,
+        [&](AttachMode m) { return load_and_attach(m, slot_count, *ncpus); });
     if (!impl)
         return impl.error();
-    spdlog::info("CPU sensor attached with {}", to_string(impl.value()->mode));
+    spdlog::info(
+        "CPU sensor attached with {}; {} stats slots for {} cgroups with tasks ({} KiB on {} "
+        "CPUs)",
+        to_string(impl.value()->mode), slot_count, in_use,
+        slot_count * sizeof(cgw_cpu_stats) * *ncpus / 1024, *ncpus);
     return std::unique_ptr<CpuSensor>(new CpuSensor(std::move(impl).value()));
 }
 
@@ -75,33 +203,24 @@ AttachMode CpuSensor::attach_mode() const {
 }
 
 Result<CpuCounters> CpuSensor::read() const {
-    auto ncpus = possible_cpus();
-    if (!ncpus)
-        return ncpus.error();
-    const size_t n = *ncpus;
-    const auto &maps = impl_->skel->maps;
+    const Impl &m = *impl_;
+    const auto &maps = m.skel->maps;
+    const size_t n = m.ncpus;
+    std::map<uint64_t, cgw_cpu_stats> totals = m.folded;
+    for_each_entry<uint64_t, cgw_cpu_stats>(maps.cpu_stats, sizeof(cgw_cpu_stats) * n,
+                                            [&](uint64_t cgroup, const cgw_cpu_stats *per_cpu) {
+                                                add_stats(totals[cgroup], per_cpu, n);
+                                            });
+    std::vector<cgw_cpu_stats> per_cpu(n);
+    for (const auto &[cgroup, slot] : m.slots.held()) {
+        if (bpf_map__lookup_elem(maps.slot_stats, &slot, sizeof slot, per_cpu.data(),
+                                 per_cpu.size() * sizeof(cgw_cpu_stats), 0) != 0)
+            return Error::from_errno("reading CPU stats slot " + std::to_string(slot));
+        add_stats(totals[cgroup], per_cpu.data(), n);
+    }
     CpuCounters out;
-
-    auto add_cgroup = [&](uint64_t cgroup, const cgw_cpu_stats *per_cpu) {
-        CgroupCpuCounters &c = out.by_cgroup[cgroup];
-        PreemptCounters self;
-        for (size_t cpu = 0; cpu < n; ++cpu) {
-            const cgw_cpu_stats &s = per_cpu[cpu];
-            c.runq_delay_ns += s.runq_delay_ns;
-            c.runq_events += s.runq_events;
-            c.runq_max_ns = std::max<uint64_t>(c.runq_max_ns, s.runq_max_ns);
-            c.throttled_ns += s.throttled_ns;
-            c.throttled_events += s.throttled_events;
-            c.runq_hist.add(s.hist);
-            self.delay_ns += s.self_preempt_delay_ns;
-            self.count += s.self_preempt_count;
-        }
-        // The BPF side keeps the (id, id) pair with the cgroup's stats, not in
-        // the pair map; readers see one pair map either way.
-        if (self.count)
-            out.preempt[{cgroup, cgroup}] = self;
-    };
-    for_each_entry<uint64_t, cgw_cpu_stats>(maps.cpu_stats, sizeof(cgw_cpu_stats) * n, add_cgroup);
+    for (const auto &[cgroup, stats] : totals)
+        add_counters(out, cgroup, stats);
 
     for_each_entry<cgw_preempt_key, cgw_preempt_value>(
         maps.preempt_pairs, sizeof(cgw_preempt_value),
@@ -113,6 +232,32 @@ Result<CpuCounters> CpuSensor::read() const {
         !drops)
         return drops.error().context("reading the CPU drop counters");
     return out;
+}
+
+Status CpuSensor::update_slots(const CgroupTree &cpu_tree) {
+    Impl &m = *impl_;
+    const auto &now = cpu_tree.paths_by_id();
+    // Carries on after a failure, so that one bad cgroup does not hold up the
+    // others; the first failure is returned.
+    Status first;
+    auto keep = [&](Status s) {
+        if (first && !s)
+            first = std::move(s);
+    };
+    for (uint64_t cgroup : m.slots.new_pass())
+        keep(fold_hash_entry(m, cgroup));
+    // Only cgroups the tree once knew are forgotten: an id it never listed
+    // (not a cgroup of this hierarchy) keeps its hash entry, as it always did.
+    for (uint64_t cgroup : m.in_tree)
+        if (!now.contains(cgroup))
+            keep(forget(m, cgroup));
+    for (uint64_t cgroup : map_keys<uint64_t>(m.skel->maps.cpu_stats))
+        if (now.contains(cgroup) && !m.slots.slot_of(cgroup))
+            keep(give_slot(m, cgroup));
+    m.in_tree.clear();
+    for (const auto &[cgroup, path] : now)
+        m.in_tree.insert(cgroup);
+    return first;
 }
 
 std::vector<ProgramStats> CpuSensor::program_stats() const {

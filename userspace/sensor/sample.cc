@@ -1,5 +1,6 @@
 #include "cgwarden/sensor/sample.h"
 
+#include <spdlog/spdlog.h>
 #include <time.h>
 
 #include "cgwarden/sensor/cpu_sensor.h"
@@ -12,8 +13,7 @@ uint64_t monotonic_now_ns() {
     return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-Result<Sample> take_sample(const CpuSensor &sensor, const CgroupLayout &layout,
-                           CgroupTree &cpu_tree) {
+Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CgroupTree &cpu_tree) {
     Sample sample;
     sample.monotonic_ns = monotonic_now_ns();
     auto counters = sensor.read();
@@ -21,6 +21,10 @@ Result<Sample> take_sample(const CpuSensor &sensor, const CgroupLayout &layout,
         return counters.error().context("sampling the CPU sensor");
     sample.cpu = std::move(counters).value();
     cpu_tree.rescan();
+    // Slots only make the programs cheaper: a failure costs speed, not the
+    // sample, and the next pass tries again.
+    if (Status slots = sensor.update_slots(cpu_tree); !slots)
+        spdlog::warn("updating the CPU stats slots: {}", slots.error().message);
     for (const auto &[id, path] : cpu_tree.paths_by_id()) {
         // A cgroup removed since the rescan has no cpu.stat: it is simply absent.
         if (auto stat = read_cpu_stat(layout, path))

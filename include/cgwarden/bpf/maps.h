@@ -10,19 +10,26 @@
 
 namespace cgw {
 
+// Every key of a hash map, collected before anything is done with them: a
+// walk whose current key is deleted starts over.
+template <class Key>
+std::vector<Key> map_keys(const bpf_map *map) {
+    std::vector<Key> keys;
+    Key next{};
+    while (bpf_map__get_next_key(map, keys.empty() ? nullptr : &keys.back(), &next, sizeof next) ==
+           0)
+        keys.push_back(next);
+    return keys;
+}
+
 // Calls fn(key, value) for every entry; value_size covers all CPUs for
-// per-CPU maps. An entry deleted between get_next_key and lookup is skipped.
+// per-CPU maps. An entry deleted between the walk and its lookup is skipped.
 template <class Key, class Value, class Fn>
 void for_each_entry(const bpf_map *map, size_t value_size, Fn &&fn) {
-    Key key{};
-    Key next{};
     std::vector<unsigned char> buf(value_size);
-    const Key *cursor = nullptr;
-    while (bpf_map__get_next_key(map, cursor, &next, sizeof next) == 0) {
-        if (bpf_map__lookup_elem(map, &next, sizeof next, buf.data(), buf.size(), 0) == 0)
-            fn(next, reinterpret_cast<const Value *>(buf.data()));
-        key = next;
-        cursor = &key;
+    for (const Key &key : map_keys<Key>(map)) {
+        if (bpf_map__lookup_elem(map, &key, sizeof key, buf.data(), buf.size(), 0) == 0)
+            fn(key, reinterpret_cast<const Value *>(buf.data()));
     }
 }
 

@@ -28,6 +28,9 @@ struct CgroupLayout {
 
     // Mount of the hierarchy that holds the controller, if it is mounted.
     std::optional<std::filesystem::path> mount_for(const std::string &controller) const;
+    // The hierarchy whose ids the CPU figures carry: the cpu controller's,
+    // else cgroup2 (kernels without it charge a task's cgroup2 cgroup).
+    std::filesystem::path cpu_ids_mount() const;
     // Every distinct hierarchy mount, the cpu owner first: where the same
     // relative path names one logical cgroup on hybrid nodes.
     std::vector<std::filesystem::path> mounts() const;

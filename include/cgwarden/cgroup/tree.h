@@ -36,6 +36,10 @@ class CgroupTree {
     std::set<uint64_t> missing_since_rescan_;
 };
 
+// Cgroups of the tree with tasks of their own (cgroup.threads on cgroup2,
+// tasks on v1, not empty), as of its last scan.
+size_t count_cgroups_with_tasks(const CgroupTree &tree);
+
 // "/app/web" for mount/app/web, "/" for the mount itself.
 std::string relative_cgroup_path(const std::filesystem::path &mount,
                                  const std::filesystem::path &dir);
