@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "cgwarden/common/strings.h"
 #include "fake_hierarchy.h"
 
 namespace cgw {
@@ -58,6 +59,22 @@ TEST_F(CgroupTreeTest, CountsCgroupsWithTasksOfTheirOwnInEitherHierarchy) {
 TEST(RelativeCgroupPath, IsSlashRootedAndRelativeToTheMount) {
     EXPECT_EQ(relative_cgroup_path("/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu"), "/");
     EXPECT_EQ(relative_cgroup_path("/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu/a/b"), "/a/b");
+}
+
+}  // namespace
+}  // namespace cgw
+
+namespace cgw {
+namespace {
+
+TEST(CgroupPaths, AncestorsByWholeComponents) {
+    EXPECT_TRUE(is_ancestor_path("/a", "/a/b"));
+    EXPECT_TRUE(is_ancestor_path("/a", "/a/b/c"));
+    EXPECT_TRUE(is_ancestor_path("/", "/a"));
+    EXPECT_FALSE(is_ancestor_path("/a", "/ab")) << "not a prefix of a name";
+    EXPECT_FALSE(is_ancestor_path("/a", "/a")) << "not its own";
+    EXPECT_FALSE(is_ancestor_path("/", "/"));
+    EXPECT_FALSE(is_ancestor_path("/a/b", "/a"));
 }
 
 }  // namespace

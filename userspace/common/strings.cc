@@ -16,4 +16,11 @@ std::vector<std::string_view> split_nonempty(std::string_view text, char sep) {
     return parts;
 }
 
+bool is_ancestor_path(std::string_view ancestor, std::string_view path) {
+    if (ancestor == "/")
+        return path != "/";
+    return path.size() > ancestor.size() && path.starts_with(ancestor) &&
+           path[ancestor.size()] == '/';
+}
+
 }  // namespace cgw

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <span>
 
+#include "cgwarden/common/strings.h"
+
 namespace cgw {
 
 namespace {
@@ -20,13 +22,6 @@ constexpr const char *kMemorySlo = "memory_stall";
 
 bool is_cpu_knob(Knob knob) {
     return std::find(std::begin(kCpuKnobs), std::end(kCpuKnobs), knob) != std::end(kCpuKnobs);
-}
-
-// "/a" is "/a/b"'s ancestor; the root is everyone's.
-bool is_ancestor(const std::string &ancestor, const std::string &path) {
-    return ancestor == "/" ? path != "/"
-                           : path.size() > ancestor.size() && path.starts_with(ancestor) &&
-                                 path[ancestor.size()] == '/';
 }
 
 double seconds(Duration d) {
@@ -321,11 +316,11 @@ class Decider {
     std::vector<Antagonist> memory_holders(const std::string &victim) const {
         std::vector<Antagonist> holders;
         for (const auto &[path, cg] : in_.cgroups) {
-            if (cg.memory_bytes <= 0 || path == victim || is_ancestor(path, victim))
+            if (cg.memory_bytes <= 0 || path == victim || is_ancestor_path(path, victim))
                 continue;
             // Descendants sort together, from the first path under "path/".
             auto below = in_.cgroups.lower_bound(path + "/");
-            if (below != in_.cgroups.end() && is_ancestor(path, below->first))
+            if (below != in_.cgroups.end() && is_ancestor_path(path, below->first))
                 continue;
             holders.push_back({path, cg.memory_bytes});
         }

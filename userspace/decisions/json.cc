@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "cgwarden/common/strings.h"
 #include "cgwarden/decisions/text.h"
 
 namespace cgw {
@@ -87,10 +88,7 @@ DecisionRecord record_of(const json &j) {
 }
 
 bool covers(const std::string &ancestor, const std::string &path) {
-    if (ancestor == "/" || ancestor == path)
-        return true;
-    return path.size() > ancestor.size() && path.starts_with(ancestor) &&
-           path[ancestor.size()] == '/';
+    return ancestor == path || is_ancestor_path(ancestor, path);
 }
 
 bool concerns(const DecisionRecord &r, const std::vector<std::string> &cgroups) {

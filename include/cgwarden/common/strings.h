@@ -10,4 +10,8 @@ namespace cgw {
 // {"a", "b"}. The views point into `text`.
 std::vector<std::string_view> split_nonempty(std::string_view text, char sep);
 
+// Cgroup paths relative to a hierarchy root: "/a" is "/a/b"'s ancestor (not
+// "/ab"'s), the root "/" is every other path's; a path is not its own.
+bool is_ancestor_path(std::string_view ancestor, std::string_view path);
+
 }  // namespace cgw
