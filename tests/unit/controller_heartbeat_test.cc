@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "cgwarden/control/controller.h"
+#include "controller_run.h"
 
 namespace cgw {
 namespace {
@@ -16,18 +17,12 @@ constexpr double kMB = 1e6;
 Policy heartbeat_policy() {
     Policy p;
     p.mode = Mode::Enforce;
-    ClassPolicy agent;
-    agent.name = "agent";
-    agent.priority = 100;
+    ClassPolicy agent = test::named_class("agent", 100);
     agent.slo.heartbeat_drops = 0;
     agent.slo.heartbeat_gap = 3s;
-    ClassPolicy web;
-    web.name = "web";
-    web.priority = 100;
+    ClassPolicy web = test::named_class("web", 100);
     web.knobs[Knob::NetEgressRate] = {.floor = 1 * kMB, .ceiling = kUnlimited, .step = 20 * kMB};
-    ClassPolicy bulk;
-    bulk.name = "bulk";
-    bulk.priority = 0;
+    ClassPolicy bulk = test::named_class("bulk", 0);
     bulk.knobs[Knob::NetEgressRate] = {.floor = 1 * kMB, .ceiling = kUnlimited, .step = 20 * kMB};
     bulk.knobs[Knob::CpuWeight] = {.floor = 10, .ceiling = 100, .step = 30};
     p.classes = {agent, web, bulk};

@@ -20,13 +20,9 @@ constexpr double kMiB = 1024 * 1024;
 Policy io_policy() {
     Policy p;
     p.mode = Mode::Enforce;
-    ClassPolicy db;
-    db.name = "db";
-    db.priority = 100;
+    ClassPolicy db = test::named_class("db", 100);
     db.slo.io_latency_p99 = 2ms;
-    ClassPolicy batch;
-    batch.name = "batch";
-    batch.priority = 0;
+    ClassPolicy batch = test::named_class("batch", 0);
     batch.knobs[Knob::IoMax] = {
         .floor = 10 * kMiB, .ceiling = kUnlimited, .step = 20 * kMiB, .hold_down = 5s};
     batch.knobs[Knob::IoWeight] = {.floor = 10, .ceiling = 100, .step = 40, .hold_down = 5s};

@@ -19,13 +19,9 @@ constexpr double kGiB = 1024.0 * 1024 * 1024;
 Policy memory_policy() {
     Policy p;
     p.mode = Mode::Enforce;
-    ClassPolicy web;
-    web.name = "web";
-    web.priority = 100;
+    ClassPolicy web = test::named_class("web", 100);
     web.slo.memory_stall = 0.10;
-    ClassPolicy batch;
-    batch.name = "batch";
-    batch.priority = 0;
+    ClassPolicy batch = test::named_class("batch", 0);
     batch.knobs[Knob::MemoryHigh] = {
         .floor = 1 * kGiB, .ceiling = kUnlimited, .step = 0.5 * kGiB, .hold_down = 3s};
     p.classes = {web, batch};

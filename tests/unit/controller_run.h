@@ -4,11 +4,20 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <utility>
 
 #include "cgwarden/control/controller.h"
 
 namespace cgw::test {
+
+// A class of the policy with nothing but its name and priority yet.
+inline ClassPolicy named_class(const std::string &name, int priority) {
+    ClassPolicy c;
+    c.name = name;
+    c.priority = priority;
+    return c;
+}
 
 template <class Node>
 struct ControllerRun {

@@ -6,18 +6,13 @@
 namespace cgw {
 namespace {
 
+using test::named_class;
+
 using namespace std::chrono_literals;
 
 constexpr size_t kCritical = 0;
 constexpr size_t kStandard = 1;
 constexpr size_t kBestEffort = 2;
-
-ClassPolicy named_class(const std::string &name, int priority) {
-    ClassPolicy c;
-    c.name = name;
-    c.priority = priority;
-    return c;
-}
 
 CgroupInput member_of(size_t class_index, std::map<KnobSlot, double> knobs = {}) {
     CgroupInput cg;
