@@ -135,6 +135,20 @@ run_case forged-marker nonzero 'cgroup v2: FAIL' \
 # The VM powers off before /init can report: no marker, so no pass.
 run_case no-marker 125 'cgroup v2: FAIL \(VM ended without a result marker\)' \
     --run 'echo o > /proc/sysrq-trigger; sleep 60'
+# A guest whose CPU locks up is booted again (--lockup-retries, default 1), and
+# only then. No user-space program can lock a CPU up for real (the watchdog
+# preempts any task), so the first boot prints the kernel's lockup panic
+# reason itself, then panics for real through sysrq.
+# shellcheck disable=SC2016  # expanded in the VM
+lockup_on_boot='case " $(cat /proc/cmdline) " in *" cgwarden.attempt=1 "*|*" $0 "*)
+    echo "<0>Kernel panic - not syncing: softlockup: hung tasks" >/dev/kmsg
+    echo c >/proc/sysrq-trigger; sleep 60 ;;
+esac
+echo "booted again"'
+run_case lockup-once 0 'cgroup v2: PASS \(attempt 2; earlier attempts locked up\)' \
+    --timeout 120 --run "bash -c '$lockup_on_boot' cgwarden.attempt=1"
+run_case lockup-twice 125 'FAIL \(kernel lockup: softlockup: hung tasks.*\) \(attempt 2; earlier attempts locked up\)' \
+    --timeout 120 --run "bash -c '$lockup_on_boot' cgwarden.attempt=2"
 run_case environment 0 'env-ok' --run "$env_check"
 # cgwarden_unit_tests in build-ok exits 1: it must not be run.
 BUILD_DIR=$work/build-ok run_case suite-pass 0 'cgroup v2: PASS' --gtest_filter='Sel.*'
