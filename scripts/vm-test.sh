@@ -26,6 +26,10 @@
 #   --lockup-retries N boot again, up to N times, when the guest kernel locks
 #                      up (soft lockup, RCU stall: an emulator fault, never a
 #                      test result)   (env VM_LOCKUP_RETRIES, default 1)
+#   --stall-timeout S  a guest whose heartbeat (ttyS2, every 10 s) stops for S
+#                      seconds has stopped running: it gets an NMI (its
+#                      backtraces, then a panic) and counts as a lockup
+#                      (env VM_STALL_TIMEOUT, default 120)
 #   --keep             keep the work directory (initramfs, logs) and print it
 #   -h, --help
 # Any --gtest_* option and everything after "--" is passed to each test binary.
@@ -60,6 +64,7 @@ cpus=${VM_CPUS:-2}
 disk_mb=${VM_DISK_MB:-256}
 no_install=${VM_NO_INSTALL:-0}
 lockup_retries=${VM_LOCKUP_RETRIES:-1}
+stall_timeout_s=${VM_STALL_TIMEOUT:-120}
 keep=0
 run_cmd=
 have_run=0
@@ -94,6 +99,8 @@ while [[ $# -gt 0 ]]; do
             disk_mb=$2; shift 2 ;;
         --lockup-retries) [[ $# -ge 2 ]] || usage_error "--lockup-retries needs a count"
             lockup_retries=$2; shift 2 ;;
+        --stall-timeout) [[ $# -ge 2 ]] || usage_error "--stall-timeout needs seconds"
+            stall_timeout_s=$2; shift 2 ;;
         --no-install) no_install=1; shift ;;
         --keep) keep=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
@@ -102,7 +109,7 @@ while [[ $# -gt 0 ]]; do
         *) usage_error "unknown argument: $1" ;;
     esac
 done
-for n in "$timeout_s" "$memory_mb" "$cpus" "$disk_mb"; do
+for n in "$timeout_s" "$memory_mb" "$cpus" "$disk_mb" "$stall_timeout_s"; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || usage_error "not a positive integer: $n"
 done
 [[ $lockup_retries =~ ^[0-9]+$ ]] || usage_error "--lockup-retries: not a count: $lockup_retries"
@@ -129,9 +136,9 @@ trap cleanup EXIT
 source "$script_dir/lib/packages.sh"
 if [[ $no_install != 1 ]]; then
     ensure_packages vm-test qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio kmod \
-        e2fsprogs stress-ng fio iproute2 nftables bpftool file prometheus || exit 3
+        e2fsprogs stress-ng fio iproute2 nftables bpftool file prometheus python3 || exit 3
 fi
-for c in qemu-system-x86_64 busybox cpio depmod ldd timeout; do
+for c in qemu-system-x86_64 busybox cpio depmod ldd timeout python3; do
     command -v "$c" >/dev/null || die "$c not found (run without --no-install?)"
 done
 
@@ -245,48 +252,91 @@ initramfs_pack "$root" "$initrd"
 echo "vm-test: initramfs $(du -m "$initrd" | cut -f1) MiB built in $((SECONDS - t_build)) s; kernel $kernel" >&2
 
 # -------------------------------------------------------------------- boot --
-# A guest that locks up (a soft lockup or an RCU stall: a CPU that stops
-# answering interrupts) panics at once with every CPU's backtrace on the
-# console, instead of hanging until the timeout. Seen here only under TCG,
-# a few times in hundreds of runs, always in a cross-CPU call (text_poke's
-# IPI while a tracepoint was enabled or disabled): an emulator fault, so such
-# a run is booted again up to --lockup-retries times. Anything else (a test
-# failure, an oops, a timeout) is never retried.
+# A guest that locks up panics with every CPU's backtrace on the console
+# instead of hanging until the timeout: a soft lockup or an RCU stall (a CPU
+# that stops answering interrupts) by itself, and a guest whose /init
+# heartbeat stops (every CPU stuck, where no watchdog of its own can run)
+# through an NMI from the host (watch_heartbeat). Seen here only under TCG,
+# a few times in a hundred runs, in different tests: an emulator fault, so
+# such a run is booted again up to --lockup-retries times. Anything else (a
+# test failure, an oops, a test that hangs while the guest runs, a timeout)
+# is never retried.
 nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 append="console=ttyS0 rdinit=/init panic=-1 oops=panic cgroup_no_v1=all"
 append+=" mitigations=off loglevel=5 cgwarden.nonce=$nonce"
 append+=" softlockup_panic=1 softlockup_all_cpu_backtrace=1 sysctl.kernel.panic_on_rcu_stall=1"
+append+=" unknown_nmi_panic=1 panic_print=0x41"
 [[ -z $extra_append ]] || append+=" $extra_append"
 
+# monitor_command SOCKET CMD: one command to qemu's human monitor.
+monitor_command() {
+    python3 - "$1" "$2" <<'EOF' >/dev/null 2>&1 || true
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall((sys.argv[2] + "\n").encode())
+time.sleep(0.5)
+EOF
+}
+
+# watch_heartbeat ALIVE MONITOR STALLED: while qemu runs, a heartbeat file
+# that has not grown for stall_timeout_s seconds (counted from the start for
+# the first beat) means the guest stopped: STALLED is created, the guest gets
+# an NMI (unknown_nmi_panic: backtraces, then a panic), and qemu is told to
+# quit if it is still there 30 s later.
+watch_heartbeat() {
+    local alive=$1 monitor=$2 stalled=$3 size last_size=-1 last_change=$SECONDS
+    while sleep 5; do
+        size=$(stat -c %s "$alive" 2>/dev/null || echo 0)
+        if [[ $size != "$last_size" ]]; then
+            last_size=$size
+            last_change=$SECONDS
+        elif ((SECONDS - last_change >= stall_timeout_s)); then
+            echo "vm-test: no heartbeat from the guest for $((SECONDS - last_change)) s: sending an NMI" >&2
+            echo "$((SECONDS - last_change))" >"$stalled"
+            monitor_command "$monitor" nmi
+            sleep 30
+            monitor_command "$monitor" quit
+            return
+        fi
+    done
+}
+
 # boot_vm ATTEMPT: boots the image once on a fresh disk; sets status, reason
-# and lockup (1 when the guest panicked because a CPU locked up).
+# and lockup (1 when the guest locked up or stopped).
 boot_vm() {
     local attempt=$1
     # Raw (no filesystem): fio and block-layer tests use the device directly;
     # a test that wants a filesystem runs mkfs.ext4 (in the image) on it.
     # Sparse, so it costs nothing until written.
-    local disk=$work/disk.img result=$work/result.$attempt
+    local disk=$work/disk.img result=$work/result.$attempt alive=$work/alive.$attempt
+    local monitor=$work/monitor.$attempt stalled=$work/stalled.$attempt watcher
     log=$work/console.$attempt.log
     rm -f "$disk"
     truncate -s "${disk_mb}M" "$disk"
     : >"$result"
+    : >"$alive"
     echo "vm-test: booting $kver under qemu (TCG, $cpus vCPUs, ${memory_mb} MiB, timeout ${timeout_s} s, attempt $attempt)" >&2
     local t_boot=$SECONDS qemu_status
+    watch_heartbeat "$alive" "$monitor" "$stalled" &
+    watcher=$!
     set +e
     # TCG, not KVM: KVM does not work on the CI machines. ttyS0 is the
     # console (streamed here, \r stripped for readable logs), ttyS1 carries
-    # only the result marker. -no-reboot + panic=-1 turn a panic into a prompt
-    # qemu exit. --foreground keeps qemu in our process group so Ctrl-C
-    # reaches it.
+    # only the result marker, ttyS2 the heartbeat. -no-reboot + panic=-1 turn
+    # a panic into a prompt qemu exit. --foreground keeps qemu in our process
+    # group so Ctrl-C reaches it.
     timeout --foreground --kill-after=10 "$timeout_s" \
         qemu-system-x86_64 -accel tcg -cpu max -m "$memory_mb" -smp "$cpus" \
-            -display none -monitor none -nic none -no-reboot \
-            -serial stdio -serial "file:$result" \
+            -display none -monitor "unix:$monitor,server=on,wait=off" -nic none -no-reboot \
+            -serial stdio -serial "file:$result" -serial "file:$alive" \
             -drive "file=$disk,format=raw,if=virtio" \
             -kernel "$kernel" -initrd "$initrd" \
             -append "$append cgwarden.attempt=$attempt" \
             </dev/null 2>&1 | sed -u 's/\r$//' | tee "$log"
     qemu_status=${PIPESTATUS[0]}
+    kill "$watcher" 2>/dev/null
+    wait "$watcher" 2>/dev/null
     set -e
     echo "vm-test: VM ran $((SECONDS - t_boot)) s (qemu status $qemu_status)" >&2
 
@@ -295,7 +345,10 @@ boot_vm() {
     panic_line=$(grep -a -m1 'Kernel panic - not syncing' "$log" | sed 's/.*not syncing: *//' || true)
     status=125
     lockup=0
-    if [[ -n $panic_line ]]; then
+    if [[ -s $stalled && -z $rc_line ]]; then
+        lockup=1
+        reason="guest stopped: no heartbeat for $(cat "$stalled") s${panic_line:+, then kernel panic: $panic_line}"
+    elif [[ -n $panic_line ]]; then
         reason="kernel panic: $panic_line"
         case "$panic_line" in
             "softlockup: hung tasks"* | "RCU Stall"*)
