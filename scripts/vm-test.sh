@@ -23,9 +23,10 @@
 #   --cpus N           guest vCPUs         (env VM_CPUS, default 2)
 #   --disk-mb MB       raw test disk size  (env VM_DISK_MB, default 256)
 #   --no-install       do not apt-get missing packages (env VM_NO_INSTALL=1)
-#   --lockup-retries N boot again, up to N times, when the guest kernel locks
-#                      up (soft lockup, RCU stall: an emulator fault, never a
-#                      test result)   (env VM_LOCKUP_RETRIES, default 1)
+#   --lockup-retries N boot again, up to N times, when the guest locks up
+#                      (soft lockup, RCU stall, heartbeat stopped: an emulator
+#                      fault, never a test result)
+#                      (env VM_LOCKUP_RETRIES, default 1)
 #   --stall-timeout S  a guest whose heartbeat (ttyS2, every 10 s) stops for S
 #                      seconds has stopped running: it gets an NMI (its
 #                      backtraces, then a panic) and counts as a lockup
@@ -37,7 +38,8 @@
 # Exit status: 0 when the tests (or CMD) succeeded inside the VM; otherwise
 # 1 when a test binary failed (with --run: CMD's status), 90 when the VM
 # environment could not be set up,
-# 124 on timeout, 125 when the VM died without a result (kernel panic, qemu
+# 124 on timeout, 125 when the VM died without a result (kernel panic, a
+# lockup on the last attempt, qemu
 # failure, missing marker), 2 on usage errors, 3 when the host side failed.
 set -euo pipefail
 
@@ -302,8 +304,8 @@ watch_heartbeat() {
     done
 }
 
-# boot_vm ATTEMPT: boots the image once on a fresh disk; sets status, reason
-# and lockup (1 when the guest locked up or stopped).
+# boot_vm ATTEMPT: boots the image once on a fresh disk; sets log (its
+# console), status, reason and lockup (1 when the guest locked up or stopped).
 boot_vm() {
     local attempt=$1
     # Raw (no filesystem): fio and block-layer tests use the device directly;
@@ -380,7 +382,7 @@ attempt=1
 while true; do
     boot_vm "$attempt"
     [[ $lockup == 1 && $attempt -le $lockup_retries ]] || break
-    echo "vm-test: attempt $attempt: guest $reason; not a test result, booting again" >&2
+    echo "vm-test: attempt $attempt: $reason; not a test result, booting again" >&2
     attempt=$((attempt + 1))
 done
 
