@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Overhead of cgwarden's CPU programs (sched_wakeup, sched_wakeup_new,
-# sched_switch, sched_migrate_task) under a context-switch-heavy load, next to
-# libbpf-tools' runqlat and an empty tp_btf program on sched_switch.
+# Overhead of cgwarden's CPU programs (sched_switch, sched_migrate_task, and
+# sched_wakeup(_new) on kernels that throttle whole CFS groups) under a
+# context-switch-heavy load, next to libbpf-tools' runqlat and an empty tp_btf
+# program on sched_switch.
 #
 # For each condition it reports
 #   - mean ns per program run, from the kernel's bpf_stats (run_time_ns /

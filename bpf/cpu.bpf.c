@@ -2,20 +2,29 @@
 /* CPU contention per cpu cgroup: run-queue delay, throttled waits and who held
  * the CPU while a task waited.
  *
- * A task starts waiting when it is woken (sched_wakeup, sched_wakeup_new) or
- * switched out while still runnable (sched_switch with prev runnable: preempted,
- * yielded, or throttled). It stops waiting when it is switched in. The wait is
- * charged to the task's cpu cgroup; it counts as throttled when it began while
- * the task's CFS bandwidth group was throttled. The cgroup of the task that was
- * on the CPU right before the waiter got it is recorded as the antagonist.
- * Times come from the run queue clock (see task_rq_clock).
+ * The waits are the scheduler's own (CONFIG_SCHED_INFO, the run_delay of
+ * /proc/<pid>/schedstat): a task waits from the moment it is queued on a run
+ * queue (woken, new, or switched out still runnable) until it is switched in,
+ * and the kernel stamps both ends with the run queue's clock. So sched_switch
+ * alone measures a wait: next's last_queued to now. Nothing is kept per task
+ * on the hot path but one record per CPU and pid slot (wait_records), which
+ * carries what the kernel's stamps do not:
+ *   - a wait that moved between CPUs: the kernel adds the part spent on the
+ *     old run queue to run_delay and queues the task afresh on the new one, so
+ *     the record keeps run_delay as of the task's last arrival, and moves with
+ *     the task (sched_migrate_task);
+ *   - whether the wait began while the task's CFS bandwidth group was
+ *     throttled (switched out throttled; or, where the kernel throttles whole
+ *     groups, woken into a throttled one, see on_wakeup);
+ *   - the stats slot of the task's cgroup (see stats_of).
+ * The wait is charged to the task's cpu cgroup, and the cgroup of the task
+ * that had the CPU right before the waiter got it is recorded as the
+ * antagonist.
  *
  * Two attach flavours share the logic, chosen by the constant `btf` once
  * inlined: tp_btf programs read kernel structures with plain loads through
- * their typed pointers and keep the wait start in task local storage (no hash
- * lookups, no helper calls on the hot path); raw_tp programs, for kernels
- * without tp_btf or task storage, read with bpf_probe_read_kernel (CO-RE) and
- * keep the wait start in a pid-keyed hash.
+ * their typed pointers; raw_tp programs, for kernels without tp_btf, read with
+ * bpf_probe_read_kernel (CO-RE).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -27,33 +36,21 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-struct queued {
-    __u64 since_ns; /* 0 when the task is not waiting */
-    __u64 throttled;
-    __u64 carried_ns; /* wait already spent on other CPUs' run queues */
-    __u64 switches;   /* task_switches() when the wait began */
-    /* The stats slot of the task's cgroup, kept across waits (see stats_of);
-     * slot_cgroup 0: none yet. */
-    __u64 slot_cgroup;
-    __u32 slot;
-};
+/* wait_records_per_cpu records per CPU, at cpu * wait_records_per_cpu + the
+ * low bits of the pid; the daemon sizes both from the tasks and CPUs there
+ * are. A plain array rather than a per-CPU one: a migration writes the record
+ * into the destination CPU's part, and the verifier inlines array lookups. */
+const volatile __u32 wait_records_per_cpu = CGW_CPU_MIN_WAIT_RECORDS;
 
 struct {
-    __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-    __uint(map_flags, BPF_F_NO_PREALLOC);
-    __type(key, int);
-    __type(value, struct queued);
-} queued_by_task SEC(".maps");
-
-struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, CGW_CPU_MAX_QUEUED_TASKS);
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
     __type(key, __u32);
-    __type(value, struct queued);
-} queued_by_pid SEC(".maps");
+    __type(value, struct cgw_wait_record);
+} wait_records SEC(".maps");
 
 /* Per-CPU stats of the cgroups the daemon gave a slot (CpuSlots): found
- * through the slot cached in the waking task's struct queued, an array lookup
+ * through the slot cached in the waiting task's wait record, an array lookup
  * the verifier inlines, where a hash costs a helper call, a hash and a bucket
  * walk per switch. Both sizes are set at load time from the cgroups in use;
  * the daemon writes the owner's id into every CPU's copy of a slot it gives. */
@@ -105,35 +102,37 @@ static __always_inline void count_drop(__u32 reason) {
         *n += 1;
 }
 
-static __always_inline struct queued *queued_slot(struct task_struct *t, bool btf, bool create) {
-    if (btf)
-        return bpf_task_storage_get(&queued_by_task, t, 0,
-                                    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-
+static __always_inline struct cgw_wait_record *record_on(struct task_struct *t, __u32 cpu,
+                                                         bool btf) {
     __u32 pid = CGW_READ(btf, t->pid, t, pid);
-    struct queued *q = bpf_map_lookup_elem(&queued_by_pid, &pid);
-    if (q || !create)
-        return q;
-    static const struct queued fresh;
-    if (bpf_map_update_elem(&queued_by_pid, &pid, &fresh, BPF_NOEXIST) &&
-        !bpf_map_lookup_elem(&queued_by_pid, &pid)) {
-        count_drop(CGW_CPU_DROP_QUEUED_FULL);
-        return 0;
-    }
-    return bpf_map_lookup_elem(&queued_by_pid, &pid);
+    __u32 index = cpu * wait_records_per_cpu + (pid & (wait_records_per_cpu - 1));
+    return bpf_map_lookup_elem(&wait_records, &index);
 }
 
-static __always_inline void start_wait(struct task_struct *t, bool btf) {
-    /* The idle task never waits for a CPU. */
-    if (CGW_READ(btf, t->pid, t, pid) == 0)
+static __always_inline bool belongs(const struct cgw_wait_record *r, struct task_struct *t,
+                                    __u64 arrival_ns) {
+    return r->task == (__u64)t && r->arrival_ns == arrival_ns;
+}
+
+/* Makes r the record of t's wait since its last arrival, for a task that is
+ * running or not yet waiting: its run_delay is still what it was right after
+ * that arrival. */
+static __always_inline void claim(struct cgw_wait_record *r, struct task_struct *t, bool btf) {
+    r->task = (__u64)t;
+    r->arrival_ns = task_last_arrival(t, btf);
+    r->run_delay_ns = task_run_delay(t, btf);
+    r->slot_cgroup = 0;
+    r->throttled = 0;
+}
+
+/* t's wait begins now, on its CPU's run queue, with its group throttled. */
+static __always_inline void mark_throttled(struct task_struct *t, bool btf) {
+    struct cgw_wait_record *r = record_on(t, task_cpu_of(t, btf), btf);
+    if (!r)
         return;
-    struct queued *q = queued_slot(t, btf, true);
-    if (!q)
-        return;
-    q->since_ns = task_rq_clock(t, btf);
-    q->carried_ns = 0;
-    q->throttled = task_cfs_throttled(t, btf);
-    q->switches = task_switches(t, btf);
+    if (!belongs(r, t, task_last_arrival(t, btf)))
+        claim(r, t, btf);
+    r->throttled = 1;
 }
 
 static __always_inline struct cgw_cpu_stats *hash_stats_of(__u64 cgroup_id) {
@@ -157,15 +156,15 @@ static __always_inline struct cgw_cpu_stats *slot_stats_of(__u32 slot, __u64 cgr
  * slot's owner is checked on every use, since the daemon takes slots back from
  * cgroups that are gone and gives them to others, and cgroup ids are reused:
  * a stale cached slot is looked up again, never written. */
-static __always_inline struct cgw_cpu_stats *stats_of(struct queued *q, __u64 cgroup_id) {
+static __always_inline struct cgw_cpu_stats *stats_of(struct cgw_wait_record *r, __u64 cgroup_id) {
     struct cgw_cpu_stats *s = 0;
-    if (q->slot_cgroup == cgroup_id)
-        s = slot_stats_of(q->slot, cgroup_id);
+    if (r->slot_cgroup == cgroup_id)
+        s = slot_stats_of(r->slot, cgroup_id);
     if (!s) {
         __u32 *slot = bpf_map_lookup_elem(&slot_of_cgroup, &cgroup_id);
         if (slot) {
-            q->slot = *slot;
-            q->slot_cgroup = cgroup_id;
+            r->slot = *slot;
+            r->slot_cgroup = cgroup_id;
             s = slot_stats_of(*slot, cgroup_id);
         }
     }
@@ -193,24 +192,41 @@ static __always_inline void charge_antagonist(__u64 victim, __u64 antagonist, __
     }
 }
 
+/* next gets the CPU: the wait the kernel stamped in its last_queued ends now.
+ * Its record is read for what came before (a part on another CPU, the
+ * throttled mark) and rewritten for the wait after this arrival. */
 static __always_inline void end_wait(struct task_struct *prev, struct task_struct *next, bool btf) {
-    struct queued *q = queued_slot(next, btf, false);
-    if (!q || !q->since_ns)
-        return;
-    /* Switched out since the wait began without starting another (see
-     * on_switch): it blocked, so that wait ended there. */
-    if (q->switches != task_switches(next, btf)) {
-        q->since_ns = 0;
-        return;
-    }
+    __u64 queued = task_last_queued(next, btf);
+    if (!queued)
+        return; /* the idle task, or a kernel without the stamps */
     __u64 now = task_rq_clock(next, btf);
-    __u64 delay = (now > q->since_ns ? now - q->since_ns : 0) + q->carried_ns;
-    q->carried_ns = 0;
-    bool throttled = q->throttled;
-    q->since_ns = 0;
+    __u64 waited_here = now > queued ? now - queued : 0;
+    __u64 delay = waited_here;
+    __u64 run_delay = task_run_delay(next, btf);
+    __u64 arrival = task_last_arrival(next, btf);
+    struct cgw_wait_record *r = record_on(next, task_cpu_of(next, btf), btf);
+    if (!r)
+        return;
+    bool throttled = false;
+    if (belongs(r, next, arrival)) {
+        /* What the kernel added to run_delay since the last arrival: the
+         * parts of this wait on the run queues the task left. A record torn
+         * by two CPUs writing it at once could say anything; a carry longer
+         * than the whole time since the last arrival is such a one. */
+        __u64 carried = run_delay - r->run_delay_ns;
+        if (r->run_delay_ns <= run_delay && carried < now - arrival)
+            delay += carried;
+        throttled = r->throttled;
+    } else if (r->task != (__u64)next) {
+        r->task = (__u64)next;
+        r->slot_cgroup = 0;
+    }
+    r->arrival_ns = now;
+    r->run_delay_ns = run_delay + waited_here;
+    r->throttled = 0;
 
     __u64 victim = task_cpu_cgroup_id(next, btf);
-    struct cgw_cpu_stats *s = stats_of(q, victim);
+    struct cgw_cpu_stats *s = stats_of(r, victim);
     if (!s)
         return;
     if (throttled) {
@@ -229,9 +245,12 @@ static __always_inline void end_wait(struct task_struct *prev, struct task_struc
 
     if (CGW_READ(btf, prev->pid, prev, pid) == 0)
         return;
-    __u64 antagonist = task_cpu_cgroup_id(prev, btf);
     /* Tasks of one cgroup taking turns is the commonest pair by far; it is
-     * counted in the victim's per-CPU stats (see cgw_cpu_stats). */
+     * counted in the victim's per-CPU stats (see cgw_cpu_stats). The same task
+     * group settles it without reading prev's cgroup. */
+    struct task_group *group = task_group_of(prev, btf);
+    __u64 antagonist =
+        group && group == task_group_of(next, btf) ? victim : task_cpu_cgroup_id(prev, btf);
     if (antagonist == victim) {
         s->self_preempt_delay_ns += delay;
         s->self_preempt_count += 1;
@@ -240,45 +259,65 @@ static __always_inline void end_wait(struct task_struct *prev, struct task_struc
     charge_antagonist(victim, antagonist, delay);
 }
 
+/* p moves to dest_cpu: its record moves with it, so that the wait it may be
+ * in, which the kernel now times afresh on dest_cpu's run queue, keeps its
+ * earlier part (in run_delay) and its throttled mark. Fires before p's CPU
+ * changes. */
 static __always_inline void on_migrate(struct task_struct *p, int dest_cpu, bool btf) {
-    /* Only a queued task moves while waiting; a task being woken is placed
-     * on its CPU before it is queued (on_rq still 0). */
-    if (!CGW_READ(btf, p->on_rq, p, on_rq))
+    __u32 src = task_cpu_of(p, btf);
+    if (dest_cpu < 0 || src == (__u32)dest_cpu)
         return;
-    struct queued *q = queued_slot(p, btf, false);
-    if (!q || !q->since_ns)
+    struct cgw_wait_record *from = record_on(p, src, btf);
+    struct cgw_wait_record *to = record_on(p, dest_cpu, btf);
+    if (!from || !to)
         return;
-    __u64 src_now = task_rq_clock(p, btf);
-    __u64 dst_now = cpu_rq_clock(p, dest_cpu);
-    if (!dst_now)
+    __u64 arrival = task_last_arrival(p, btf);
+    if (belongs(from, p, arrival)) {
+        *to = *from;
         return;
-    if (src_now > q->since_ns)
-        q->carried_ns += src_now - q->since_ns;
-    q->since_ns = dst_now;
+    }
+    /* No record: fine for a sleeping task (woken onto another CPU, its
+     * run_delay has not moved since it last ran) and for one that never ran
+     * (all of its run_delay is this wait). A queued task's earlier part is
+     * lost: its run_delay as of its last arrival is unknown. */
+    bool queued = CGW_READ(btf, p->on_rq, p, on_rq);
+    if (queued && arrival) {
+        count_drop(CGW_CPU_DROP_CARRY_LOST);
+        return;
+    }
+    claim(to, p, btf);
+    if (queued)
+        to->run_delay_ns = 0;
 }
 
-/* A task that blocks is not waiting, even if a wakeup raced with it (a wakeup
- * of a task still on its CPU starts no wait that ends at a switch-in). Rather
- * than clearing its wait here, a lookup of prev's storage on every blocking
- * switch, end_wait drops a wait if the task was switched out since it began:
- * every switch-out that does not block starts a new wait right here, so the
- * count only moves past a wait's start when the task blocked. */
+/* prev switched out still runnable (preempted, yielded, or throttled) starts
+ * a wait that the kernel stamps; only a throttled start needs noting. */
 static __always_inline void on_switch(struct task_struct *prev, struct task_struct *next,
                                       bool btf) {
-    if (task_state(prev, btf) == CGW_TASK_RUNNING)
-        start_wait(prev, btf);
+    if (task_state(prev, btf) == CGW_TASK_RUNNING && task_cfs_throttled(prev, btf))
+        mark_throttled(prev, btf);
     end_wait(prev, next, btf);
+}
+
+/* Where the kernel throttles whole groups (before 6.18), a task woken into a
+ * throttled group waits on its run queue until the group is unthrottled. Where
+ * it throttles tasks, a woken task runs until it would return to user space
+ * and is switched out throttled there, which on_switch sees; the daemon then
+ * does not attach these programs. */
+static __always_inline void on_wakeup(struct task_struct *p, bool btf) {
+    if (task_cfs_throttled(p, btf))
+        mark_throttled(p, btf);
 }
 
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(btf_sched_wakeup, struct task_struct *p) {
-    start_wait(p, true);
+    on_wakeup(p, true);
     return 0;
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(btf_sched_wakeup_new, struct task_struct *p) {
-    start_wait(p, true);
+    on_wakeup(p, true);
     return 0;
 }
 
@@ -296,13 +335,13 @@ int BPF_PROG(btf_sched_migrate_task, struct task_struct *p, int dest_cpu) {
 
 SEC("raw_tp/sched_wakeup")
 int BPF_PROG(raw_sched_wakeup, struct task_struct *p) {
-    start_wait(p, false);
+    on_wakeup(p, false);
     return 0;
 }
 
 SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(raw_sched_wakeup_new, struct task_struct *p) {
-    start_wait(p, false);
+    on_wakeup(p, false);
     return 0;
 }
 
@@ -315,14 +354,5 @@ int BPF_PROG(raw_sched_switch, bool preempt, struct task_struct *prev, struct ta
 SEC("raw_tp/sched_migrate_task")
 int BPF_PROG(raw_sched_migrate_task, struct task_struct *p, int dest_cpu) {
     on_migrate(p, dest_cpu, false);
-    return 0;
-}
-
-/* Tasks that exit while waiting would leak raw_tp entries; task storage is
- * freed by the kernel with the task. */
-SEC("raw_tp/sched_process_free")
-int BPF_PROG(raw_sched_process_free, struct task_struct *p) {
-    __u32 pid = BPF_CORE_READ(p, pid);
-    bpf_map_delete_elem(&queued_by_pid, &pid);
     return 0;
 }

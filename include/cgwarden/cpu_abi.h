@@ -12,8 +12,10 @@ enum {
     CGW_CPU_MAX_CGROUPS = 4096,
     /* (victim, antagonist) pairs; LRU, so the pairs that keep causing delay stay. */
     CGW_CPU_MAX_PREEMPT_PAIRS = 16384,
-    /* Runnable tasks tracked at once on the raw_tp path (hash keyed by pid). */
-    CGW_CPU_MAX_QUEUED_TASKS = 65536,
+    /* Wait records per CPU (bpf/cpu.bpf.c wait_records), indexed by the low
+     * bits of the pid: a power of two between these, set at load time. */
+    CGW_CPU_MIN_WAIT_RECORDS = 256,
+    CGW_CPU_MAX_WAIT_RECORDS = 65536,
 };
 
 /* Per cpu-cgroup counters, one copy per CPU (summed by the daemon). */
@@ -34,6 +36,21 @@ struct cgw_cpu_stats {
     cgw_u64 hist[CGW_HIST_BUCKETS]; /* runq delay histogram, see histogram_abi.h */
 };
 
+/* What the programs know of a task's wait that its sched_info does not say
+ * (bpf/cpu.bpf.c). A record belongs to the wait after one arrival of one
+ * task: task and arrival_ns match the task and its sched_info.last_arrival.
+ * The daemon only sizes the map. */
+struct cgw_wait_record {
+    cgw_u64 task;         /* the task_struct's address */
+    cgw_u64 arrival_ns;   /* its last_arrival this record was written for */
+    cgw_u64 run_delay_ns; /* its run_delay right after that arrival */
+    /* The stats slot of the task's cgroup, kept across waits (see stats_of);
+     * slot_cgroup 0: none yet. */
+    cgw_u64 slot_cgroup;
+    cgw_u32 slot;
+    cgw_u32 throttled; /* the wait began while the task's group was throttled */
+};
+
 struct cgw_preempt_key {
     cgw_u64 victim_cgroup;     /* cgroup of the task that waited */
     cgw_u64 antagonist_cgroup; /* cgroup of the task that held the CPU when it got it */
@@ -47,8 +64,11 @@ struct cgw_preempt_value {
 /* Indexes of the cgw_cpu_drops per-CPU array: events the programs could not
  * account, so data loss is never silent. */
 enum cgw_cpu_drop {
-    CGW_CPU_DROP_STATS_FULL = 0,   /* cgroup stats map full */
-    CGW_CPU_DROP_QUEUED_FULL = 1,  /* could not remember a runnable task */
+    CGW_CPU_DROP_STATS_FULL = 0, /* cgroup stats map full */
+    /* A waiting task moved to another CPU, and the record of its last arrival
+     * was gone (taken by a task whose pid shares its low bits): the part of
+     * the wait spent before the move is not counted. */
+    CGW_CPU_DROP_CARRY_LOST = 1,
     CGW_CPU_DROP_PREEMPT_FULL = 2, /* preemption pair could not be recorded */
     CGW_CPU_DROP_COUNT = 3,
 };

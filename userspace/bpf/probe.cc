@@ -99,7 +99,12 @@ std::string_view to_string(AttachMode mode) {
 }
 
 Result<AttachMode> KernelFeatures::cpu_attach_mode() const {
-    if (tp_btf && task_storage)
+    if (!sched_info)
+        return Error{
+            "the kernel keeps no per-task run-queue wait stamps (struct sched_info with "
+            "last_queued, CONFIG_SCHED_INFO) or no cfs_rq -> rq link "
+            "(CONFIG_FAIR_GROUP_SCHED) in its BTF: run-queue delay cannot be measured"};
+    if (tp_btf)
         return AttachMode::TpBtf;
     if (raw_tp)
         return AttachMode::RawTp;
@@ -134,6 +139,11 @@ KernelFeatures probe_kernel_features() {
         vmlinux && libbpf_get_error(vmlinux.get()) == 0) {
         f.tp_btf = tp_btf_loads(vmlinux.get());
         f.cfs_throttle_count = btf_has_member(vmlinux.get(), "cfs_rq", "throttle_count");
+        f.cfs_task_throttle = btf_has_member(vmlinux.get(), "cfs_rq", "throttled_limbo_list");
+        f.sched_info = btf_has_member(vmlinux.get(), "task_struct", "sched_info") &&
+                       btf_has_member(vmlinux.get(), "sched_info", "last_queued") &&
+                       btf_has_member(vmlinux.get(), "sched_info", "last_arrival") &&
+                       btf_has_member(vmlinux.get(), "cfs_rq", "rq");
         probe_net_tracepoints(vmlinux.get(), f);
         // Before 5.11 insert and issue also took the queue first.
         f.block_rq_request_only = tracepoint_arg_count(vmlinux.get(), "block_rq_issue") == 1 &&
@@ -141,7 +151,6 @@ KernelFeatures probe_kernel_features() {
         f.bio_blkcg = btf_has_member(vmlinux.get(), "bio", "bi_blkg");
     }
     f.raw_tp = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, nullptr) == 1;
-    f.task_storage = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, nullptr) == 1;
     f.ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr) == 1;
     f.cgroup_skb = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, nullptr) == 1;
     if (auto stats = read_file("/proc/sys/kernel/bpf_stats_enabled"))

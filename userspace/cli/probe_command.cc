@@ -53,7 +53,7 @@ void run_probe(bool json) {
             {"btf_vmlinux", f.btf_vmlinux},
             {"tp_btf", f.tp_btf},
             {"raw_tp", f.raw_tp},
-            {"task_storage", f.task_storage},
+            {"sched_info", f.sched_info},
             {"ringbuf", f.ringbuf},
             {"cgroup_skb", f.cgroup_skb},
             {"cgroup_skb_attach", skb_attach_text},
@@ -63,6 +63,7 @@ void run_probe(bool json) {
             {"tcp_retransmit_skb", f.tcp_retransmit_tp},
             {"tcp_retransmit_skb_err", f.tcp_retransmit_err},
             {"cfs_throttle_count", f.cfs_throttle_count},
+            {"cfs_task_throttle", f.cfs_task_throttle},
             {"bpf_stats_enabled", f.bpf_stats_enabled},
             {"tracefs", f.tracefs},
             {"cgroups", cgroups},
@@ -82,7 +83,8 @@ void run_probe(bool json) {
               << fmt::format("BTF (vmlinux)       {}\n", yes_no(f.btf_vmlinux))
               << fmt::format("tp_btf programs     {}\n", yes_no(f.tp_btf))
               << fmt::format("raw_tp programs     {}\n", yes_no(f.raw_tp))
-              << fmt::format("task storage maps   {}\n", yes_no(f.task_storage))
+              << fmt::format("sched_info stamps   {}\n",
+                             f.sched_info ? "yes" : "no (run-queue delay not measured)")
               << fmt::format("ring buffer         {}\n", yes_no(f.ringbuf))
               << fmt::format("cgroup_skb programs {}\n", yes_no(f.cgroup_skb))
               << fmt::format("cgroup_skb on cgroup2 {}\n", skb_attach_text)
@@ -94,9 +96,10 @@ void run_probe(bool json) {
                              !f.tcp_retransmit_tp   ? "no (retransmits not measured)"
                              : f.tcp_retransmit_err ? "yes, failed attempts skipped"
                                                     : "yes")
-              << fmt::format("cfs_rq throttle     {}\n", f.cfs_throttle_count
-                                                             ? "yes (throttled waits measured)"
-                                                             : "no (throttled waits not separated)")
+              << fmt::format("cfs_rq throttle     {}\n",
+                             !f.cfs_throttle_count ? "no (throttled waits not separated)"
+                             : f.cfs_task_throttle ? "per task (throttled waits measured)"
+                                                   : "per group (throttled waits measured)")
               << fmt::format(
                      "bpf_stats           {}\n",
                      f.bpf_stats_enabled ? "enabled" : "disabled (sysctl kernel.bpf_stats_enabled)")

@@ -6,15 +6,18 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "cgwarden/bpf/handles.h"
 #include "cgwarden/bpf/libbpf_log.h"
 #include "cgwarden/bpf/maps.h"
 #include "cgwarden/bpf/programs.h"
+#include "cgwarden/common/file.h"
 #include "cgwarden/sensor/cpu_slots.h"
 #include "cpu.skel.h"
 
@@ -40,17 +43,42 @@ struct CpuSensor::Impl {
 
 namespace {
 
+// Threads on the node, from the total in /proc/loadavg ("1.0 0.5 0.2 2/345
+// 678"); 0 when it cannot be read, which sizes for few.
+size_t threads_on_node() {
+    auto loadavg = read_file("/proc/loadavg");
+    if (!loadavg)
+        return 0;
+    size_t slash = loadavg->find('/');
+    return slash == std::string::npos ? 0
+                                      : std::strtoull(loadavg->c_str() + slash + 1, nullptr, 10);
+}
+
+// The wakeup programs note waits that begin in a throttled group, which only
+// kernels that throttle whole groups have (see on_wakeup in cpu.bpf.c).
+bool needs_wakeup_programs(const KernelFeatures &features) {
+    return features.cfs_throttle_count && !features.cfs_task_throttle;
+}
+
 Result<std::unique_ptr<CpuSensor::Impl>> load_and_attach(AttachMode mode, uint32_t slot_count,
-                                                         size_t ncpus) {
+                                                         size_t ncpus, bool wakeups) {
     auto impl = std::make_unique<CpuSensor::Impl>(mode, slot_count, ncpus);
     impl->skel.reset(cpu_bpf__open());
     if (!impl->skel)
         return Error::from_errno("opening the CPU BPF object");
     load_only_flavour(impl->skel->obj, mode);
-    // Each flavour keeps wait starts in its own map; the other is not created,
-    // so kernels without task storage can still run raw_tp.
-    bpf_map__set_autocreate(impl->skel->maps.queued_by_task, mode == AttachMode::TpBtf);
-    bpf_map__set_autocreate(impl->skel->maps.queued_by_pid, mode == AttachMode::RawTp);
+    if (!wakeups) {
+        bpf_object *obj = impl->skel->obj;
+        bpf_program *prog;
+        bpf_object__for_each_program(prog, obj) {
+            if (std::string_view(bpf_program__name(prog)).find("_sched_wakeup") !=
+                std::string_view::npos)
+                bpf_program__set_autoload(prog, false);
+        }
+    }
+    uint32_t records = wait_records_per_cpu(threads_on_node(), ncpus);
+    impl->skel->rodata->wait_records_per_cpu = records;
+    bpf_map__set_max_entries(impl->skel->maps.wait_records, static_cast<uint32_t>(ncpus) * records);
     bpf_map__set_max_entries(impl->skel->maps.slot_stats, slot_count);
     bpf_map__set_max_entries(impl->skel->maps.slot_of_cgroup, slot_count);
 
@@ -186,8 +214,9 @@ Result<std::unique_ptr<CpuSensor>> CpuSensor::open(const KernelFeatures &feature
     size_t in_use = count_cgroups_with_tasks(cpu_tree);
     uint32_t slot_count = cpu_slot_count(in_use);
     auto impl = load_with_fallback<std::unique_ptr<Impl>>(
-        mode, force.has_value(), features.raw_tp,
-        [&](AttachMode m) { return load_and_attach(m, slot_count, *ncpus); });
+        mode, force.has_value(), features.raw_tp, [&](AttachMode m) {
+            return load_and_attach(m, slot_count, *ncpus, needs_wakeup_programs(features));
+        });
     if (!impl)
         return impl.error();
     spdlog::info(

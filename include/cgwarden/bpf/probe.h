@@ -18,10 +18,15 @@ struct KernelFeatures {
     bool btf_vmlinux = false;         // /sys/kernel/btf/vmlinux
     bool tp_btf = false;              // a BTF-typed tracepoint program loads
     bool raw_tp = false;              // a raw tracepoint program loads
-    bool task_storage = false;        // BPF_MAP_TYPE_TASK_STORAGE
     bool ringbuf = false;             // BPF_MAP_TYPE_RINGBUF
     bool cgroup_skb = false;          // BPF_PROG_TYPE_CGROUP_SKB
     bool cfs_throttle_count = false;  // struct cfs_rq has throttle_count in BTF
+    bool cfs_task_throttle = false;   // ... and throttles tasks, not whole groups (6.18+)
+    // The scheduler's per-task wait stamps (CONFIG_SCHED_INFO, what
+    // /proc/<pid>/schedstat shows) and the cfs_rq -> rq link to the run queue
+    // clock they are taken on (CONFIG_FAIR_GROUP_SCHED): the CPU programs
+    // measure with both.
+    bool sched_info = false;
     bool bpf_stats_enabled = false;   // kernel.bpf_stats_enabled (run time per program)
     std::string tracefs;              // mount point, empty when not mounted
     bool kfree_skb_tp = false;        // skb:kfree_skb in BTF (packet drops)
@@ -33,8 +38,8 @@ struct KernelFeatures {
     bool block_rq_request_only = false;  // block_rq_* tracepoints take the request alone (5.11+)
     bool bio_blkcg = false;              // struct bio has bi_blkg: IO charged to the bio's blkcg
 
-    // The CPU programs' flavour: tp_btf with task storage when both work,
-    // else raw_tp; an error when neither does.
+    // The CPU programs' flavour: tp_btf when it works, else raw_tp; an error
+    // when neither does or the scheduler keeps no wait stamps.
     Result<AttachMode> cpu_attach_mode() const;
     // The IO programs' flavour: tp_btf when it works, else raw_tp; an error
     // naming what is missing when the block tracepoints cannot be used.
