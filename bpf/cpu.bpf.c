@@ -16,7 +16,7 @@
  *   - whether the wait began while the task's CFS bandwidth group was
  *     throttled (switched out throttled; or, where the kernel throttles whole
  *     groups, woken into a throttled one, see on_wakeup);
- *   - the stats slot of the task's cgroup (see stats_of).
+ *   - the task's cgroup and its stats slot, cached (see cgroup_of, stats_of).
  * The wait is charged to the task's cpu cgroup, and the cgroup of the task
  * that had the CPU right before the waiter got it is recorded as the
  * antagonist.
@@ -36,12 +36,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* wait_records_per_cpu records per CPU, at cpu * wait_records_per_cpu + the
- * low bits of the pid; the daemon sizes both from the tasks and CPUs there
- * are. A plain array rather than a per-CPU one: a migration writes the record
- * into the destination CPU's part, and the verifier inlines array lookups. */
-const volatile __u32 wait_records_per_cpu = CGW_CPU_MIN_WAIT_RECORDS;
-
+/* CGW_CPU_WAIT_RECORDS records per CPU, at cpu * CGW_CPU_WAIT_RECORDS + the
+ * low bits of the pid; the daemon sizes the map for every possible CPU. A
+ * plain array rather than a per-CPU one: a migration writes the record into
+ * the destination CPU's part, and the verifier inlines array lookups. */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(max_entries, 1);
@@ -105,7 +103,7 @@ static __always_inline void count_drop(__u32 reason) {
 static __always_inline struct cgw_wait_record *record_on(struct task_struct *t, __u32 cpu,
                                                          bool btf) {
     __u32 pid = CGW_READ(btf, t->pid, t, pid);
-    __u32 index = cpu * wait_records_per_cpu + (pid & (wait_records_per_cpu - 1));
+    __u32 index = cpu * CGW_CPU_WAIT_RECORDS + (pid & (CGW_CPU_WAIT_RECORDS - 1));
     return bpf_map_lookup_elem(&wait_records, &index);
 }
 
@@ -114,14 +112,21 @@ static __always_inline bool belongs(const struct cgw_wait_record *r, struct task
     return r->task == (__u64)t && r->arrival_ns == arrival_ns;
 }
 
+/* r is about to hold t's wait: another task's wait that began throttled, and
+ * is still under way, loses its mark. */
+static __always_inline void take(struct cgw_wait_record *r, struct task_struct *t) {
+    if (r->task != (__u64)t && r->throttled)
+        count_drop(CGW_CPU_DROP_RECORD_TAKEN);
+}
+
 /* Makes r the record of t's wait since its last arrival, for a task that is
  * running or not yet waiting: its run_delay is still what it was right after
  * that arrival. */
 static __always_inline void claim(struct cgw_wait_record *r, struct task_struct *t, bool btf) {
+    take(r, t);
     r->task = (__u64)t;
     r->arrival_ns = task_last_arrival(t, btf);
     r->run_delay_ns = task_run_delay(t, btf);
-    r->slot_cgroup = 0;
     r->throttled = 0;
 }
 
@@ -152,19 +157,39 @@ static __always_inline struct cgw_cpu_stats *slot_stats_of(__u32 slot, __u64 cgr
     return s && s->cgroup_id == cgroup_id ? s : 0;
 }
 
-/* The cgroup's stats: its slot when it has one, else its hash entry. The
- * slot's owner is checked on every use, since the daemon takes slots back from
- * cgroups that are gone and gives them to others, and cgroup ids are reused:
- * a stale cached slot is looked up again, never written. */
-static __always_inline struct cgw_cpu_stats *stats_of(struct cgw_wait_record *r, __u64 cgroup_id) {
+/* The cpu cgroup of t, whose task group is group, through what the record
+ * last resolved: a css's serial number, read next to the task group's other
+ * fields, names it for the whole boot, so a match spares the walk from the
+ * task group to its cgroup's id (two more cache lines, and where every kernel
+ * entry flushes the TLB, two more page walks). Tasks of one cgroup sharing a
+ * record share the answer. */
+static __always_inline __u64 cgroup_of(struct cgw_wait_record *r, struct task_struct *t,
+                                       struct task_group *group, bool btf) {
+    __u64 serial = group ? CGW_READ(btf, group->css.serial_nr, group, css.serial_nr) : 0;
+    if (serial && serial == r->css_serial)
+        return r->cgroup_id;
+    __u64 id = task_cpu_cgroup_id(t, btf);
+    r->css_serial = serial;
+    if (id != r->cgroup_id) {
+        r->cgroup_id = id;
+        r->slot = CGW_CPU_NO_SLOT;
+    }
+    return id;
+}
+
+/* The stats of the record's cgroup: its slot when it has one, else its hash
+ * entry. The slot's owner is checked on every use, since the daemon takes
+ * slots back from cgroups that are gone and gives them to others, and cgroup
+ * ids are reused: a stale cached slot is looked up again, never written. */
+static __always_inline struct cgw_cpu_stats *stats_of(struct cgw_wait_record *r) {
+    __u64 cgroup_id = r->cgroup_id;
     struct cgw_cpu_stats *s = 0;
-    if (r->slot_cgroup == cgroup_id)
+    if (r->slot != CGW_CPU_NO_SLOT)
         s = slot_stats_of(r->slot, cgroup_id);
     if (!s) {
         __u32 *slot = bpf_map_lookup_elem(&slot_of_cgroup, &cgroup_id);
         if (slot) {
             r->slot = *slot;
-            r->slot_cgroup = cgroup_id;
             s = slot_stats_of(*slot, cgroup_id);
         }
     }
@@ -217,16 +242,17 @@ static __always_inline void end_wait(struct task_struct *prev, struct task_struc
         if (r->run_delay_ns <= run_delay && carried < now - arrival)
             delay += carried;
         throttled = r->throttled;
-    } else if (r->task != (__u64)next) {
+    } else {
+        take(r, next);
         r->task = (__u64)next;
-        r->slot_cgroup = 0;
     }
     r->arrival_ns = now;
     r->run_delay_ns = run_delay + waited_here;
     r->throttled = 0;
 
-    __u64 victim = task_cpu_cgroup_id(next, btf);
-    struct cgw_cpu_stats *s = stats_of(r, victim);
+    struct task_group *group = task_group_of(next, btf);
+    __u64 victim = cgroup_of(r, next, group, btf);
+    struct cgw_cpu_stats *s = stats_of(r);
     if (!s)
         return;
     if (throttled) {
@@ -248,9 +274,8 @@ static __always_inline void end_wait(struct task_struct *prev, struct task_struc
     /* Tasks of one cgroup taking turns is the commonest pair by far; it is
      * counted in the victim's per-CPU stats (see cgw_cpu_stats). The same task
      * group settles it without reading prev's cgroup. */
-    struct task_group *group = task_group_of(prev, btf);
     __u64 antagonist =
-        group && group == task_group_of(next, btf) ? victim : task_cpu_cgroup_id(prev, btf);
+        group && group == task_group_of(prev, btf) ? victim : task_cpu_cgroup_id(prev, btf);
     if (antagonist == victim) {
         s->self_preempt_delay_ns += delay;
         s->self_preempt_count += 1;
@@ -273,6 +298,7 @@ static __always_inline void on_migrate(struct task_struct *p, int dest_cpu, bool
         return;
     __u64 arrival = task_last_arrival(p, btf);
     if (belongs(from, p, arrival)) {
+        take(to, p);
         *to = *from;
         return;
     }
@@ -282,7 +308,7 @@ static __always_inline void on_migrate(struct task_struct *p, int dest_cpu, bool
      * lost: its run_delay as of its last arrival is unknown. */
     bool queued = CGW_READ(btf, p->on_rq, p, on_rq);
     if (queued && arrival) {
-        count_drop(CGW_CPU_DROP_CARRY_LOST);
+        count_drop(CGW_CPU_DROP_RECORD_TAKEN);
         return;
     }
     claim(to, p, btf);

@@ -13,9 +13,9 @@ enum {
     /* (victim, antagonist) pairs; LRU, so the pairs that keep causing delay stay. */
     CGW_CPU_MAX_PREEMPT_PAIRS = 16384,
     /* Wait records per CPU (bpf/cpu.bpf.c wait_records), indexed by the low
-     * bits of the pid: a power of two between these, set at load time. */
-    CGW_CPU_MIN_WAIT_RECORDS = 256,
-    CGW_CPU_MAX_WAIT_RECORDS = 65536,
+     * bits of the pid: a power of two, and a constant, since a size read
+     * from a map costs a memory access per switch. */
+    CGW_CPU_WAIT_RECORDS = 512,
 };
 
 /* Per cpu-cgroup counters, one copy per CPU (summed by the daemon). */
@@ -44,12 +44,17 @@ struct cgw_wait_record {
     cgw_u64 task;         /* the task_struct's address */
     cgw_u64 arrival_ns;   /* its last_arrival this record was written for */
     cgw_u64 run_delay_ns; /* its run_delay right after that arrival */
-    /* The stats slot of the task's cgroup, kept across waits (see stats_of);
-     * slot_cgroup 0: none yet. */
-    cgw_u64 slot_cgroup;
+    /* What the last task to use the record resolved, kept across waits and
+     * tasks (see cgroup_of): the serial number of a cpu css (unique for the
+     * boot, never reused; 0: none), the id of its cgroup, and that cgroup's
+     * stats slot (CGW_CPU_NO_SLOT: not looked up yet). */
+    cgw_u64 css_serial;
+    cgw_u64 cgroup_id;
     cgw_u32 slot;
     cgw_u32 throttled; /* the wait began while the task's group was throttled */
 };
+
+#define CGW_CPU_NO_SLOT 0xffffffffu
 
 struct cgw_preempt_key {
     cgw_u64 victim_cgroup;     /* cgroup of the task that waited */
@@ -65,10 +70,11 @@ struct cgw_preempt_value {
  * account, so data loss is never silent. */
 enum cgw_cpu_drop {
     CGW_CPU_DROP_STATS_FULL = 0, /* cgroup stats map full */
-    /* A waiting task moved to another CPU, and the record of its last arrival
-     * was gone (taken by a task whose pid shares its low bits): the part of
-     * the wait spent before the move is not counted. */
-    CGW_CPU_DROP_CARRY_LOST = 1,
+    /* A waiting task's wait record was taken by a task whose pid shares its
+     * low bits: the part of the wait spent on another CPU before a move, or
+     * the mark that it began throttled (then counted as run-queue delay), is
+     * lost. */
+    CGW_CPU_DROP_RECORD_TAKEN = 1,
     CGW_CPU_DROP_PREEMPT_FULL = 2, /* preemption pair could not be recorded */
     CGW_CPU_DROP_COUNT = 3,
 };

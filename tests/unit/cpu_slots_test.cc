@@ -13,16 +13,6 @@ TEST(CpuSlotCount, LeavesHeadroomAndStaysUnderTheHashSize) {
     EXPECT_EQ(cpu_slot_count(1'000'000), static_cast<uint32_t>(CGW_CPU_MAX_CGROUPS));
 }
 
-TEST(WaitRecordsPerCpu, ArePowersOfTwoForTwiceTheThreadsWithinTheMemoryBudget) {
-    EXPECT_EQ(wait_records_per_cpu(0, 2), static_cast<uint32_t>(CGW_CPU_MIN_WAIT_RECORDS));
-    EXPECT_EQ(wait_records_per_cpu(300, 2), 1024u);
-    EXPECT_EQ(wait_records_per_cpu(512, 2), 1024u);
-    // 96 CPUs: 8 MiB buys 2184 records of 40 bytes per CPU.
-    EXPECT_EQ(wait_records_per_cpu(5000, 96), 2048u);
-    EXPECT_EQ(wait_records_per_cpu(10'000'000, 1), static_cast<uint32_t>(CGW_CPU_MAX_WAIT_RECORDS));
-    EXPECT_EQ(wait_records_per_cpu(100'000, 8192), static_cast<uint32_t>(CGW_CPU_MIN_WAIT_RECORDS));
-}
-
 TEST(CpuSlots, GivesEachSlotOnceUntilFull) {
     CpuSlots slots(2);
     EXPECT_EQ(slots.give(10), 0u);

@@ -10,7 +10,7 @@ using prometheus::MetricType;
 
 // Names of the cgw_cpu_drop indexes (cpu_abi.h).
 constexpr std::array<const char *, CGW_CPU_DROP_COUNT> kCpuDropReasons = {
-    "stats_map_full", "wait_carry_lost", "preempt_map_full"};
+    "stats_map_full", "wait_record_taken", "preempt_map_full"};
 // Of cgw_io_drop (io_abi.h). untracked_completion is expected right after
 // start (requests in flight when the programs attached); the alert skips it.
 constexpr std::array<const char *, CGW_IO_DROP_COUNT> kIoDropReasons = {

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <map>
 #include <set>
 #include <string>
@@ -17,7 +16,6 @@
 #include "cgwarden/bpf/libbpf_log.h"
 #include "cgwarden/bpf/maps.h"
 #include "cgwarden/bpf/programs.h"
-#include "cgwarden/common/file.h"
 #include "cgwarden/sensor/cpu_slots.h"
 #include "cpu.skel.h"
 
@@ -43,17 +41,6 @@ struct CpuSensor::Impl {
 
 namespace {
 
-// Threads on the node, from the total in /proc/loadavg ("1.0 0.5 0.2 2/345
-// 678"); 0 when it cannot be read, which sizes for few.
-size_t threads_on_node() {
-    auto loadavg = read_file("/proc/loadavg");
-    if (!loadavg)
-        return 0;
-    size_t slash = loadavg->find('/');
-    return slash == std::string::npos ? 0
-                                      : std::strtoull(loadavg->c_str() + slash + 1, nullptr, 10);
-}
-
 // The wakeup programs note waits that begin in a throttled group, which only
 // kernels that throttle whole groups have (see on_wakeup in cpu.bpf.c).
 bool needs_wakeup_programs(const KernelFeatures &features) {
@@ -76,9 +63,8 @@ Result<std::unique_ptr<CpuSensor::Impl>> load_and_attach(AttachMode mode, uint32
                 bpf_program__set_autoload(prog, false);
         }
     }
-    uint32_t records = wait_records_per_cpu(threads_on_node(), ncpus);
-    impl->skel->rodata->wait_records_per_cpu = records;
-    bpf_map__set_max_entries(impl->skel->maps.wait_records, static_cast<uint32_t>(ncpus) * records);
+    bpf_map__set_max_entries(impl->skel->maps.wait_records,
+                             static_cast<uint32_t>(ncpus) * CGW_CPU_WAIT_RECORDS);
     bpf_map__set_max_entries(impl->skel->maps.slot_stats, slot_count);
     bpf_map__set_max_entries(impl->skel->maps.slot_of_cgroup, slot_count);
 

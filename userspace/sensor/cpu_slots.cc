@@ -1,7 +1,6 @@
 #include "cgwarden/sensor/cpu_slots.h"
 
 #include <algorithm>
-#include <bit>
 #include <utility>
 
 #include "cgwarden/cpu_abi.h"
@@ -11,14 +10,6 @@ namespace cgw {
 uint32_t cpu_slot_count(size_t cgroups_in_use) {
     size_t wanted = cgroups_in_use + cgroups_in_use / 4 + 16;
     return static_cast<uint32_t>(std::min<size_t>(wanted, CGW_CPU_MAX_CGROUPS));
-}
-
-uint32_t wait_records_per_cpu(size_t threads, size_t ncpus) {
-    constexpr size_t kBudgetBytes = size_t{8} << 20;
-    size_t affordable = kBudgetBytes / (std::max<size_t>(ncpus, 1) * sizeof(cgw_wait_record));
-    size_t wanted = std::min(std::bit_ceil(2 * threads), std::bit_floor(affordable));
-    return static_cast<uint32_t>(
-        std::clamp<size_t>(wanted, CGW_CPU_MIN_WAIT_RECORDS, CGW_CPU_MAX_WAIT_RECORDS));
 }
 
 CpuSlots::CpuSlots(uint32_t capacity) {

@@ -88,7 +88,7 @@ static nlohmann::json cpu_json(const SnapshotReport &report) {
             {"attach_mode", std::string(to_string(report.attach_mode))},
             {"lost_events",
              {{"cpu_stats_map_full", report.lost_events[CGW_CPU_DROP_STATS_FULL]},
-              {"cpu_wait_carry_lost", report.lost_events[CGW_CPU_DROP_CARRY_LOST]},
+              {"cpu_wait_record_taken", report.lost_events[CGW_CPU_DROP_RECORD_TAKEN]},
               {"cpu_preempt_map_full", report.lost_events[CGW_CPU_DROP_PREEMPT_FULL]}}},
             {"io", io_summary_json(report)},
             {"io_unavailable", report.io_unavailable},

@@ -17,13 +17,6 @@ namespace cgw {
 // whether used or not; cgroups beyond them fall back to the per-CPU hash.
 uint32_t cpu_slot_count(size_t cgroups_in_use);
 
-// Wait records per CPU (wait_records in bpf/cpu.bpf.c) for a node running
-// `threads` threads on `ncpus` CPUs: a power of two at least twice the
-// threads, so that two tasks that wait on one CPU seldom share a record, and
-// no more than 8 MiB of records in all, within CGW_CPU_MIN_WAIT_RECORDS and
-// CGW_CPU_MAX_WAIT_RECORDS.
-uint32_t wait_records_per_cpu(size_t threads, size_t ncpus);
-
 class CpuSlots {
   public:
     explicit CpuSlots(uint32_t capacity);
