@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -315,7 +317,11 @@ TEST_F(NetTraffic, HeartbeatPauseIsTheMaxGapAndAGapEvent) {
     const auto &cli_hb = heartbeat(cli_json, "hb");
     EXPECT_NEAR(cli_hb["max_gap_s"].get<double>(), max_gap, 0.05) << text;
     EXPECT_GT(cli_hb["sent"].get<int>(), 20) << text;
-    EXPECT_EQ(cli_hb["sent"], cli_hb["received"]) << text;
+    // The window opens and closes while heartbeats flow: one in flight across
+    // either edge is counted sent in one window and received in the other
+    // (seen once in a TCG guest: 47 sent, 48 received). Nothing is dropped.
+    EXPECT_LE(std::abs(cli_hb["sent"].get<int>() - cli_hb["received"].get<int>()), 1) << text;
+    EXPECT_EQ(cli_hb["dropped"].get<int>(), 0) << text;
     EXPECT_GT(cgroup_net(cli_json, hb.path())["tx_packets"].get<int>(), 20) << text;
 }
 
