@@ -36,9 +36,9 @@ static __always_inline struct task_group *task_group_of(struct task_struct *t, b
  * pure v2 nodes. Without CONFIG_CGROUP_SCHED there is no task group, and the
  * task's cgroup2 cgroup is the best owner there is. */
 static __always_inline __u64 task_cpu_cgroup_id(struct task_struct *t, bool btf) {
-    struct task_group *tg = task_group_of(t, btf);
     if (!bpf_core_field_exists(t->sched_task_group))
         return CGW_READ(btf, t->cgroups->dfl_cgrp->kn->id, t, cgroups, dfl_cgrp, kn, id);
+    struct task_group *tg = task_group_of(t, btf);
     struct cgroup *cgrp = CGW_READ(btf, tg->css.cgroup, tg, css.cgroup);
     /* Autogroup task groups (CONFIG_SCHED_AUTOGROUP, tasks of the root cgroup
      * grouped by session) have no cgroup; they hang off the root task group. */

@@ -140,8 +140,9 @@ void run_probe(bool json) {
 void add_probe_command(CLI::App &app) {
     auto *cmd = app.add_subcommand(
         "probe",
-        "Show what the kernel offers (BTF, tp_btf/raw_tp, ring buffer, cgroup layout, "
-        "tracefs) and which attach path cgwarden picks");
+        "Show what the kernel offers (BTF, tp_btf/raw_tp, the scheduler's sched_info wait "
+        "stamps, per-task or per-group CFS throttling, ring buffer, cgroup layout, tracefs) "
+        "and which attach path cgwarden picks");
     auto json = std::make_shared<bool>(false);
     cmd->add_flag("--json", *json, "Machine-readable output");
     cmd->set_version_flag("--version", std::string("cgwarden ") + CGW_VERSION);

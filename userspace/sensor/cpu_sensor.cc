@@ -9,7 +9,6 @@
 #include <map>
 #include <set>
 #include <string>
-#include <string_view>
 #include <utility>
 
 #include "cgwarden/bpf/handles.h"
@@ -55,13 +54,10 @@ Result<std::unique_ptr<CpuSensor::Impl>> load_and_attach(AttachMode mode, uint32
         return Error::from_errno("opening the CPU BPF object");
     load_only_flavour(impl->skel->obj, mode);
     if (!wakeups) {
-        bpf_object *obj = impl->skel->obj;
-        bpf_program *prog;
-        bpf_object__for_each_program(prog, obj) {
-            if (std::string_view(bpf_program__name(prog)).find("_sched_wakeup") !=
-                std::string_view::npos)
-                bpf_program__set_autoload(prog, false);
-        }
+        const auto &progs = impl->skel->progs;
+        for (bpf_program *prog : {progs.btf_sched_wakeup, progs.btf_sched_wakeup_new,
+                                  progs.raw_sched_wakeup, progs.raw_sched_wakeup_new})
+            bpf_program__set_autoload(prog, false);
     }
     bpf_map__set_max_entries(impl->skel->maps.wait_records,
                              static_cast<uint32_t>(ncpus) * CGW_CPU_WAIT_RECORDS);
