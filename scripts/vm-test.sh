@@ -26,10 +26,11 @@
 #   --lockup-retries N boot again, up to N times, when the guest locks up
 #                      (soft lockup, RCU stall, heartbeat stopped: an emulator
 #                      fault, never a test result)
-#                      (env VM_LOCKUP_RETRIES, default 1)
+#                      (env VM_LOCKUP_RETRIES, default 2)
 #   --stall-timeout S  a guest whose heartbeat (ttyS2, every 10 s) stops for S
-#                      seconds has stopped running: it gets an NMI (its
-#                      backtraces, then a panic) and counts as a lockup
+#                      seconds has stopped running: what its vCPUs execute is
+#                      printed, it gets an NMI (its backtraces, then a panic)
+#                      and counts as a lockup
 #                      (env VM_STALL_TIMEOUT, default 120)
 #   --keep             keep the work directory (initramfs, logs) and print it
 #   -h, --help
@@ -65,7 +66,7 @@ memory_mb=${VM_MEMORY:-2048}
 cpus=${VM_CPUS:-2}
 disk_mb=${VM_DISK_MB:-256}
 no_install=${VM_NO_INSTALL:-0}
-lockup_retries=${VM_LOCKUP_RETRIES:-1}
+lockup_retries=${VM_LOCKUP_RETRIES:-2}
 stall_timeout_s=${VM_STALL_TIMEOUT:-120}
 keep=0
 run_cmd=
@@ -265,20 +266,38 @@ echo "vm-test: initramfs $(du -m "$initrd" | cut -f1) MiB built in $((SECONDS - 
 # is never retried.
 nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 append="console=ttyS0 rdinit=/init panic=-1 oops=panic cgroup_no_v1=all"
-append+=" mitigations=off loglevel=5 cgwarden.nonce=$nonce"
+append+=" mitigations=off loglevel=5 nokaslr cgwarden.nonce=$nonce"
 append+=" softlockup_panic=1 softlockup_all_cpu_backtrace=1 sysctl.kernel.panic_on_rcu_stall=1"
 append+=" unknown_nmi_panic=1 panic_print=0x41"
 [[ -z $extra_append ]] || append+=" $extra_append"
 
 # monitor_command SOCKET CMD: one command to qemu's human monitor.
 monitor_command() {
-    python3 - "$1" "$2" <<'EOF' >/dev/null 2>&1 || true
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + "\n").encode())
-time.sleep(0.5)
-EOF
+    "$script_dir/vm/qemu-monitor.py" "$1" send "$2" 2>/dev/null || true
+}
+
+# A guest that ignores even the NMI prints nothing; what its vCPUs execute,
+# read through the monitor, is then the only evidence of where it hung. The
+# addresses are named from the kernel's text symbols, which Debian's
+# System.map does not hold: the first boot of a kernel image dumps
+# /proc/kallsyms to ttyS3 (~3 s), kept here for later boots (the guest runs
+# with nokaslr, so they hold for every boot of that image).
+symbols_dir=${VM_CACHE_DIR:-/var/cache/cgwarden-vm}
+symbols=$symbols_dir/kallsyms-$(sha256sum "$kernel" | cut -c1-16).gz
+
+# report_vcpus MONITOR SYMBOLS_PORT: prints each vCPU's instruction pointer
+# and the kernel text addresses on its stack, named.
+report_vcpus() {
+    local map=$symbols
+    [[ -s $map ]] || map=$2
+    "$script_dir/vm/qemu-monitor.py" "$1" vcpus "$map" || true
+}
+
+# keep_symbols SYMBOLS_PORT: what a boot dumped, once complete, for later boots.
+keep_symbols() {
+    [[ ! -s $symbols && -s $1 ]] && gzip -t "$1" 2>/dev/null || return 0
+    mkdir -p "$symbols_dir" && cp "$1" "$symbols.tmp" && mv "$symbols.tmp" "$symbols" ||
+        echo "vm-test: cannot keep the kernel's symbols in $symbols_dir" >&2
 }
 
 # watch_heartbeat ALIVE MONITOR STALLED: while qemu runs, a heartbeat file
@@ -287,7 +306,7 @@ EOF
 # an NMI (unknown_nmi_panic: backtraces, then a panic), and qemu is told to
 # quit if it is still there 30 s later.
 watch_heartbeat() {
-    local alive=$1 monitor=$2 stalled=$3 size last_size=-1 last_change=$SECONDS
+    local alive=$1 monitor=$2 stalled=$3 symbols_port=$4 size last_size=-1 last_change=$SECONDS
     while sleep 5; do
         size=$(stat -c %s "$alive" 2>/dev/null || echo 0)
         if [[ $size != "$last_size" ]]; then
@@ -296,8 +315,11 @@ watch_heartbeat() {
         elif ((SECONDS - last_change >= stall_timeout_s)); then
             echo "vm-test: no heartbeat from the guest for $((SECONDS - last_change)) s: sending an NMI" >&2
             echo "$((SECONDS - last_change))" >"$stalled"
+            report_vcpus "$monitor" "$symbols_port"
             monitor_command "$monitor" nmi
             sleep 30
+            echo "vm-test: the guest is still there 30 s after the NMI; its vCPUs now:" >&2
+            report_vcpus "$monitor" "$symbols_port"
             monitor_command "$monitor" quit
             return
         fi
@@ -313,33 +335,37 @@ boot_vm() {
     # Sparse, so it costs nothing until written.
     local disk=$work/disk.img result=$work/result.$attempt alive=$work/alive.$attempt
     local monitor=$work/monitor.$attempt stalled=$work/stalled.$attempt watcher
+    local symbols_port=$work/kallsyms.$attempt dump_symbols=
     log=$work/console.$attempt.log
     rm -f "$disk"
     truncate -s "${disk_mb}M" "$disk"
     : >"$result"
     : >"$alive"
+    [[ -s $symbols ]] || dump_symbols=" cgwarden.kallsyms=1"
     echo "vm-test: booting $kver under qemu (TCG, $cpus vCPUs, ${memory_mb} MiB, timeout ${timeout_s} s, attempt $attempt)" >&2
     local t_boot=$SECONDS qemu_status
-    watch_heartbeat "$alive" "$monitor" "$stalled" &
+    watch_heartbeat "$alive" "$monitor" "$stalled" "$symbols_port" &
     watcher=$!
     set +e
     # TCG, not KVM: KVM does not work on the CI machines. ttyS0 is the
     # console (streamed here, \r stripped for readable logs), ttyS1 carries
-    # only the result marker, ttyS2 the heartbeat. -no-reboot + panic=-1 turn
-    # a panic into a prompt qemu exit. --foreground keeps qemu in our process
-    # group so Ctrl-C reaches it.
+    # only the result marker, ttyS2 the heartbeat, ttyS3 the kernel's
+    # symbols when asked. -no-reboot + panic=-1 turn a panic into a prompt
+    # qemu exit. --foreground keeps qemu in our process group so Ctrl-C
+    # reaches it.
     timeout --foreground --kill-after=10 "$timeout_s" \
         qemu-system-x86_64 -accel tcg -cpu max -m "$memory_mb" -smp "$cpus" \
             -display none -monitor "unix:$monitor,server=on,wait=off" -nic none -no-reboot \
-            -serial stdio -serial "file:$result" -serial "file:$alive" \
+            -serial stdio -serial "file:$result" -serial "file:$alive" -serial "file:$symbols_port" \
             -drive "file=$disk,format=raw,if=virtio" \
             -kernel "$kernel" -initrd "$initrd" \
-            -append "$append cgwarden.attempt=$attempt" \
+            -append "$append cgwarden.attempt=$attempt$dump_symbols" \
             </dev/null 2>&1 | sed -u 's/\r$//' | tee "$log"
     qemu_status=${PIPESTATUS[0]}
     kill "$watcher" 2>/dev/null
     wait "$watcher" 2>/dev/null
     set -e
+    keep_symbols "$symbols_port"
     echo "vm-test: VM ran $((SECONDS - t_boot)) s (qemu status $qemu_status)" >&2
 
     local rc_line panic_line which_cpu

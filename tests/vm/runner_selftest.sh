@@ -137,7 +137,7 @@ run_case forged-marker nonzero 'cgroup v2: FAIL' \
 # The VM powers off before /init can report: no marker, so no pass.
 run_case no-marker 125 'cgroup v2: FAIL \(VM ended without a result marker\)' \
     --run 'echo o > /proc/sysrq-trigger; sleep 60'
-# A guest whose CPU locks up is booted again (--lockup-retries, default 1), and
+# A guest whose CPU locks up is booted again (--lockup-retries, default 2), and
 # only then. No user-space program can lock a CPU up for real (the watchdog
 # preempts any task), so the first boot prints the kernel's lockup panic
 # reason itself, then panics for real through sysrq.
@@ -150,16 +150,19 @@ echo "booted again"'
 run_case lockup-once 0 'cgroup v2: PASS \(attempt 2; earlier attempts locked up\)' \
     --timeout 120 --run "bash -c '$lockup_on_boot' cgwarden.attempt=1"
 run_case lockup-twice 125 'FAIL \(kernel lockup: softlockup: hung tasks.*\) \(attempt 2; earlier attempts locked up\)' \
-    --timeout 120 --run "bash -c '$lockup_on_boot' cgwarden.attempt=2"
-# A guest that stops beating is taken for stopped: an NMI from the host
-# panics it, and the run is booted again. The first boot stops its heartbeat
-# while the kernel runs on, which the host cannot tell from a frozen guest.
+    --timeout 120 --lockup-retries 1 --run "bash -c '$lockup_on_boot' cgwarden.attempt=2"
+# A guest that stops beating is taken for stopped: what each vCPU executes is
+# printed with its kernel symbol, an NMI from the host panics it, and the run
+# is booted again. The first boot stops its heartbeat while the kernel runs
+# on, which the host cannot tell from a frozen guest.
 # shellcheck disable=SC2016  # expanded in the VM
 silent_on_first_boot='case " $(cat /proc/cmdline) " in *" cgwarden.attempt=1 "*)
     kill "$(cat /run/cgwarden-heartbeat.pid)"; sleep 120 ;;
 esac
 echo "beating again"'
 run_case stall-once 0 'no heartbeat from the guest for [0-9]+ s: sending an NMI
+vm-test: vCPU 0: RIP ffffffff[0-9a-f]{8} [a-z_][a-z0-9_.]*\+0x[0-9a-f]+ CPL=[0-3] IF=[01] HLT=[01]
+vm-test: vCPU 1: RIP
 Kernel panic - not syncing: NMI: Not continuing
 beating again
 cgroup v2: PASS \(attempt 2; earlier attempts locked up\)' \
