@@ -91,17 +91,31 @@ initramfs_add_command() {
     fi
 }
 
+# The host commands the tests drive. Prometheus' server and promtool are for
+# the exporter tests that check a scrape and run every dashboard and alert
+# query on a real Prometheus: two static Go binaries, ~95 MiB together, which
+# add ~4 s to booting the image.
+initramfs_base_commands=(stress-ng fio ip tc nft bash mkfs.ext4 kmod prometheus promtool)
+
+# initramfs_base_key MODULES_DIR KVER: names the base image's inputs (these
+# helpers, the commands, the host's package state, the kernel's modules), so
+# a kept base image is used only while all of them are unchanged.
+initramfs_base_key() {
+    local t
+    {
+        cat "${BASH_SOURCE[0]}"
+        echo "$1 $2"
+        for t in "${initramfs_base_commands[@]}" bpftool busybox; do
+            stat -L -c '%n %s %Y' "$(command -v "$t")"
+        done
+        stat -L -c '%n %s %Y' /var/lib/dpkg/status "$1/modules.dep"
+    } 2>&1 | sha256sum | cut -c1-16
+}
+
 # initramfs_add_base ROOT: busybox, the tools the tests drive, their configs.
 initramfs_add_base() {
     local root=$1 t real applet dst
-    for t in stress-ng fio ip tc nft bash mkfs.ext4 kmod; do
-        initramfs_add_command "$root" "$t"
-    done
-    # Prometheus' server and promtool, for the exporter tests that check a
-    # scrape and run every dashboard and alert query on a real Prometheus:
-    # two static Go binaries, ~95 MiB together, which add ~4 s to building
-    # and booting the image.
-    for t in prometheus promtool; do
+    for t in "${initramfs_base_commands[@]}"; do
         initramfs_add_command "$root" "$t"
     done
     # On Debian /usr/sbin/bpftool is either the real program (package bpftool)
@@ -176,13 +190,38 @@ initramfs_add_modules() {
 # larger image.
 initramfs_pack() {
     local root=$1 out=$2
-    # The dynamic loader finds libraries outside the default directories
-    # (e.g. fio's ceph libraries) through ld.so.cache.
-    local dirs
+    (cd "$root" && find . -print0 | LC_ALL=C sort -z |
+        cpio --null -o -H newc -R 0:0 --quiet) >"$out"
+}
+
+# initramfs_pack_base ROOT OUT: the base image's archive, with the loader
+# cache for its libraries. The dynamic loader finds libraries outside the
+# system search path (e.g. fio's ceph libraries) through ld.so.cache.
+initramfs_pack_base() {
+    local root=$1 out=$2 dirs
     dirs=$(find "$root" -type f \( -name '*.so' -o -name '*.so.[0-9]*' \) ! -path "$root/lib/modules/*" \
            -printf '%h\n' | sed "s|^$root||" | sort -u)
     echo "$dirs" >"$root/etc/ld.so.conf"
     ldconfig -r "$root"
-    (cd "$root" && find . -print0 | LC_ALL=C sort -z |
-        cpio --null -o -H newc -R 0:0 --quiet) >"$out"
+    initramfs_pack "$root" "$out"
+    # What the base holds, so that a run's part does not copy it again.
+    printf '%s\n' "${!_initramfs_seen[@]}" >"$out.list"
+}
+
+# initramfs_load_base_list LIST: marks the base image's files as copied.
+initramfs_load_base_list() {
+    local f
+    while IFS= read -r f; do
+        _initramfs_seen[$f]=1
+    done <"$1"
+}
+
+# initramfs_lib_dirs_off_search_path ROOT: directories of the run part's
+# shared libraries that the loader searches neither by default nor through
+# the base image's ld.so.cache (which knows the base's libraries only).
+initramfs_lib_dirs_off_search_path() {
+    local root=$1
+    find "$root" -type f \( -name '*.so' -o -name '*.so.[0-9]*' \) ! -path "$root/lib/modules/*" \
+        -printf '%h\n' | sed "s|^$root||" | sort -u |
+        grep -vxE '(/usr)?/lib(/x86_64-linux-gnu)?' || true
 }
