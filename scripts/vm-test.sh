@@ -127,7 +127,9 @@ build_dir=${BUILD_DIR:-build}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cgwarden-vm.XXXXXX")
 # shellcheck disable=SC2317  # invoked through the trap
+stream_sentinel=
 cleanup() {
+    [[ -z $stream_sentinel ]] || kill "$stream_sentinel" 2>/dev/null
     if [[ $keep == 1 ]]; then
         echo "vm-test: work directory kept: $work" >&2
     else
@@ -360,38 +362,54 @@ boot_vm() {
     # Sparse, so it costs nothing until written.
     local disk=$work/disk.img result=$work/result.$attempt alive=$work/alive.$attempt
     local monitor=$work/monitor.$attempt stalled=$work/stalled.$attempt watcher
-    local symbols_port=$work/kallsyms.$attempt dump_symbols=
+    local symbols_port=$work/kallsyms.$attempt dump_symbols= streamer
+    local console=$work/console.$attempt.raw
     log=$work/console.$attempt.log
     rm -f "$disk"
     truncate -s "${disk_mb}M" "$disk"
     : >"$result"
     : >"$alive"
+    : >"$console"
     [[ -s $symbols ]] || dump_symbols=" cgwarden.kallsyms=1"
     echo "vm-test: booting $kver under qemu (TCG, $cpus vCPUs, ${memory_mb} MiB, timeout ${timeout_s} s, attempt $attempt)" >&2
-    local t_boot=$SECONDS qemu_status
+    local t_boot=$SECONDS qemu_status ran_s
     watch_heartbeat "$alive" "$monitor" "$stalled" "$symbols_port" &
     watcher=$!
+    # The console goes to a file and is streamed from there (\r stripped for
+    # readable logs). Were qemu to write it into our stdout, a reader that
+    # stalls (a CI log collector) would stall the guest's serial port, and a
+    # kernel printing a message spins on that port with interrupts off: the
+    # guest would look hung, its panic output lost with it. The sentinel's
+    # end tells tail that qemu is gone (after a last read); it is bounded so
+    # that nothing outlives an interrupted run for long.
+    sleep $((timeout_s + 30)) &
+    stream_sentinel=$!
+    tail -n +1 -f --pid="$stream_sentinel" "$console" | sed -u 's/\r$//' | tee "$log" &
+    streamer=$!
     set +e
     # TCG, not KVM: KVM does not work on the CI machines. ttyS0 is the
-    # console (streamed here, \r stripped for readable logs), ttyS1 carries
-    # only the result marker, ttyS2 the heartbeat, ttyS3 the kernel's
-    # symbols when asked. -no-reboot + panic=-1 turn a panic into a prompt
-    # qemu exit. --foreground keeps qemu in our process group so Ctrl-C
-    # reaches it.
+    # console, ttyS1 carries only the result marker, ttyS2 the heartbeat,
+    # ttyS3 the kernel's symbols when asked. -no-reboot + panic=-1 turn a
+    # panic into a prompt qemu exit. --foreground keeps qemu in our process
+    # group so Ctrl-C reaches it.
     timeout --foreground --kill-after=10 "$timeout_s" \
         qemu-system-x86_64 -accel tcg -cpu max -m "$memory_mb" -smp "$cpus" \
             -display none -monitor "unix:$monitor,server=on,wait=off" -nic none -no-reboot \
-            -serial stdio -serial "file:$result" -serial "file:$alive" -serial "file:$symbols_port" \
+            -serial "file:$console" -serial "file:$result" -serial "file:$alive" \
+            -serial "file:$symbols_port" \
             -drive "file=$disk,format=raw,if=virtio" \
             -kernel "$kernel" -initrd "$initrd" \
             -append "$append cgwarden.attempt=$attempt$dump_symbols" \
-            </dev/null 2>&1 | sed -u 's/\r$//' | tee "$log"
-    qemu_status=${PIPESTATUS[0]}
-    kill "$watcher" 2>/dev/null
-    wait "$watcher" 2>/dev/null
+            </dev/null 2>&1
+    qemu_status=$?
+    ran_s=$((SECONDS - t_boot))
+    kill "$watcher" "$stream_sentinel" 2>/dev/null
+    wait "$watcher" "$stream_sentinel" 2>/dev/null
+    wait "$streamer"
+    stream_sentinel=
     set -e
     keep_symbols "$symbols_port"
-    echo "vm-test: VM ran $((SECONDS - t_boot)) s (qemu status $qemu_status)" >&2
+    echo "vm-test: VM ran $ran_s s (qemu status $qemu_status)" >&2
 
     local rc_line panic_line which_cpu
     rc_line=$(tr -d '\r' <"$result" | grep -a "^cgwarden-vm-result $nonce rc=[0-9]*$" | tail -n 1 || true)
