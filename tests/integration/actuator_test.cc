@@ -17,6 +17,7 @@
 #include "cgwarden/actuator/knob_io.h"
 #include "cgwarden/actuator/restore.h"
 #include "cgwarden/common/file.h"
+#include "root_kernel_test.h"
 #include "test_cgroup.h"
 
 namespace cgw {
@@ -25,14 +26,12 @@ namespace {
 using namespace std::chrono_literals;
 using test::TestCgroup;
 
-class Actuator : public ::testing::Test {
+class Actuator : public test::RootKernelTest {
   protected:
     void SetUp() override {
-        ASSERT_EQ(::geteuid(), 0u) << "actuator tests write real cgroup files: run as root";
-        auto layout = detect_cgroup_layout();
-        ASSERT_TRUE(layout) << layout.error().message;
-        layout_ = *layout;
-        test::remove_stale_test_cgroups(layout_);
+        RootKernelTest::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
         cgroup_ =
             std::make_unique<TestCgroup>(layout_, "actuator", std::vector<std::string>{"cpu"});
         state_dir_ = std::filesystem::temp_directory_path() /
@@ -66,7 +65,6 @@ class Actuator : public ::testing::Test {
     }
     bool v1() const { return layout_.v1.count("cpu") > 0; }
 
-    CgroupLayout layout_;
     std::unique_ptr<TestCgroup> cgroup_;
     std::filesystem::path state_dir_;
     std::vector<std::filesystem::path> files_;

@@ -21,6 +21,7 @@
 #include "cgwarden/bpf/probe.h"
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/sensor/net_sensor.h"
+#include "root_kernel_test.h"
 
 namespace cgw {
 namespace {
@@ -145,20 +146,19 @@ Bytes ipv6_chain(const std::vector<Ext> &chain, uint8_t proto, uint16_t sport, u
     return b;
 }
 
-class NetSkbTestRun : public ::testing::Test {
+class NetSkbTestRun : public test::RootKernelTest {
   protected:
     void SetUp() override {
-        ASSERT_EQ(::geteuid(), 0u) << "BPF_PROG_TEST_RUN needs root";
-        auto layout = detect_cgroup_layout();
-        ASSERT_TRUE(layout) << layout.error().message;
-        ASSERT_TRUE(layout->unified) << "no cgroup2 hierarchy: cgroup_skb needs one";
-        layout_ = *layout;
+        RootKernelTest::SetUp();
+        if (IsSkipped() || HasFatalFailure())
+            return;
+        ASSERT_TRUE(layout_.unified) << "no cgroup2 hierarchy: cgroup_skb needs one";
         cgroup_ = own_cgroup2_id(layout_);
         NetSensorOptions options;
         options.flows = {{"udp-hb", "udp", kUdpPort, std::nullopt, std::nullopt},
                          {"tcp-hb", "tcp", kTcpPort, Duration(1ms), std::nullopt}};
         options.attach = false;
-        auto sensor = NetSensor::open(probe_kernel_features(), layout_, options);
+        auto sensor = NetSensor::open(features_, layout_, options);
         ASSERT_TRUE(sensor) << sensor.error().message;
         sensor_ = std::move(sensor).value();
     }
@@ -195,7 +195,6 @@ class NetSkbTestRun : public ::testing::Test {
             << "still the cgroup's traffic";
     }
 
-    CgroupLayout layout_;
     uint64_t cgroup_ = 0;
     std::unique_ptr<NetSensor> sensor_;
 };
