@@ -1,5 +1,9 @@
 #include "heartbeat_tools.h"
 
+#include <signal.h>
+
+#include <thread>
+
 namespace cgw::test {
 
 using namespace std::chrono_literals;
@@ -21,6 +25,12 @@ pid_t start_receiver(TestCgroup &cgroup, const NetnsPair &net, const TempDir &di
     pid_t pid = cgroup.spawn(argv);
     wait_for_file(dir / (name + ".ready"), 10s);
     return pid;
+}
+
+void finish_receiver(pid_t receiver) {
+    std::this_thread::sleep_for(1s);
+    ::kill(receiver, SIGTERM);
+    wait_for_exit(receiver, 30s);
 }
 
 pid_t start_heartbeats(TestCgroup &cgroup, const NetnsPair &net, const TempDir &dir, uint16_t port,

@@ -20,6 +20,11 @@ namespace cgw::test {
 pid_t start_receiver(TestCgroup &cgroup, const NetnsPair &net, const TempDir &dir, uint16_t port,
                      const std::string &name, std::vector<std::string> extra = {});
 
+// Ends a receiver whose senders are done: a second for packets still in
+// flight, then SIGTERM (it reports what it got); fails unless it exits 0. A
+// receiver that got nothing would otherwise wait for its --max-ms (30 s).
+void finish_receiver(pid_t receiver);
+
 // hb_send: `count` heartbeats to `port`, one every interval_ms, reporting
 // to dir/"sent".
 pid_t start_heartbeats(TestCgroup &cgroup, const NetnsPair &net, const TempDir &dir, uint16_t port,

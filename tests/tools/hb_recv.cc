@@ -2,12 +2,17 @@
 // --tcp 1 the 64-byte messages of one accepted connection. With --rcvbuf it
 // shrinks its socket buffer; with --read-delay-ms it does not read for that
 // long after binding, so a burst overflows the buffer. It ends at the
-// sender's close (TCP), --idle-ms after the last packet (UDP), or --max-ms
-// after binding, and reports heartbeats, payload bytes, the times of the
-// first and last read, and over TCP its own tcpi_total_retrans. --ready FILE
-// is created once bound (and listening).
+// sender's close (TCP), --idle-ms after the last packet (UDP), at SIGTERM
+// (the test knows the senders are done: a receiver that got nothing would
+// otherwise wait for --max-ms), or --max-ms after binding, and reports
+// heartbeats, payload bytes, the times of the first and last read, and over
+// TCP its own tcpi_total_retrans. --ready FILE is created once bound (and
+// listening).
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
+
+#include <cerrno>
 
 #include <string>
 
@@ -45,6 +50,26 @@ int accept_one(int listener, long long deadline) {
     return fd;
 }
 
+volatile sig_atomic_t stop_requested = 0;
+
+void request_stop(int) {
+    stop_requested = 1;
+}
+
+// SIGTERM stays blocked but while waiting in ppoll, so that one arriving
+// between the check of the flag and the wait still ends the wait.
+sigset_t catch_sigterm() {
+    struct sigaction action {};
+    action.sa_handler = request_stop;
+    sigaction(SIGTERM, &action, nullptr);
+    sigset_t term, waiting;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &waiting);
+    sigdelset(&waiting, SIGTERM);
+    return waiting;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -61,6 +86,7 @@ int main(int argc, char **argv) {
          {"report", ""}},
         "[--netns NAME] --port N [--tcp 1] [--rcvbuf BYTES] [--read-delay-ms N] [--idle-ms N] "
         "[--max-ms N] [--ready FILE] [--report FILE]");
+    const sigset_t waiting_mask = catch_sigterm();
     net_tool::join_netns(f["netns"]);
     const bool tcp = f["tcp"] == "1";
     int listener = bound_socket(tcp, std::stoi(f["port"]), std::stoi(f["rcvbuf"]));
@@ -78,7 +104,7 @@ int main(int argc, char **argv) {
     const int idle_ms = std::stoi(f["idle-ms"]);
     for (;;) {
         long long now = net_tool::now_ns();
-        if (now >= deadline)
+        if (now >= deadline || stop_requested)
             break;
         int wait_ms = static_cast<int>((deadline - now) / 1'000'000LL);
         // Over TCP only the sender's close ends the stream: a retransmit
@@ -86,9 +112,12 @@ int main(int argc, char **argv) {
         if (!tcp && packets > 0 && wait_ms > idle_ms)
             wait_ms = idle_ms;
         pollfd p{fd, POLLIN, 0};
-        int ready = poll(&p, 1, wait_ms);
+        timespec wait{wait_ms / 1000, (wait_ms % 1000) * 1'000'000L};
+        int ready = ppoll(&p, 1, &wait, &waiting_mask);
+        if (ready < 0 && errno == EINTR)
+            continue;
         if (ready < 0)
-            net_tool::die("poll");
+            net_tool::die("ppoll");
         if (ready == 0) {
             if (!tcp && packets > 0)
                 break;  // idle after traffic: the sender is done
