@@ -145,8 +145,13 @@ TEST_F(NetTraffic, HeartbeatDropsInACongestedQdiscAreCountedExactly) {
     TestCgroup bulk(layout_, "bulk", kSocketCgroup);
     TestCgroup rx(layout_, "rx", kSocketCgroup);
     auto sensor = open_sensor({{"hb", "udp", port_, Duration(20ms), std::nullopt}});
-    pid_t hb_rx = start_receiver(rx, net, port_, "received");
-    pid_t bulk_rx = start_receiver(rx, net, static_cast<uint16_t>(port_ + 1), "bulk-received");
+    // The queue may drop every heartbeat for longer than a receiver's idle
+    // timeout and then let one through: the receivers end only when told
+    // the senders are done.
+    const std::vector<std::string> until_told = {"--idle-ms", "30000"};
+    pid_t hb_rx = start_receiver(rx, net, port_, "received", until_told);
+    pid_t bulk_rx =
+        start_receiver(rx, net, static_cast<uint16_t>(port_ + 1), "bulk-received", until_told);
 
     NetCounters before = read(*sensor);
     pid_t blaster = start_bulk(bulk, net, static_cast<uint16_t>(port_ + 1), 3);
@@ -154,7 +159,6 @@ TEST_F(NetTraffic, HeartbeatDropsInACongestedQdiscAreCountedExactly) {
     pid_t sender = start_heartbeats(hb, net, 100, 20);
     for (pid_t pid : {sender, blaster})
         test::wait_for_exit(pid, 30s);
-    // The queue may have dropped every heartbeat: hb_rx then never sees one.
     for (pid_t pid : {hb_rx, bulk_rx})
         test::finish_receiver(pid);
     NetCounters after = read(*sensor);
