@@ -233,7 +233,12 @@ TEST_F(IoTest, OutliersReachUserSpaceOrAreCounted) {
         uint64_t ops = s.by_cgroup[*io_id].ops;
         uint64_t limited = s.drops[CGW_IO_DROP_OUTLIER_RATE_LIMITED];
         EXPECT_EQ(s.drops[CGW_IO_DROP_OUTLIER_RING_FULL], 0u);
-        EXPECT_GE(ops, 1500u);
+        // fio's 1500 reads, less a few: on the 6.18 host under CPU load the
+        // completion program runs for up to ~4% fewer requests than
+        // block_rq_complete fires (perf counts every one; the program's
+        // run_cnt is short and it has no recursion misses). What is counted
+        // must still all be delivered or counted as dropped, below.
+        EXPECT_GE(ops, 1500u * 95 / 100);
         if (limit > 1'000'000) {
             EXPECT_EQ(mine.load(), ops);
             EXPECT_EQ(limited, 0u);
