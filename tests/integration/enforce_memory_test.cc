@@ -91,7 +91,11 @@ TEST_F(MemoryEnforcement, LimitsTheHogsMemoryHighAndTheVictimStopsStalling) {
                  "while :; do dd if=" + target_->path() + " of=/dev/null bs=1M 2>/dev/null; done"});
     victim_->spawn({"stress-ng", "--vm", "1", "--vm-bytes", "96M", "--timeout", "120s"});
     std::this_thread::sleep_for(2s);
+    // Under qemu's TCG the victim may take a window or two to fill its 96M
+    // and meet the hog's page cache (0.5% in the first 4 s once).
     double unmanaged = victim_stall(4s);
+    for (int window = 1; window < 4 && unmanaged <= 0.01; ++window)
+        unmanaged = victim_stall(4s);
     ASSERT_GT(unmanaged, 0.01) << "no memory contention to protect from: the victim stalled "
                                << unmanaged * 100 << "% of the time";
 
