@@ -296,7 +296,7 @@ nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 append="console=ttyS0 rdinit=/init panic=-1 oops=panic cgroup_no_v1=all"
 append+=" mitigations=off loglevel=5 nokaslr cgwarden.nonce=$nonce"
 append+=" softlockup_panic=1 softlockup_all_cpu_backtrace=1 sysctl.kernel.panic_on_rcu_stall=1"
-append+=" unknown_nmi_panic=1 panic_print=0x41"
+append+=" unknown_nmi_panic=1 panic_print=0x40"
 [[ -z $extra_append ]] || append+=" $extra_append"
 
 # monitor_command SOCKET CMD: one command to qemu's human monitor.
