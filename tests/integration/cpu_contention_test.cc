@@ -131,8 +131,8 @@ TEST_P(CpuContention, RunQueueDelayMatchesSchedstat) {
 // every 20 ms: most moves split a wait, and without the first parts the
 // workers' total fell 7% short on a 6.18 host.
 TEST_P(CpuContention, AWaitThatMovesBetweenCpusCountsBothParts) {
-    if (std::thread::hardware_concurrency() < 2)
-        GTEST_SKIP() << "one CPU: no other run queue to move a wait to";
+    ASSERT_GE(std::thread::hardware_concurrency(), 2u)
+        << "this test moves waits between two CPUs: run it on a machine with two";
     TestCgroup movers(layout_, "movers");
     movers.spawn({"stress-ng", "--cpu", "4", "--timeout", "60s", "--quiet"});
     auto sensor = open_sensor();
