@@ -198,10 +198,8 @@ initramfs_pack() {
 # cache for its libraries. The dynamic loader finds libraries outside the
 # system search path (e.g. fio's ceph libraries) through ld.so.cache.
 initramfs_pack_base() {
-    local root=$1 out=$2 dirs
-    dirs=$(find "$root" -type f \( -name '*.so' -o -name '*.so.[0-9]*' \) ! -path "$root/lib/modules/*" \
-           -printf '%h\n' | sed "s|^$root||" | sort -u)
-    echo "$dirs" >"$root/etc/ld.so.conf"
+    local root=$1 out=$2
+    _initramfs_lib_dirs "$root" >"$root/etc/ld.so.conf"
     ldconfig -r "$root"
     initramfs_pack "$root" "$out"
     # What the base holds, so that a run's part does not copy it again.
@@ -220,8 +218,13 @@ initramfs_load_base_list() {
 # shared libraries that the loader searches neither by default nor through
 # the base image's ld.so.cache (which knows the base's libraries only).
 initramfs_lib_dirs_off_search_path() {
+    _initramfs_lib_dirs "$1" | grep -vxE '(/usr)?/lib(/x86_64-linux-gnu)?' || true
+}
+
+# _initramfs_lib_dirs ROOT: the directories (as seen in the VM) holding
+# shared libraries under ROOT, kernel modules aside.
+_initramfs_lib_dirs() {
     local root=$1
     find "$root" -type f \( -name '*.so' -o -name '*.so.[0-9]*' \) ! -path "$root/lib/modules/*" \
-        -printf '%h\n' | sed "s|^$root||" | sort -u |
-        grep -vxE '(/usr)?/lib(/x86_64-linux-gnu)?' || true
+        -printf '%h\n' | sed "s|^$root||" | sort -u
 }
