@@ -117,6 +117,45 @@ TEST_F(Actuator, AWriteTheKernelRefusesIsReportedAndNotJournaledAsWritten) {
     EXPECT_EQ(contents(), originals_);
 }
 
+// cpu.idle: the kernel sets the group's weight to its minimum while it is
+// set, refuses weight writes then, and resets the weight to the default
+// when it is cleared. The weight an operator set comes back when cgwarden
+// clears idle, and restore puts both back whichever was moved first.
+TEST_F(Actuator, CpuIdleAndTheWeightItOverridesComeBackInEitherOrder) {
+    auto dir = cgroup_->dir("cpu");
+    if (!std::filesystem::exists(dir / "cpu.idle"))
+        GTEST_SKIP() << "no cpu.idle: the kernel predates 5.15";
+    std::string weight_file = v1() ? "cpu.shares" : "cpu.weight";
+    ASSERT_TRUE(write_file(dir / weight_file, v1() ? "256" : "25"));  // an operator's
+    std::string weight_before = *read_file(dir / weight_file);
+    ASSERT_EQ(weight_before, v1() ? "256\n" : "25\n");
+    for (bool weight_first : {true, false}) {
+        SCOPED_TRACE(weight_first ? "weight lowered first" : "idle only");
+        Journal journal = open_journal();
+        KnobIo io(layout_, journal);
+        if (weight_first)
+            ASSERT_TRUE(io.write(target(Knob::CpuWeight), 10));
+        auto idle = io.write(target(Knob::CpuIdle), 1);
+        ASSERT_TRUE(idle) << idle.error().message;
+        EXPECT_EQ(*read_file(dir / "cpu.idle"), "1\n");
+        EXPECT_EQ(*io.read(target(Knob::CpuIdle)), 1);
+        EXPECT_LT(*io.read(target(Knob::CpuWeight)), 1) << "the kernel's minimum while idle";
+        EXPECT_FALSE(*io.changed_externally(target(Knob::CpuWeight)))
+            << "the weight the kernel set is journaled as ours";
+        if (!weight_first) {
+            auto cleared = io.write(target(Knob::CpuIdle), 0);
+            ASSERT_TRUE(cleared) << cleared.error().message;
+            EXPECT_EQ(*read_file(dir / weight_file), weight_before)
+                << "not the kernel's default: the weight it had";
+            ASSERT_TRUE(io.write(target(Knob::CpuIdle), 1));
+        }
+        RestoreReport report = restore_all(journal);
+        EXPECT_TRUE(report.ok()) << (report.outcomes.empty() ? "" : report.outcomes[0].error);
+        EXPECT_EQ(*read_file(dir / "cpu.idle"), "0\n");
+        EXPECT_EQ(*read_file(dir / weight_file), weight_before);
+    }
+}
+
 // A child turns the knobs in a loop until it is killed with SIGKILL, at a
 // different moment each round; `cgwarden restore` must then put every
 // file back exactly.

@@ -84,7 +84,7 @@ class FakePass {
 
         input.cgroups["/batch/hog"].knobs[Knob::CpuWeight] = 100;
         output.breaches.push_back(
-            {"/system.slice/agent.service", "cpu_delay_p99", 0.0026, 0.0002, "", ""});
+            {"/system.slice/agent.service", "cpu_delay_p99", 0.0026, 0.0002, "", "", ""});
         Decision step{"/batch/hog",    Knob::CpuWeight, 100, 70,
                       Direction::Down, "slo-breach",    {},  ""};
         decisions.push_back({1, step, true, {}});

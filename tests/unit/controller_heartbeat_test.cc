@@ -44,7 +44,7 @@ ControllerInput node(uint64_t dropped, uint64_t qdisc_drops, double max_gap_s = 
     in.cgroups["/bulk"].tx_bytes_per_s = 90 * kMB;
     in.cgroups["/bulk"].tx_passed_bytes_per_s = 90 * kMB;
     in.cgroups["/bulk"].knobs = {{Knob::NetEgressRate, kUnlimited}, {Knob::CpuWeight, 100}};
-    in.heartbeats = {{"kubelet", "/agent", dropped, qdisc_drops, max_gap_s}};
+    in.heartbeats = {{"kubelet", "/agent", 50, dropped, qdisc_drops, max_gap_s}};
     return in;
 }
 

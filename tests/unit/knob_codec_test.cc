@@ -36,7 +36,7 @@ KnobCodec codec(const CgroupLayout &layout, Knob knob) {
 std::vector<std::string> encode(const KnobCodec &c, double value,
                                 const std::vector<std::string> &current,
                                 const std::string &device = "") {
-    auto texts = c.encode(value, current, device);
+    auto texts = c.encode(value, current, current, device);
     EXPECT_TRUE(texts) << texts.error().message;
     return texts ? *texts : std::vector<std::string>{};
 }
@@ -103,6 +103,29 @@ TEST(KnobCodec, V1CpuSharesScaleFromV2Weights) {
     EXPECT_EQ(encode(c, 1, {"1024"}), std::vector<std::string>{"10"});
     EXPECT_DOUBLE_EQ(decode(c, {"512"}), 50);
     EXPECT_DOUBLE_EQ(decode(c, {"1024"}), 100);
+}
+
+// cpu.idle owns the weight file too: setting it leaves the weight alone
+// (the kernel refuses weight writes then), clearing it writes back the
+// weight cgwarden found, which the kernel reset to its default.
+TEST(KnobCodec, CpuIdleCarriesTheWeightItOverrides) {
+    for (auto [layout, weight_file] :
+         {std::pair{v2_layout(), "cpu.weight"}, std::pair{hybrid_layout(), "cpu.shares"}}) {
+        auto c = codec(layout, Knob::CpuIdle);
+        ASSERT_EQ(c.files.size(), 2u);
+        EXPECT_EQ(c.files[0].name, "cpu.idle") << "written and restored first";
+        EXPECT_EQ(c.files[1].name, weight_file);
+        auto set = c.encode(1, {"0", "256"}, {"0", "256"}, "");
+        ASSERT_TRUE(set);
+        EXPECT_EQ(*set, (std::vector<std::string>{"1", "256"})) << "the weight unchanged";
+        auto clear = c.encode(0, {"1", "3"}, {"0", "256"}, "");
+        ASSERT_TRUE(clear);
+        EXPECT_EQ(*clear, (std::vector<std::string>{"0", "256"})) << "the weight it had";
+        EXPECT_FALSE(c.encode(0.5, {"0", "256"}, {"0", "256"}, ""));
+        EXPECT_EQ(decode(c, {"1", "3"}), 1);
+        EXPECT_EQ(decode(c, {"0", "1024"}), 0);
+        EXPECT_FALSE(c.decode({"2", "1024"}));
+    }
 }
 
 TEST(KnobCodec, V1CfsQuotaWritesThePeriodFirst) {

@@ -57,7 +57,8 @@ TEST(KnobIo, V1TranslatesToSharesAndCfsQuota) {
     ASSERT_TRUE(io.write(kWeight, 50));
     ASSERT_TRUE(io.write(kQuota, 0.25));
     EXPECT_EQ(fs.read(fs.app_file("cpu", "cpu.shares")), "512");
-    EXPECT_EQ(fs.read(fs.app_file("cpu", "cpu.cfs_period_us")), "100000");
+    EXPECT_EQ(fs.read(fs.app_file("cpu", "cpu.cfs_period_us")), "100000\n")
+        << "unchanged, not written";
     EXPECT_EQ(fs.read(fs.app_file("cpu", "cpu.cfs_quota_us")), "25000");
     EXPECT_DOUBLE_EQ(*io.read(kWeight), 50);
     EXPECT_DOUBLE_EQ(*io.read(kQuota), 0.25);

@@ -198,6 +198,25 @@ TEST(PolicyParse, KnobBoundsAreChecked) {
     expect_error(knob("cpu_weight: 100"),
                  "cgwarden.yaml:5:19: classes[0].knobs.cpu_weight: expected a map of keys (floor, "
                  "ceiling, step, hold_down, cooldown)");
+    auto idle_floor = errors_of(knob("cpu_idle: {floor: 0, hold_down: 5s}"));
+    ASSERT_EQ(idle_floor.size(), 1u);
+    EXPECT_NE(idle_floor[0].find("classes[0].knobs.cpu_idle.floor: unknown key (known: hold_down, "
+                                 "cooldown)"),
+              std::string::npos)
+        << idle_floor[0];
+}
+
+TEST(PolicyParse, CpuIdleIsOnOrOffWithOnlyItsPace) {
+    auto policy = parse_policy(
+        std::string(kMinimalClass) + "    knobs:\n      cpu_idle: {hold_down: 45s, cooldown: 2s}\n",
+        "cgwarden.yaml");
+    ASSERT_TRUE(policy) << policy.error().message;
+    const KnobBounds &idle = policy->classes[0].knobs.at(Knob::CpuIdle);
+    EXPECT_EQ(idle.floor, 0) << "grants: 0 is idle";
+    EXPECT_EQ(idle.ceiling, 1);
+    EXPECT_EQ(idle.step, 1);
+    EXPECT_EQ(idle.hold_down, 45s);
+    EXPECT_EQ(idle.cooldown, 2s);
 }
 
 TEST(PolicyParse, MatchRulesAreChecked) {

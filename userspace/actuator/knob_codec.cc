@@ -72,21 +72,23 @@ std::string same_as_slice(const std::string &slice, const std::string &) {
 }
 
 KnobCodec v2_cpu_weight() {
-    return {"cpu",
-            {{"cpu.weight"}},
-            false,
-            [](double value, const Slices &, const std::string &) -> Result<Slices> {
-                return Slices{integer_text(std::clamp(value, 1.0, 10000.0))};
-            },
-            [](const Slices &s) -> Result<double> { return integer_value(s[0], "cpu.weight"); },
-            same_as_slice};
+    return {
+        "cpu",
+        {{"cpu.weight"}},
+        false,
+        [](double value, const Slices &, const Slices &, const std::string &) -> Result<Slices> {
+            return Slices{integer_text(std::clamp(value, 1.0, 10000.0))};
+        },
+        [](const Slices &s) -> Result<double> { return integer_value(s[0], "cpu.weight"); },
+        same_as_slice};
 }
 
 KnobCodec v2_cpu_max() {
     return {"cpu",
             {{"cpu.max"}},
             false,
-            [](double cpus, const Slices &current, const std::string &) -> Result<Slices> {
+            [](double cpus, const Slices &current, const Slices &,
+               const std::string &) -> Result<Slices> {
                 long long period = period_of_cpu_max(current[0]);
                 if (std::isinf(cpus))
                     return Slices{fmt::format("max {}", period)};
@@ -105,26 +107,28 @@ KnobCodec v2_cpu_max() {
 }
 
 KnobCodec v2_io_weight() {
-    return {"io",
-            {{"io.weight", SliceOf::DefaultLine}},
-            false,
-            [](double value, const Slices &, const std::string &) -> Result<Slices> {
-                return Slices{"default " + integer_text(std::clamp(value, 1.0, 10000.0))};
-            },
-            [](const Slices &s) -> Result<double> {
-                auto fields = split_nonempty(s[0], ' ');
-                if (fields.size() != 2)
-                    return Error{fmt::format("unexpected io.weight line '{}'", s[0])};
-                return integer_value(fields[1], "io.weight");
-            },
-            same_as_slice};
+    return {
+        "io",
+        {{"io.weight", SliceOf::DefaultLine}},
+        false,
+        [](double value, const Slices &, const Slices &, const std::string &) -> Result<Slices> {
+            return Slices{"default " + integer_text(std::clamp(value, 1.0, 10000.0))};
+        },
+        [](const Slices &s) -> Result<double> {
+            auto fields = split_nonempty(s[0], ' ');
+            if (fields.size() != 2)
+                return Error{fmt::format("unexpected io.weight line '{}'", s[0])};
+            return integer_value(fields[1], "io.weight");
+        },
+        same_as_slice};
 }
 
 KnobCodec v2_io_max() {
     return {"io",
             {{"io.max", SliceOf::DeviceLine}},
             true,
-            [](double rate, const Slices &, const std::string &device) -> Result<Slices> {
+            [](double rate, const Slices &, const Slices &,
+               const std::string &device) -> Result<Slices> {
                 std::string bps = std::isinf(rate) ? "max" : integer_text(rate);
                 return Slices{fmt::format("{} rbps={} wbps={}", device, bps, bps)};
             },
@@ -139,31 +143,60 @@ KnobCodec v2_io_max() {
 }
 
 KnobCodec v2_memory_high() {
-    return {"memory",
-            {{"memory.high"}},
+    return {
+        "memory",
+        {{"memory.high"}},
+        false,
+        [](double bytes, const Slices &, const Slices &, const std::string &) -> Result<Slices> {
+            return Slices{std::isinf(bytes) ? "max" : integer_text(bytes)};
+        },
+        [](const Slices &s) { return max_or_integer(s[0], "memory.high"); },
+        same_as_slice};
+}
+
+// cpu.idle, with the weight file it overrides. Setting it makes the kernel
+// set the group's weight to its minimum and refuse weight writes; clearing
+// it resets the weight to the default. So the weight file is part of the
+// knob: journaled before idle is set (restore clears idle first, then puts
+// the weight back), left alone while idle is set, and written back to what
+// it held before cgwarden changed it right after idle is cleared.
+KnobCodec cpu_idle(const char *weight_file) {
+    return {"cpu",
+            {{"cpu.idle"}, {weight_file}},
             false,
-            [](double bytes, const Slices &, const std::string &) -> Result<Slices> {
-                return Slices{std::isinf(bytes) ? "max" : integer_text(bytes)};
+            [](double idle, const Slices &current, const Slices &originals,
+               const std::string &) -> Result<Slices> {
+                if (idle != 0 && idle != 1)
+                    return Error{fmt::format("cpu.idle is 0 or 1, not {}", idle)};
+                if (idle == 1)
+                    return Slices{"1", current[1]};
+                return Slices{"0", originals[1]};
             },
-            [](const Slices &s) { return max_or_integer(s[0], "memory.high"); },
+            [](const Slices &s) -> Result<double> {
+                auto idle = integer_value(s[0], "cpu.idle");
+                if (idle && *idle != 0 && *idle != 1)
+                    return Error{fmt::format("unexpected cpu.idle '{}'", s[0])};
+                return idle;
+            },
             same_as_slice};
 }
 
 // cpu.shares = weight * 1024 / 100: the kernel's default 1024 is v2's 100.
 KnobCodec v1_cpu_shares() {
-    return {"cpu",
-            {{"cpu.shares"}},
-            false,
-            [](double weight, const Slices &, const std::string &) -> Result<Slices> {
-                return Slices{std::to_string(std::max(2LL, std::llround(weight * 1024 / 100)))};
-            },
-            [](const Slices &s) -> Result<double> {
-                auto shares = integer_value(s[0], "cpu.shares");
-                if (!shares)
-                    return shares;
-                return *shares * 100 / 1024;
-            },
-            same_as_slice};
+    return {
+        "cpu",
+        {{"cpu.shares"}},
+        false,
+        [](double weight, const Slices &, const Slices &, const std::string &) -> Result<Slices> {
+            return Slices{std::to_string(std::max(2LL, std::llround(weight * 1024 / 100)))};
+        },
+        [](const Slices &s) -> Result<double> {
+            auto shares = integer_value(s[0], "cpu.shares");
+            if (!shares)
+                return shares;
+            return *shares * 100 / 1024;
+        },
+        same_as_slice};
 }
 
 // The period is written (unchanged) before the quota, so that restore puts
@@ -172,7 +205,8 @@ KnobCodec v1_cfs_quota() {
     return {"cpu",
             {{"cpu.cfs_period_us"}, {"cpu.cfs_quota_us"}},
             false,
-            [](double cpus, const Slices &current, const std::string &) -> Result<Slices> {
+            [](double cpus, const Slices &current, const Slices &,
+               const std::string &) -> Result<Slices> {
                 auto period = to_integer(current[0], "cpu.cfs_period_us");
                 if (!period)
                     return period.error();
@@ -194,19 +228,20 @@ KnobCodec v1_cfs_quota() {
 
 // BFQ's v1 weight is 1..1000, a tenth of the v2 scale.
 KnobCodec v1_bfq_weight() {
-    return {"blkio",
-            {{"blkio.bfq.weight"}},
-            true,
-            [](double weight, const Slices &, const std::string &) -> Result<Slices> {
-                return Slices{std::to_string(std::clamp(std::llround(weight / 10), 1LL, 1000LL))};
-            },
-            [](const Slices &s) -> Result<double> {
-                auto w = integer_value(s[0], "blkio.bfq.weight");
-                if (!w)
-                    return w;
-                return *w * 10;
-            },
-            same_as_slice};
+    return {
+        "blkio",
+        {{"blkio.bfq.weight"}},
+        true,
+        [](double weight, const Slices &, const Slices &, const std::string &) -> Result<Slices> {
+            return Slices{std::to_string(std::clamp(std::llround(weight / 10), 1LL, 1000LL))};
+        },
+        [](const Slices &s) -> Result<double> {
+            auto w = integer_value(s[0], "blkio.bfq.weight");
+            if (!w)
+                return w;
+            return *w * 10;
+        },
+        same_as_slice};
 }
 
 // Both directions get the same rate; "MAJ:MIN 0" removes the rule.
@@ -215,7 +250,8 @@ KnobCodec v1_throttle_bps() {
             {{"blkio.throttle.read_bps_device", SliceOf::DeviceLine},
              {"blkio.throttle.write_bps_device", SliceOf::DeviceLine}},
             true,
-            [](double rate, const Slices &, const std::string &device) -> Result<Slices> {
+            [](double rate, const Slices &, const Slices &,
+               const std::string &device) -> Result<Slices> {
                 std::string line = device + " " + (std::isinf(rate) ? "0" : integer_text(rate));
                 return Slices{line, line};
             },
@@ -251,6 +287,8 @@ Result<KnobCodec> knob_codec(const CgroupLayout &layout, Knob knob) {
     switch (knob) {
         case Knob::CpuWeight:
             return v1_cpu ? v1_cpu_shares() : v2_cpu_weight();
+        case Knob::CpuIdle:
+            return cpu_idle(v1_cpu ? "cpu.shares" : "cpu.weight");
         case Knob::CpuMax:
             return v1_cpu ? v1_cfs_quota() : v2_cpu_max();
         case Knob::IoWeight:

@@ -96,26 +96,36 @@ Status KnobIo::write(const KnobTarget &target, double value) {
         return files.error();
     auto what =
         fmt::format("setting {} of cgroup {} to {}", to_string(target.knob), target.cgroup, value);
-    auto texts = files->codec.encode(value, files->slices, target.device);
-    if (!texts)
-        return texts.error().context(what);
-    for (size_t i = 0; i < texts->size(); ++i) {
+    // Every file of the knob is journaled before any is written: a write to
+    // one may change another (cpu.idle resets the weight).
+    std::vector<std::string> originals;
+    for (size_t i = 0; i < files->keys.size(); ++i) {
         const JournalKey &key = files->keys[i];
         if (!journal_.find(key)) {
             auto restore = files->codec.restore_text(files->slices[i], target.device);
             if (auto s = journal_.record_original(key, restore); !s)
                 return s.error().context(what);
         }
+        originals.push_back(journal_.find(key)->restore);
+    }
+    auto texts = files->codec.encode(value, files->slices, originals, target.device);
+    if (!texts)
+        return texts.error().context(what);
+    for (size_t i = 0; i < texts->size(); ++i) {
+        if ((*texts)[i] == files->slices[i])
+            continue;
         if (auto s = actuator::write_cgroup_file(files->paths[i], (*texts)[i]); !s)
             return s.error().context(what);
-        // The kernel normalises what it is given ("50000 100000\n", device
-        // lines with every field): keep what it shows, which is what a later
-        // read is compared with.
+    }
+    // The kernel normalises what it is given ("50000 100000\n", device
+    // lines with every field) and a write may change another file of the
+    // knob: keep what each shows, which is what a later read is compared with.
+    for (size_t i = 0; i < files->keys.size(); ++i) {
         auto now = read_file(files->paths[i]);
         if (!now)
             return now.error().context(what);
         auto slice = file_slice(*now, files->codec.files[i].slice, target.device);
-        if (auto s = journal_.record_written(key, slice); !s)
+        if (auto s = journal_.record_written(files->keys[i], slice); !s)
             return s.error().context(what);
     }
     return {};

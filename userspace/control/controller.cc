@@ -1,31 +1,59 @@
 #include "cgwarden/control/controller.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <span>
+#include <tuple>
 
 #include "cgwarden/common/strings.h"
+#include "cgwarden/control/knob_search.h"
 
 namespace cgw {
 
 namespace {
 
-constexpr Knob kCpuKnobs[] = {Knob::CpuWeight, Knob::CpuMax};
-constexpr Knob kIoKnobs[] = {Knob::IoWeight, Knob::IoMax};
 constexpr const char *kCpuSlo = "cpu_delay_p99";
-constexpr Knob kNetKnobs[] = {Knob::NetEgressRate};
 constexpr const char *kIoSlo = "io_latency_p99";
 constexpr const char *kHeartbeatDropsSlo = "heartbeat_drops";
 constexpr const char *kHeartbeatGapSlo = "heartbeat_gap";
-constexpr Knob kMemoryKnobs[] = {Knob::MemoryHigh};
 constexpr const char *kMemorySlo = "memory_stall";
 
+// The knobs that answer a breach, in the order they are tried: what governs
+// the victim's latency and costs the antagonist least first, a cap on its
+// throughput last. CPU: the weight ratio, then SCHED_IDLE (wake-up latency
+// follows both), then the quota, which costs throughput and does not
+// shorten a wake-up. A rung is used once those before it are at their floor
+// or did not help; lowered rungs go back up last first.
+constexpr Knob kCpuLadder[] = {Knob::CpuWeight, Knob::CpuIdle, Knob::CpuMax};
+constexpr Knob kIoLadder[] = {Knob::IoWeight, Knob::IoMax};
+constexpr Knob kNetLadder[] = {Knob::NetEgressRate};
+constexpr Knob kMemoryLadder[] = {Knob::MemoryHigh};
+
+// How long a knob back at its original keeps the grant that last held, so
+// an antagonist that comes back is met there at once.
+constexpr Duration kRememberFor = std::chrono::minutes(10);
+
+std::span<const Knob> ladder_of(Knob knob) {
+    for (std::span<const Knob> ladder :
+         {std::span<const Knob>(kCpuLadder), std::span<const Knob>(kIoLadder),
+          std::span<const Knob>(kNetLadder), std::span<const Knob>(kMemoryLadder)})
+        if (std::find(ladder.begin(), ladder.end(), knob) != ladder.end())
+            return ladder;
+    return {};
+}
+
 bool is_cpu_knob(Knob knob) {
-    return std::find(std::begin(kCpuKnobs), std::end(kCpuKnobs), knob) != std::end(kCpuKnobs);
+    return ladder_of(knob).data() == std::begin(kCpuLadder);
 }
 
 double seconds(Duration d) {
     return std::chrono::duration<double>(d).count();
+}
+
+std::string duration_text(Duration d) {
+    return fmt::format("{}s", std::chrono::duration_cast<std::chrono::seconds>(d).count());
 }
 
 const ClassPolicy *class_of(const Policy &policy, const CgroupInput &cg) {
@@ -42,27 +70,33 @@ const KnobBounds *bounds_of(const Policy &policy, const CgroupInput &cg, Knob kn
     return it == c->knobs.end() ? nullptr : &it->second;
 }
 
-// A step down never lands above the ceiling (an unlimited knob first drops
-// to it) nor below the floor.
-double step_down(double current, const KnobBounds &b) {
-    if (current > b.ceiling)
-        return b.ceiling;
-    return std::max(b.floor, current - b.step);
+// The knob's grant now, when it could be read.
+std::optional<double> grant_now(const CgroupInput &cg, const KnobSlot &slot) {
+    auto it = cg.knobs.find(slot);
+    if (it == cg.knobs.end())
+        return std::nullopt;
+    return grant_of(slot.knob, it->second);
 }
 
-// A step up moves toward the original; at the ceiling or at the most the
-// knob can mean (cap), or with headroom, it is the original itself, exactly.
-double step_up(double current, double original, const KnobBounds *b, bool headroom, double cap) {
-    if (!b || headroom)
-        return original;
-    double next = current + b->step;
-    return next >= std::min({original, b->ceiling, cap}) ? original : next;
+// While cpu.idle is set the kernel holds the weight at its minimum and
+// refuses writes to it: the weight means nothing then.
+bool overridden(const CgroupInput &cg, Knob knob) {
+    auto idle = cg.knobs.find(KnobSlot{Knob::CpuIdle});
+    return knob == Knob::CpuWeight && idle != cg.knobs.end() && idle->second == 1;
 }
 
 // "/batch io_max 8:0" for messages.
 std::string describe(const KnobTarget &target) {
     return target.cgroup + " " + to_string(target.knob) +
            (target.device.empty() ? "" : " " + target.device);
+}
+
+std::string signal_text(const std::string &slo, double v) {
+    if (slo == kCpuSlo || slo == kIoSlo || slo == kHeartbeatGapSlo)
+        return fmt::format("{:.3g}ms", v * 1e3);
+    if (slo == kMemorySlo)
+        return fmt::format("{:.1f}%", v * 100);
+    return fmt::format("{:g}", v);
 }
 
 // Reversals of direction among recent moves, counting the proposed one.
@@ -75,34 +109,20 @@ int reversals(const KnobState &ks, Direction next) {
     return n;
 }
 
+// Which of a victim's SLO signals an interval could judge: the victim, the
+// SLO, and the device or flow of a per-device or per-flow one.
+using SignalKey = std::tuple<std::string, std::string, std::string, std::string>;
+
+SignalKey key_of(const Breach &b) {
+    return {b.cgroup, b.slo, b.device, b.flow};
+}
+
+SignalKey key_of(const StepTrial &t) {
+    return {t.victim, t.slo, t.device, t.flow};
+}
+
 class Decider {
   public:
-    // Where a step down starts: below what the knob can mean on this node.
-    // A quota above what the cgroup uses limits nothing, so cpu_max steps
-    // down from its usage in the interval (a hog pinned to one CPU of 64 is
-    // limited by the first step, not the 63rd), at most the CPU count, then
-    // from the quota; an unlimited io_max from what the
-    // cgroup moved on the device in the interval; an unlimited
-    // net_egress_rate from what the links carried of its packets, not what
-    // it offered: a UDP flood into a full queue offers a thousand times
-    // more, and steps from there would take hours to limit anything; an
-    // unlimited memory_high from what the cgroup holds.
-    double step_origin(const KnobTarget &target, const CgroupInput &cg, double current) const {
-        if (target.knob == Knob::CpuMax)
-            return std::min({current, in_.cpus, cg.cpu_usage > 0 ? cg.cpu_usage : kUnlimited});
-        if (target.knob == Knob::IoMax && std::isinf(current)) {
-            auto io = cg.io_devices.find(target.device);
-            bool moved = io != cg.io_devices.end() && io->second.bytes_per_s > 0;
-            return moved ? io->second.bytes_per_s : current;
-        }
-        if (target.knob == Knob::NetEgressRate && std::isinf(current) &&
-            cg.tx_passed_bytes_per_s > 0)
-            return cg.tx_passed_bytes_per_s;
-        if (target.knob == Knob::MemoryHigh && std::isinf(current) && cg.memory_bytes > 0)
-            return cg.memory_bytes;
-        return current;
-    }
-
     Decider(const ControllerInput &in, const Policy &policy, ControllerOutput &out)
         : in_(in), policy_(policy), out_(out) {}
 
@@ -111,11 +131,11 @@ class Decider {
             auto cg = in_.cgroups.find(key.cgroup);
             if (cg == in_.cgroups.end())
                 continue;
-            auto current = cg->second.knobs.find(key.slot());
-            if (current == cg->second.knobs.end())
+            auto grant = grant_now(cg->second, key.slot());
+            if (!grant)
                 continue;
             KnobState adopted;
-            adopted.original = current->second;
+            adopted.original = *grant;
             adopted.held_until = in_.now + policy_.flap_window;
             out_.state.knobs[key] = adopted;
             out_.notices.push_back(describe(key) +
@@ -136,6 +156,8 @@ class Decider {
                 continue;
             VictimState v =
                 out_.state.victims.count(path) ? out_.state.victims.at(path) : VictimState{};
+            if (judged.any)
+                v.last_judged = in_.now;
             if (out_.breaches.size() > before) {
                 v.breach_since = v.breach_since.value_or(in_.now);
                 v.healthy_since.reset();
@@ -154,11 +176,56 @@ class Decider {
         out_.state.victims = std::move(next);
     }
 
+    // A knob's steps for a victim are judged whenever that victim's signal
+    // is judged after them: back within its SLO, they helped. Still
+    // breaching at the knob's floor, they helped if the signal fell by
+    // kMinImprovement since the first step (the ladder's next rung takes
+    // over), else they are undone. Not before the floor: a link's capacity
+    // or a disk's queue shows no effect until the boundary is crossed.
+    void judge_trials() {
+        for (auto &[target, ks] : out_.state.knobs) {
+            if (!ks.trial || !judged_.count(key_of(*ks.trial)))
+                continue;
+            auto cg = in_.cgroups.find(target.cgroup);
+            auto grant =
+                cg == in_.cgroups.end() ? std::nullopt : grant_now(cg->second, target.slot());
+            const KnobBounds *b =
+                cg == in_.cgroups.end() ? nullptr : bounds_of(policy_, cg->second, target.knob);
+            if (!grant || !b) {
+                ks.trial.reset();
+                continue;
+            }
+            const StepTrial &t = *ks.trial;
+            const Breach *breach = breach_of(key_of(t));
+            std::string before = signal_text(t.slo, t.baseline);
+            if (!breach) {
+                out_.effects.push_back(
+                    fmt::format("{} helped {}: {} {} -> within its SLO after {} step(s)",
+                                describe(target), t.victim, t.slo, before, t.steps));
+                ks.held_at = *grant;
+                ks.trial.reset();
+                continue;
+            }
+            if (*grant > b->floor + b->step * kNegligibleStep)
+                continue;
+            if (breach->observed <= t.baseline * (1 - kMinImprovement)) {
+                out_.effects.push_back(fmt::format(
+                    "{} helped {} only partly: {} {} -> {} at its floor", describe(target),
+                    t.victim, t.slo, before, signal_text(t.slo, breach->observed)));
+                ks.trial.reset();
+                continue;
+            }
+            undo(target, ks, *breach, *grant, cg->second);
+        }
+    }
+
     void step_down_antagonists() {
         for (const Breach &breach : out_.breaches) {
+            if (!breach.own_cause.empty())
+                continue;  // its own trouble: no neighbour pays for it
             const CgroupInput &victim = in_.cgroups.at(breach.cgroup);
             const ClassPolicy &victim_class = *class_of(policy_, victim);
-            auto [antagonists, knobs] = evidence_for(breach, victim);
+            std::vector<Antagonist> antagonists = evidence_for(breach, victim);
             double attributed = 0;
             for (const Antagonist &a : antagonists)
                 attributed += a.weight;
@@ -176,105 +243,138 @@ class Decider {
                     continue;
                 Evidence evidence{breach.cgroup,   breach.slo,    breach.device, breach.flow,
                                   breach.observed, breach.target, a.weight,      share};
-                for (Knob knob : knobs)
-                    step_knob_down(slot_of(cg->second, knob, breach.device), a.path, cg->second,
-                                   evidence);
+                step_ladder(breach, a.path, cg->second, evidence);
             }
         }
     }
 
     void relax_lowered_knobs() {
-        bool cpu_headroom = in_.cpu_busy_fraction < kHeadroomBusyFraction;
         for (auto it = out_.state.knobs.begin(); it != out_.state.knobs.end();) {
             const KnobTarget &target = it->first;
-            const std::string &path = target.cgroup;
-            Knob knob = target.knob;
             KnobState &ks = it->second;
-            if (moved_.count(it->first)) {
-                ++it;  // stepped down this interval: the input still shows the old value
-                continue;
-            }
-            auto cg = in_.cgroups.find(path);
+            auto cg = in_.cgroups.find(target.cgroup);
             if (cg == in_.cgroups.end()) {
                 it = out_.state.knobs.erase(it);  // cgroup removed: nothing left to relax
                 continue;
             }
-            auto current = cg->second.knobs.find(target.slot());
+            if (moved_.count(target)) {
+                ++it;  // moved this interval: the input still shows the old value
+                continue;
+            }
+            auto grant = grant_now(cg->second, target.slot());
             bool held = ks.held_until && *ks.held_until > in_.now;
-            if (current == cg->second.knobs.end() || current->second >= ks.original) {
-                // Back at (or above) its original: cgwarden is done with it.
-                it = held ? std::next(it) : out_.state.knobs.erase(it);
+            if (!grant || *grant >= ks.original) {
+                // Back at (or above) its original: cgwarden is done with it,
+                // but remembers for a while where it last held.
+                bool remember = ks.held_at && in_.now - ks.last_move < kRememberFor;
+                it = grant && (held || remember) ? std::next(it) : out_.state.knobs.erase(it);
                 continue;
             }
             ++it;
-            const KnobBounds *b = bounds_of(policy_, cg->second, knob);
-            // Idle CPUs say nothing about a disk, memory or a link.
-            bool headroom = cpu_headroom && is_cpu_knob(knob);
-            if (held || !blame_cleared(ks, b))
+            if (held || overridden(cg->second, target.knob) || later_rung_lowered(target))
                 continue;
-            if (b && in_.now - ks.last_move < b->cooldown)
-                continue;
-            double next =
-                step_up(current->second, ks.original, b, headroom, ks.limits_nothing_above);
-            move(target, ks, current->second, next, Direction::Up,
-                 headroom || !b ? "headroom" : "recovered", std::nullopt);
+            give_back(target, ks, cg->second, *grant);
         }
+    }
+
+    void expire_ineffective() {
+        std::erase_if(out_.state.ineffective,
+                      [this](const auto &entry) { return entry.second <= in_.now; });
     }
 
   private:
     struct Judgement {
         bool watched = false;   // it has an SLO this interval can speak to
         bool unjudged = false;  // a p99 SLO had too few samples to judge
+        bool any = false;       // some SLO signal had enough to judge
     };
 
-    // Appends the cgroup's breaches of `slo`.
+    // Appends the cgroup's breaches of `slo` and records what was judged.
     Judgement evaluate_slos(const std::string &path, const CgroupInput &cg, const Slo &slo) {
         Judgement j;
-        bool &watched = j.watched;
+        auto judge = [&](const std::string &name, const std::string &device,
+                         const std::string &flow, double observed, double target) {
+            j.any = true;
+            judged_.insert({path, name, device, flow});
+            if (observed > target)
+                out_.breaches.push_back({path, name, observed, target, device, flow, ""});
+        };
         if (slo.cpu_delay_p99) {
-            watched = true;
-            double target = seconds(*slo.cpu_delay_p99);
-            j.unjudged |= cg.cpu_waits < kMinWaitsForP99;
-            if (cg.cpu_waits >= kMinWaitsForP99 && cg.cpu_delay_p99_s > target)
-                out_.breaches.push_back({path, kCpuSlo, cg.cpu_delay_p99_s, target, "", ""});
+            j.watched = true;
+            if (cg.cpu_waits >= kMinWaitsForP99)
+                judge(kCpuSlo, "", "", cg.cpu_delay_p99_s, seconds(*slo.cpu_delay_p99));
+            else
+                j.unjudged = true;
         }
         if (slo.io_latency_p99) {
-            watched = true;
-            double target = seconds(*slo.io_latency_p99);
+            j.watched = true;
             bool judged = false;
             for (const auto &[device, io] : cg.io_devices) {
-                judged |= io.ops >= kMinWaitsForP99;
-                if (io.ops >= kMinWaitsForP99 && io.latency_p99_s > target)
-                    out_.breaches.push_back({path, kIoSlo, io.latency_p99_s, target, device, ""});
+                if (io.ops < kMinWaitsForP99)
+                    continue;
+                judged = true;
+                judge(kIoSlo, device, "", io.latency_p99_s, seconds(*slo.io_latency_p99));
             }
             j.unjudged |= !judged;
         }
         if (slo.memory_stall && cg.memory_stall) {
-            watched = true;
-            if (*cg.memory_stall > *slo.memory_stall)
-                out_.breaches.push_back(
-                    {path, kMemorySlo, *cg.memory_stall, *slo.memory_stall, "", ""});
+            j.watched = true;
+            judge(kMemorySlo, "", "", *cg.memory_stall, *slo.memory_stall);
         }
         for (const HeartbeatInput &hb : in_.heartbeats) {
             if (hb.sender != path)
                 continue;
             if (slo.heartbeat_drops) {
-                watched = true;
-                auto allowed = static_cast<double>(*slo.heartbeat_drops);
-                if (static_cast<double>(hb.dropped) > allowed)
-                    out_.breaches.push_back({path, kHeartbeatDropsSlo,
-                                             static_cast<double>(hb.dropped), allowed, "",
-                                             hb.flow});
+                j.watched = true;
+                // A flow that sent nothing lost nothing, and proves nothing.
+                if (hb.sent > 0 || hb.dropped > 0)
+                    judge(kHeartbeatDropsSlo, "", hb.flow, static_cast<double>(hb.dropped),
+                          static_cast<double>(*slo.heartbeat_drops));
+                else
+                    j.unjudged = true;
             }
             if (slo.heartbeat_gap) {
-                watched = true;
-                double target = seconds(*slo.heartbeat_gap);
-                if (hb.max_gap_s > target)
-                    out_.breaches.push_back(
-                        {path, kHeartbeatGapSlo, hb.max_gap_s, target, "", hb.flow});
+                j.watched = true;
+                judge(kHeartbeatGapSlo, "", hb.flow, hb.max_gap_s, seconds(*slo.heartbeat_gap));
             }
         }
+        for (size_t i = out_.breaches.size(); i-- > 0 && out_.breaches[i].cgroup == path;) {
+            Breach &b = out_.breaches[i];
+            if (b.slo == kCpuSlo || b.slo == kHeartbeatGapSlo)
+                b.own_cause = own_cpu_cause(path, cg);
+        }
         return j;
+    }
+
+    // Whether a CPU breach is the victim's own doing: its tasks waited longer
+    // throttled by its own quota than behind other cgroups, or most of its
+    // run-queue delay was behind its own threads.
+    static std::string own_cpu_cause(const std::string &path, const CgroupInput &cg) {
+        double own = 0;
+        double total = 0;
+        for (const Antagonist &a : cg.cpu_antagonists) {
+            total += a.weight;
+            own += a.path == path ? a.weight : 0;
+        }
+        double others = total - own;
+        if (cg.cpu_throttled_s > 0 && cg.cpu_throttled_s >= others)
+            return fmt::format(
+                "throttled by its own cpu.max: its tasks waited {:.3g}s throttled, {:.3g}s "
+                "behind other cgroups",
+                cg.cpu_throttled_s, others);
+        if (total > 0 && own / total >= kOwnTasksShare)
+            return fmt::format(
+                "its own tasks: {:.0f}% of its run-queue delay was behind its own "
+                "threads (more runnable threads than the CPUs it gets)",
+                100 * own / total);
+        return {};
+    }
+
+    const Breach *breach_of(const SignalKey &key) const {
+        for (const Breach &b : out_.breaches)
+            if (key_of(b) == key)
+                return &b;
+        return nullptr;
     }
 
     // An interval that cannot judge a breaching victim does not start the
@@ -285,29 +385,37 @@ class Decider {
                 ks->second.last_blamed = in_.now;
     }
 
-    // Who caused the breach and which of their knobs answer it. CPU: who
-    // held the CPU while the victim waited. IO: whose requests were ahead on
-    // the same disk. Heartbeat drops in a queueing discipline: who filled
-    // the egress queues, by bytes sent. A heartbeat gap: the sender was not
-    // running, so whoever held its CPU. Drops elsewhere (the receiver's
-    // socket buffer, a firewall rule) name no antagonist on this node.
-    // Memory stalls: reclaim takes from whoever holds the memory, so the
-    // largest holders, by bytes.
-    std::pair<std::vector<Antagonist>, std::span<const Knob>> evidence_for(
-        const Breach &breach, const CgroupInput &victim) const {
+    // Who caused the breach. CPU: who held the CPU while the victim waited.
+    // IO: whose requests were ahead on the same disk. Heartbeat drops in a
+    // queueing discipline: who filled the egress queues, by bytes sent. A
+    // heartbeat gap: the sender was not running, so whoever held its CPU.
+    // Drops elsewhere (the receiver's socket buffer, a firewall rule) name no
+    // antagonist on this node. Memory stalls: reclaim takes from whoever
+    // holds the memory, so the largest holders, by bytes.
+    std::vector<Antagonist> evidence_for(const Breach &breach, const CgroupInput &victim) const {
         if (breach.slo == kIoSlo)
-            return {victim.io_devices.at(breach.device).queued_behind, kIoKnobs};
+            return victim.io_devices.at(breach.device).queued_behind;
         if (breach.slo == kMemorySlo)
-            return {memory_holders(breach.cgroup), kMemoryKnobs};
+            return memory_holders(breach.cgroup);
         if (breach.slo == kHeartbeatDropsSlo) {
             std::vector<Antagonist> senders;
             if (qdisc_drops(breach.flow) > 0)
                 for (const auto &[path, cg] : in_.cgroups)
                     if (cg.tx_bytes_per_s > 0)
                         senders.push_back({path, cg.tx_bytes_per_s});
-            return {senders, kNetKnobs};
+            return senders;
         }
-        return {victim.cpu_antagonists, kCpuKnobs};
+        return victim.cpu_antagonists;
+    }
+
+    static std::span<const Knob> ladder_for(const std::string &slo) {
+        if (slo == kIoSlo)
+            return kIoLadder;
+        if (slo == kMemorySlo)
+            return kMemoryLadder;
+        if (slo == kHeartbeatDropsSlo)
+            return kNetLadder;
+        return kCpuLadder;
     }
 
     // Cgroups holding memory, innermost only, other than the victim: a
@@ -341,58 +449,300 @@ class Decider {
         return !device.empty() && cg.knobs.count(on_device) ? on_device : KnobSlot{knob};
     }
 
-    void step_knob_down(const KnobSlot &slot, const std::string &path, const CgroupInput &cg,
-                        const Evidence &evidence) {
-        KnobTarget key{path, slot.knob, slot.device};
-        const KnobBounds *b = bounds_of(policy_, cg, slot.knob);
-        auto current = cg.knobs.find(slot);
-        if (!b || current == cg.knobs.end() || moved_.count(key))
-            return;
+    // What the cgroup does that the knob restrains: CPUs used, bytes/s read
+    // and written (on the knob's device, or all), bytes/s sent. Memory held
+    // never "stops": infinity.
+    static double activity(const CgroupInput &cg, const KnobTarget &target) {
+        switch (target.knob) {
+            case Knob::CpuWeight:
+            case Knob::CpuIdle:
+            case Knob::CpuMax:
+                return cg.cpu_usage;
+            case Knob::IoWeight:
+            case Knob::IoMax: {
+                double bytes = 0;
+                for (const auto &[device, io] : cg.io_devices)
+                    if (target.device.empty() || device == target.device)
+                        bytes += io.bytes_per_s;
+                return bytes;
+            }
+            case Knob::NetEgressRate:
+                return cg.tx_bytes_per_s;
+            case Knob::MemoryHigh:
+                break;
+        }
+        return kUnlimited;
+    }
+
+    // Where a step down starts: below what the knob can mean on this node.
+    // A quota above what the cgroup uses limits nothing, so cpu_max steps
+    // down from its usage in the interval (a hog pinned to one CPU of 64 is
+    // limited by the first step, not the 63rd), at most the CPU count, then
+    // from the quota; an unlimited io_max from what the cgroup moved on the
+    // device in the interval; an unlimited net_egress_rate from what the
+    // links carried of its packets, not what it offered: a UDP flood into a
+    // full queue offers a thousand times more, and steps from there would
+    // take hours to limit anything; an unlimited memory_high from what the
+    // cgroup holds.
+    double step_origin(const KnobTarget &target, const CgroupInput &cg, double grant) const {
+        if (target.knob == Knob::CpuMax)
+            return std::min({grant, in_.cpus, cg.cpu_usage > 0 ? cg.cpu_usage : kUnlimited});
+        if (!std::isinf(grant))
+            return grant;
+        if (target.knob == Knob::IoMax) {
+            auto io = cg.io_devices.find(target.device);
+            bool moved = io != cg.io_devices.end() && io->second.bytes_per_s > 0;
+            return moved ? io->second.bytes_per_s : grant;
+        }
+        if (target.knob == Knob::NetEgressRate && cg.tx_passed_bytes_per_s > 0)
+            return cg.tx_passed_bytes_per_s;
+        if (target.knob == Knob::MemoryHigh && cg.memory_bytes > 0)
+            return cg.memory_bytes;
+        return grant;
+    }
+
+    bool ineffective(const std::string &victim, const KnobTarget &target) const {
+        return out_.state.ineffective.count({victim, target}) > 0;
+    }
+
+    // Records that `victim`'s breach named the knob's cgroup: the knob is not
+    // given back while that goes on. Creates the knob's state at its first.
+    KnobState &blame(const KnobTarget &key, const CgroupInput &cg, double grant,
+                     const std::string &victim) {
         auto [it, created] = out_.state.knobs.try_emplace(key);
         KnobState &ks = it->second;
         if (created) {
-            ks.original = current->second;
-            ks.limits_nothing_above = step_origin(key, cg, current->second);
+            ks.original = grant;
+            ks.limits_nothing_above = step_origin(key, cg, grant);
         }
         ks.last_blamed = in_.now;
-        if (auto v = out_.state.victims.find(evidence.victim); v != out_.state.victims.end())
+        ks.activity_when_blamed = activity(cg, key);
+        ks.victims.insert(victim);
+        if (auto v = out_.state.victims.find(victim); v != out_.state.victims.end())
             v->second.blamed.insert(key);
-        if ((ks.held_until && *ks.held_until > in_.now) || in_.now - ks.last_move < b->cooldown)
-            return;
-        double target = step_down(step_origin(key, cg, current->second), *b);
-        if (target >= current->second)
-            return;  // at its floor already
-        move(key, ks, current->second, target, Direction::Down, "slo-breach", evidence);
+        return ks;
     }
 
-    // No breach has named the cgroup as an antagonist for the hold-down time:
-    // its victims are healthy, or what still hurts them is someone else.
-    bool blame_cleared(const KnobState &ks, const KnobBounds *b) const {
-        return in_.now - ks.last_blamed >= (b ? b->hold_down : Duration{});
+    // Moves the first rung of the antagonist's ladder that can still take
+    // something and may be used for this victim; every rung that has been
+    // lowered stays blamed. A rung waiting out its cooldown holds the ladder:
+    // its last step is judged before anything stronger is tried.
+    void step_ladder(const Breach &breach, const std::string &path, const CgroupInput &cg,
+                     const Evidence &evidence) {
+        bool stepped = false;
+        for (Knob knob : rungs_in_order(breach, path, cg)) {
+            KnobSlot slot = slot_of(cg, knob, breach.device);
+            KnobTarget key{path, slot.knob, slot.device};
+            const KnobBounds *b = bounds_of(policy_, cg, knob);
+            auto grant = grant_now(cg, slot);
+            if (!b || !grant || overridden(cg, knob) || ineffective(breach.cgroup, key))
+                continue;
+            bool tracked = out_.state.knobs.count(key) > 0;
+            if (stepped) {
+                if (tracked)
+                    blame(key, cg, *grant, breach.cgroup);
+                continue;
+            }
+            KnobState &ks = blame(key, cg, *grant, breach.cgroup);
+            if (ks.held_until && *ks.held_until > in_.now)
+                continue;  // left alone: the next rung answers
+            if (ks.held_at && *ks.held_at >= *grant)
+                ks.held_at.reset();  // it held there once; not any more
+            ks.breached_at = std::min(ks.breached_at.value_or(kUnlimited), *grant);
+            // Back to where it held after a failed probe is the search's own
+            // move; any other step down counts toward flapping.
+            bool after_probe = ks.probing;
+            double next = grant_after_breach(*grant, step_origin(key, cg, *grant), ks.held_at, *b);
+            if (next >= *grant - b->step * kNegligibleStep)
+                continue;  // at its floor: the next rung
+            stepped = true;
+            if (moved_.count(key) || in_.now - ks.last_move < b->cooldown)
+                continue;
+            if (!ks.trial)
+                ks.trial = StepTrial{
+                    breach.cgroup, breach.slo, breach.device, breach.flow, breach.observed,
+                    *grant,        0};
+            if (ks.trial->victim == breach.cgroup && ks.trial->slo == breach.slo)
+                ++ks.trial->steps;
+            move(key, ks, *grant, next, Direction::Down, "slo-breach", evidence, !after_probe);
+        }
     }
 
-    void move(const KnobTarget &target, KnobState &ks, double from, double to, Direction direction,
-              std::string rule, std::optional<Evidence> evidence) {
-        while (!ks.moves.empty() && in_.now - ks.moves.front().first > policy_.flap_window)
-            ks.moves.pop_front();
-        if (reversals(ks, direction) > policy_.flap_limit) {
-            ks.held_until = in_.now + policy_.flap_window;
-            out_.notices.push_back(describe(target) + ": reversed direction more than " +
-                                   std::to_string(policy_.flap_limit) +
-                                   " times; held for the flap window");
+    // The ladder's rungs for this breach, a rung that remembers where the
+    // victim held below where it is now first: an antagonist that comes
+    // back is met there at once, not one rung at a time.
+    std::vector<Knob> rungs_in_order(const Breach &breach, const std::string &path,
+                                     const CgroupInput &cg) const {
+        std::span<const Knob> ladder = ladder_for(breach.slo);
+        std::vector<Knob> rungs(ladder.begin(), ladder.end());
+        auto remembered = std::find_if(rungs.begin(), rungs.end(), [&](Knob knob) {
+            KnobSlot slot = slot_of(cg, knob, breach.device);
+            KnobTarget key{path, slot.knob, slot.device};
+            auto ks = out_.state.knobs.find(key);
+            auto grant = grant_now(cg, slot);
+            return ks != out_.state.knobs.end() && ks->second.held_at && grant &&
+                   *ks->second.held_at < *grant && bounds_of(policy_, cg, knob) &&
+                   !overridden(cg, knob) && !ineffective(breach.cgroup, key);
+        });
+        if (remembered != rungs.end())
+            std::rotate(rungs.begin(), remembered, remembered + 1);
+        return rungs;
+    }
+
+    // Steps that did not help come back off at once, and the knob is not
+    // used for that victim for a while: the ladder's next rung answers.
+    void undo(const KnobTarget &target, KnobState &ks, const Breach &breach, double grant,
+              const CgroupInput &cg) {
+        StepTrial t = *ks.trial;
+        ks.trial.reset();
+        ks.breached_at.reset();
+        ks.held_at.reset();
+        out_.state.ineffective[{t.victim, target}] = in_.now + kIneffectiveFor;
+        std::string notice = fmt::format(
+            "{} did not help {}: {} {} before, {} after {} step(s); undone, and not used for it "
+            "for {}",
+            describe(target), t.victim, t.slo, signal_text(t.slo, t.baseline),
+            signal_text(t.slo, breach.observed), t.steps, duration_text(kIneffectiveFor));
+        if (!other_rung_left(target, cg, t.victim, breach))
+            notice += fmt::format(
+                "; no other knob of {} answers {}{}: {} cannot be protected from it with the "
+                "knobs this node has",
+                target.cgroup, t.slo, t.device.empty() ? "" : " on " + t.device, t.victim);
+        out_.notices.push_back(std::move(notice));
+        Evidence evidence{breach.cgroup,
+                          breach.slo,
+                          breach.device,
+                          breach.flow,
+                          breach.observed,
+                          breach.target,
+                          0,
+                          0};
+        move(target, ks, grant, t.start, Direction::Up, "no-effect", evidence, true);
+    }
+
+    bool other_rung_left(const KnobTarget &target, const CgroupInput &cg, const std::string &victim,
+                         const Breach &breach) const {
+        for (Knob knob : ladder_for(breach.slo)) {
+            KnobSlot slot = slot_of(cg, knob, breach.device);
+            KnobTarget key{target.cgroup, slot.knob, slot.device};
+            const KnobBounds *b = bounds_of(policy_, cg, knob);
+            auto grant = grant_now(cg, slot);
+            if (key != target && b && grant && *grant > b->floor + b->step * kNegligibleStep &&
+                !overridden(cg, knob) && !ineffective(victim, key))
+                return true;
+        }
+        return false;
+    }
+
+    // A rung goes back up only once the stronger rungs above it on its
+    // ladder are back at their originals.
+    bool later_rung_lowered(const KnobTarget &target) const {
+        std::span<const Knob> ladder = ladder_of(target.knob);
+        auto after = std::find(ladder.begin(), ladder.end(), target.knob);
+        for (auto k = after + 1; k < ladder.end(); ++k)
+            for (const auto &[key, ks] : out_.state.knobs)
+                if (key.cgroup == target.cgroup && key.knob == *k && lowered(key, ks))
+                    return true;
+        return false;
+    }
+
+    bool lowered(const KnobTarget &key, const KnobState &ks) const {
+        auto cg = in_.cgroups.find(key.cgroup);
+        auto grant = cg == in_.cgroups.end() ? std::nullopt : grant_now(cg->second, key.slot());
+        return grant && *grant < ks.original;
+    }
+
+    // Some victim it was lowered for is still active: judged within
+    // kUnjudgedLimit (a victim too starved to judge runs little).
+    bool a_victim_is_active(const KnobState &ks) const {
+        for (const std::string &victim : ks.victims) {
+            auto v = out_.state.victims.find(victim);
+            if (v != out_.state.victims.end() && in_.now - v->second.last_judged < kUnjudgedLimit)
+                return true;
+        }
+        return false;
+    }
+
+    // A lowered knob goes back: all the way when its cgroup stopped, when no
+    // victim it was lowered for is active, or when idle CPUs make a CPU
+    // knob moot; else, once no breach has blamed it for the hold-down, by
+    // the search (halfway to where it breached) or a step when no breach is
+    // known. A settled knob tries a step up again after kSettledHoldDowns
+    // hold-downs: the antagonist may have changed.
+    void give_back(const KnobTarget &target, KnobState &ks, const CgroupInput &cg, double grant) {
+        const KnobBounds *b = bounds_of(policy_, cg, target.knob);
+        if (!b) {
+            move(target, ks, grant, ks.original, Direction::Up, "recovered", std::nullopt, true);
             return;
         }
-        ks.moves.emplace_back(in_.now, direction);
-        ks.last_move = in_.now;
-        moved_.insert(target);
-        out_.decisions.push_back({target.cgroup, target.knob, from, to, direction, std::move(rule),
-                                  evidence, target.device});
+        bool blamed_now = ks.last_blamed == in_.now;
+        if (!blamed_now && activity(cg, target) < kStoppedShare * ks.activity_when_blamed) {
+            ks.breached_at.reset();
+            move(target, ks, grant, ks.original, Direction::Up, "antagonist-idle", std::nullopt,
+                 false);
+            return;
+        }
+        if (!blamed_now && !a_victim_is_active(ks)) {
+            ks.breached_at.reset();
+            move(target, ks, grant, ks.original, Direction::Up, "victim-idle", std::nullopt, false);
+            return;
+        }
+        Duration unblamed = in_.now - ks.last_blamed;
+        if (unblamed < b->hold_down || in_.now - ks.last_move < b->cooldown)
+            return;
+        if (in_.cpu_busy_fraction < kHeadroomBusyFraction && is_cpu_knob(target.knob)) {
+            move(target, ks, grant, ks.original, Direction::Up, "headroom", std::nullopt, true);
+            return;
+        }
+        ks.held_at = grant;
+        if (unblamed >= kSettledHoldDowns * b->hold_down)
+            ks.breached_at.reset();
+        auto next =
+            grant_after_hold(grant, ks.breached_at, ks.original, ks.limits_nothing_above, *b);
+        if (!next)
+            return;  // settled within a step of where it breached
+        bool probe = ks.breached_at.has_value();
+        move(target, ks, grant, *next, Direction::Up, probe ? "probe" : "recovered", std::nullopt,
+             !probe);
     }
+
+    // Moves a knob, from and to grants. Moves of the search for the
+    // boundary (probes, a return to where it held, give-backs when the
+    // antagonist or victim stopped) are bounded by the search itself and do
+    // not count as flapping; the rest do.
+    void move(const KnobTarget &target, KnobState &ks, double from, double to, Direction direction,
+              std::string rule, std::optional<Evidence> evidence, bool counts_as_flap) {
+        while (!ks.moves.empty() && in_.now - ks.moves.front().first > policy_.flap_window)
+            ks.moves.pop_front();
+        if (counts_as_flap) {
+            if (reversals(ks, direction) > policy_.flap_limit) {
+                ks.held_until = in_.now + policy_.flap_window;
+                out_.notices.push_back(describe(target) + ": reversed direction more than " +
+                                       std::to_string(policy_.flap_limit) +
+                                       " times; held for the flap window");
+                return;
+            }
+            ks.moves.emplace_back(in_.now, direction);
+        }
+        ks.last_move = in_.now;
+        ks.probing = rule == "probe";
+        if (direction == Direction::Up)
+            ks.trial.reset();  // nothing taken is left to judge
+        moved_.insert(target);
+        out_.decisions.push_back({target.cgroup, target.knob, grant_of(target.knob, from),
+                                  grant_of(target.knob, to), direction, std::move(rule), evidence,
+                                  target.device});
+    }
+
+    // A move smaller than this share of the knob's step is no move: a v1
+    // weight reads back rounded through cpu.shares.
+    static constexpr double kNegligibleStep = 0.01;
 
     const ControllerInput &in_;
     const Policy &policy_;
     ControllerOutput &out_;
     std::set<KnobTarget> moved_;
+    std::set<SignalKey> judged_;
 };
 
 }  // namespace
@@ -406,6 +756,8 @@ ControllerOutput decide(const ControllerInput &input, const Policy &policy,
     if (policy.mode == Mode::Monitor)
         return out;
     decider.adopt_external_changes();
+    decider.expire_ineffective();
+    decider.judge_trials();
     decider.step_down_antagonists();
     decider.relax_lowered_knobs();
     return out;

@@ -20,6 +20,7 @@ void add_cpu(const CpuSignals &cpu_signals, InputSources &sources, ControllerInp
         cg.cpu_delay_p99_s = cpu.runq_delay_p99_s;
         cg.cpu_waits = cpu.runq_events;
         cg.cpu_usage = cpu_signals.window_s > 0 ? cpu.usage_s / cpu_signals.window_s : 0;
+        cg.cpu_throttled_s = cpu.throttled_s;
         for (const Preemptor &p : cpu.preempted_by) {
             if (auto antagonist = sources.cpu_tree.path_of(p.cgroup_id))
                 cg.cpu_antagonists.push_back({*antagonist, p.delay_s});
@@ -84,8 +85,9 @@ void add_net(const NetSignals &net, CgroupTree &net_tree, const DropReasonNames 
         // Without a declared sender no class, hence no SLO, applies.
         if (!hb.flow.cgroup)
             continue;
-        HeartbeatInput h{hb.flow.name, *hb.flow.cgroup, hb.dropped, qdisc_drops(hb.drops, names),
-                         hb.max_gap_s};
+        HeartbeatInput h{
+            hb.flow.name, *hb.flow.cgroup, hb.sent, hb.dropped, qdisc_drops(hb.drops, names),
+            hb.max_gap_s};
         in.cgroups[h.sender];  // watched even when it sent nothing
         in.heartbeats.push_back(std::move(h));
     }

@@ -127,6 +127,8 @@ Status Daemon::tick() {
     log_breach_changes(out.breaches);
     for (const std::string &notice : out.notices)
         spdlog::warn("{}", notice);
+    for (const std::string &effect : out.effects)
+        spdlog::info("{}", effect);
     publish(started, signals, input, out, act_on(out));
     return {};
 }
@@ -198,8 +200,9 @@ void Daemon::log_breach_changes(const std::vector<Breach> &breaches) {
     for (const Breach &b : breaches) {
         now.insert(b.cgroup);
         if (!breached_.count(b.cgroup))
-            spdlog::warn("breach cgroup={} {}", b.cgroup,
-                         slo_text(b.slo, b.observed, b.target, b.device, b.flow));
+            spdlog::warn("breach cgroup={} {}{}", b.cgroup,
+                         slo_text(b.slo, b.observed, b.target, b.device, b.flow),
+                         b.own_cause.empty() ? "" : " own trouble: " + b.own_cause);
     }
     for (const std::string &cgroup : breached_) {
         if (!now.count(cgroup))

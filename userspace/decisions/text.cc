@@ -108,6 +108,7 @@ std::string knob_value_text(Knob knob, double v) {
             return bytes() + "/s";
         case Knob::MemoryHigh:
             return bytes();
+        case Knob::CpuIdle:
         case Knob::CpuWeight:
         case Knob::IoWeight:
             break;

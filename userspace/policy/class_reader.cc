@@ -24,6 +24,8 @@ constexpr double kMinCpus = 0.01;
 
 Result<double> parse_knob_value(Knob knob, std::string_view text) {
     switch (knob) {
+        case Knob::CpuIdle:
+            break;  // no value to give: read_idle_bounds
         case Knob::CpuWeight:
         case Knob::IoWeight:
             return parse_weight(text);
@@ -43,8 +45,21 @@ bool can_be_unlimited(Knob knob) {
     return knob != Knob::CpuWeight && knob != Knob::IoWeight;
 }
 
+// cpu_idle is on or off: only how it moves, never how far.
+std::optional<KnobBounds> read_idle_bounds(YamlChecker &check, const YAML::Node &node,
+                                           const std::string &path) {
+    if (!check.expect_map(node, path, {"hold_down", "cooldown"}))
+        return std::nullopt;
+    auto hold_down = check.read(node, "hold_down", path, parse_positive_duration);
+    auto cooldown = check.read(node, "cooldown", path, parse_positive_duration);
+    return KnobBounds{0, 1, 1, hold_down.value_or(kDefaultHoldDown),
+                      cooldown.value_or(kDefaultCooldown)};
+}
+
 std::optional<KnobBounds> read_bounds(YamlChecker &check, Knob knob, const YAML::Node &node,
                                       const std::string &path) {
+    if (knob == Knob::CpuIdle)
+        return read_idle_bounds(check, node, path);
     if (!check.expect_map(node, path, {"floor", "ceiling", "step", "hold_down", "cooldown"}))
         return std::nullopt;
     auto value = [knob](std::string_view text) { return parse_knob_value(knob, text); };
@@ -84,9 +99,9 @@ std::optional<KnobBounds> read_bounds(YamlChecker &check, Knob knob, const YAML:
 std::map<Knob, KnobBounds> read_knobs(YamlChecker &check, const YAML::Node &node,
                                       const std::string &path) {
     std::map<Knob, KnobBounds> knobs;
-    if (!check.expect_map(
-            node, path,
-            {"cpu_weight", "cpu_max", "io_weight", "io_max", "memory_high", "net_egress_rate"}))
+    if (!check.expect_map(node, path,
+                          {"cpu_weight", "cpu_idle", "cpu_max", "io_weight", "io_max",
+                           "memory_high", "net_egress_rate"}))
         return knobs;
     for (const auto &entry : node) {
         auto knob = knob_from_string(entry.first.Scalar());

@@ -7,6 +7,8 @@ const char *to_string(Knob knob) {
     switch (knob) {
         case Knob::CpuWeight:
             return "cpu_weight";
+        case Knob::CpuIdle:
+            return "cpu_idle";
         case Knob::CpuMax:
             return "cpu_max";
         case Knob::IoWeight:
@@ -22,8 +24,8 @@ const char *to_string(Knob knob) {
 }
 
 std::optional<Knob> knob_from_string(std::string_view name) {
-    for (Knob knob : {Knob::CpuWeight, Knob::CpuMax, Knob::IoWeight, Knob::IoMax, Knob::MemoryHigh,
-                      Knob::NetEgressRate})
+    for (Knob knob : {Knob::CpuWeight, Knob::CpuIdle, Knob::CpuMax, Knob::IoWeight, Knob::IoMax,
+                      Knob::MemoryHigh, Knob::NetEgressRate})
         if (name == to_string(knob))
             return knob;
     return std::nullopt;

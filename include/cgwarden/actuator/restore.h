@@ -31,7 +31,8 @@ struct RestoreReport {
 
 // Writes each original back in the order the files were first changed (so
 // a v1 CFS period goes back before its quota); one failure never stops the
-// rest. Then compacts the journal.
+// rest, and each failed file is tried once more after all the others (a
+// weight refused while cpu.idle was still set). Then compacts the journal.
 RestoreReport restore_all(Journal &journal);
 
 }  // namespace cgw

@@ -30,6 +30,7 @@ struct Antagonist {
 struct HeartbeatInput {
     std::string flow;
     std::string sender;
+    uint64_t sent = 0;
     uint64_t dropped = 0;
     uint64_t qdisc_drops = 0;  // of them, by a queueing discipline: egress congestion
     double max_gap_s = 0;
@@ -49,7 +50,12 @@ struct CgroupInput {
     double cpu_delay_p99_s = 0;
     uint64_t cpu_waits = 0;
     double cpu_usage = 0;  // CPUs it used over the interval (cpu.stat usage / window)
-    std::vector<Antagonist> cpu_antagonists;          // most delay first
+    // Time its tasks spent runnable while its own CFS quota throttled them,
+    // summed over its tasks (not part of cpu_delay).
+    double cpu_throttled_s = 0;
+    // Who held the CPU while it waited, most delay first; itself among them
+    // when its own tasks took turns.
+    std::vector<Antagonist> cpu_antagonists;
     std::map<std::string, DeviceIoInput> io_devices;  // by "MAJ:MIN"
     double tx_bytes_per_s = 0;                        // network egress, offered
     // Of that, what its packets dropped in a queueing discipline did not
@@ -59,8 +65,8 @@ struct CgroupInput {
     // waiting for memory; absent where cgroup2 does not hold memory.
     double memory_bytes = 0;
     std::optional<double> memory_stall;
-    // Current values of the knobs its class bounds, in policy units; a
-    // per-device knob once per device the cgroup did IO on.
+    // Current values of the knobs its class bounds, in policy units (not
+    // grants); a per-device knob once per device the cgroup did IO on.
     std::map<KnobSlot, double> knobs;
 };
 
@@ -89,16 +95,25 @@ struct Evidence {
     double antagonist_share = 0;   // of the delay attributed to antagonists
 };
 
+// What the knob grants goes down (a breach) or back up.
 enum class Direction { Down, Up };
 
+// Why a knob moved:
+//   slo-breach       a victim breached and the knob's cgroup caused it (Down)
+//   no-effect        its steps for a victim did not improve it: undone (Up)
+//   probe            the victim held: halfway back toward where it breached (Up)
+//   recovered        the victim held and no breach is known above: one step up
+//   headroom         idle CPUs: every lowered CPU knob back to its original
+//   antagonist-idle  its cgroup stopped doing what it was blamed for
+//   victim-idle      no victim it was lowered for is active any more
 struct Decision {
     std::string cgroup;
     Knob knob = Knob::CpuWeight;
-    double old_value = 0;
+    double old_value = 0;  // policy units (cpu_idle: 0 or 1), not grants
     double new_value = 0;
     Direction direction = Direction::Down;
-    std::string rule;                  // "slo-breach", "recovered", "headroom"
-    std::optional<Evidence> evidence;  // for steps down
+    std::string rule;
+    std::optional<Evidence> evidence;  // for slo-breach and no-effect
     std::string device;                // of a per-device knob (KnobSlot)
 
     KnobTarget target() const { return {cgroup, knob, device}; }
@@ -111,21 +126,49 @@ struct Breach {
     double target = 0;
     std::string device;  // "MAJ:MIN" of an io_latency_p99 breach
     std::string flow;    // of a heartbeat_drops or heartbeat_gap breach
+    // Set when the trouble is its own: "throttled by its own cpu.max ...",
+    // "its own tasks ...". No neighbour is stepped down for such a breach.
+    std::string own_cause;
 };
 
-// Per knob cgwarden has moved.
+inline constexpr Duration kLongAgo{std::numeric_limits<Duration::rep>::min() / 2};
+
+// The knob's steps for one victim, judged when that victim is next judged.
+struct StepTrial {
+    std::string victim;
+    std::string slo;
+    std::string device;  // of the breach, as in Breach
+    std::string flow;
+    double baseline = 0;  // the victim's signal when the knob first moved for it
+    double start = 0;     // the grant before the first step
+    int steps = 0;
+};
+
+// Per knob cgwarden has moved. Values are grants (grant_of): larger gives
+// the cgroup more, whatever the knob.
 struct KnobState {
-    double original = 0;  // value before cgwarden's first move
+    double original = 0;  // before cgwarden's first move
     // Above this the knob limits nothing: where its first step down started
     // (an unlimited cpu_max: the CPU count; an unlimited io_max: the
     // cgroup's throughput then). Stepping back up past it restores the original.
     double limits_nothing_above = kUnlimited;
-    Duration last_move{std::numeric_limits<Duration::rep>::min() / 2};
-    std::deque<std::pair<Duration, Direction>> moves;  // within the flap window
+    Duration last_move = kLongAgo;
+    // Moves outside a search for the boundary, within the flap window.
+    std::deque<std::pair<Duration, Direction>> moves;
     std::optional<Duration> held_until;
     // Last time a breach named the cgroup as an antagonist (even when the knob
     // could not move): it goes back up only once that is hold_down ago.
-    Duration last_blamed{std::numeric_limits<Duration::rep>::min() / 2};
+    Duration last_blamed = kLongAgo;
+    // The boundary lies between these: the lowest grant a victim breached
+    // at, the highest it held at.
+    std::optional<double> breached_at;
+    std::optional<double> held_at;
+    bool probing = false;  // its last move was a probe up
+    std::optional<StepTrial> trial;
+    // What the cgroup was doing (CPUs, bytes/s) when last blamed: far less
+    // now means it stopped, and the knob goes back to its original.
+    double activity_when_blamed = 0;
+    std::set<std::string> victims;  // it was lowered for
 };
 
 struct VictimState {
@@ -136,17 +179,28 @@ struct VictimState {
     // requests for a p99: a starved victim runs little), up to kUnjudgedLimit.
     std::set<KnobTarget> blamed;
     Duration last_breach{};
+    Duration last_judged{};  // last interval that had enough samples to judge it
+};
+
+// A knob of an antagonist that did not help a victim.
+struct IneffectiveKey {
+    std::string victim;
+    KnobTarget knob;
+    auto operator<=>(const IneffectiveKey &) const = default;
 };
 
 struct ControllerState {
     std::map<KnobTarget, KnobState> knobs;
     std::map<std::string, VictimState> victims;
+    // Not used again for that victim until then.
+    std::map<IneffectiveKey, Duration> ineffective;
 };
 
 struct ControllerOutput {
     std::vector<Decision> decisions;
     std::vector<Breach> breaches;
-    std::vector<std::string> notices;  // held knobs, adopted changes
+    std::vector<std::string> notices;  // held knobs, adopted changes, steps that did not help
+    std::vector<std::string> effects;  // steps that helped, judged
     ControllerState state;
 };
 
@@ -161,6 +215,20 @@ inline constexpr uint64_t kMinWaitsForP99 = 20;
 inline constexpr Duration kUnjudgedLimit = std::chrono::seconds(60);
 // An antagonist must have caused at least this share of the victim's delay.
 inline constexpr double kMinAntagonistShare = 0.10;
+// A victim whose own tasks caused at least this share of its run-queue
+// delay is its own trouble.
+inline constexpr double kOwnTasksShare = 0.5;
+// A knob's steps help when the victim's signal falls by at least this share
+// of what it was before them; at the knob's floor without that, they are
+// undone and the knob is not used for that victim for kIneffectiveFor.
+inline constexpr double kMinImprovement = 0.2;
+inline constexpr Duration kIneffectiveFor = std::chrono::minutes(10);
+// An antagonist doing less than this share of what it did when blamed has
+// stopped.
+inline constexpr double kStoppedShare = 0.1;
+// A settled boundary is tried again (one step up) after this many
+// hold-downs without a breach: the antagonist may have changed.
+inline constexpr int kSettledHoldDowns = 5;
 
 ControllerOutput decide(const ControllerInput &input, const Policy &policy,
                         const ControllerState &state);

@@ -22,12 +22,17 @@ enum class Mode { Enforce, DryRun, Monitor };
 // The knobs the controller turns, independent of the cgroup version. Values
 // are in the knob's policy unit:
 //   CpuWeight     v2 cpu.weight scale, 1..10000 (v1 cpu.shares = weight * 1024 / 100)
+//   CpuIdle       0 or 1 (cpu.idle, v1 and v2 since 5.15): 1 schedules the whole group
+//                 as SCHED_IDLE: it runs only when nothing else wants the CPU, and
+//                 keeps its throughput on a node with idle time. The kernel sets the
+//                 group's weight to its minimum while it is 1 and to the default when
+//                 it goes back to 0 (writes to the weight fail in between).
 //   CpuMax        CPUs, e.g. 0.5 (v2 cpu.max, v1 cpu.cfs_quota_us / cpu.cfs_period_us)
 //   IoWeight      1..10000 (v2 io.weight, v1 blkio.bfq.weight 1..1000 scaled)
 //   IoMax         bytes per second per device (v2 io.max rbps/wbps, v1 blkio.throttle.*_bps_device)
 //   MemoryHigh    bytes (v2 memory.high; v1 has no equivalent: memory.soft_limit_in_bytes)
 //   NetEgressRate bytes per second (the egress token bucket in bpf/net.bpf.c)
-enum class Knob { CpuWeight, CpuMax, IoWeight, IoMax, MemoryHigh, NetEgressRate };
+enum class Knob { CpuWeight, CpuIdle, CpuMax, IoWeight, IoMax, MemoryHigh, NetEgressRate };
 
 const char *to_string(Knob knob);
 const char *to_string(Mode mode);
@@ -54,17 +59,28 @@ struct KnobTarget {
     auto operator<=>(const KnobTarget &) const = default;
 };
 
+// What the knob grants its cgroup, on a scale where larger is more: the
+// value itself, but 1 - cpu.idle for cpu_idle. The controller moves every
+// knob on this scale (down restricts, up gives back); the function is its
+// own inverse.
+inline double grant_of(Knob knob, double value) {
+    return knob == Knob::CpuIdle ? 1 - value : value;
+}
+
 // The knob's name in the policy file ("cpu_weight", ...), the inverse of to_string.
 std::optional<Knob> knob_from_string(std::string_view name);
 // "enforce", "dry-run", "monitor": the inverse of to_string.
 std::optional<Mode> mode_from_string(std::string_view name);
 
-// How far and how fast the controller may move one knob of one class.
+// How far and how fast the controller may move one knob of one class, on
+// the knob's grant scale (grant_of): cpu_idle's are fixed, floor 0 (idle),
+// ceiling 1, step 1.
 struct KnobBounds {
     double floor = 0;      // never stepped below (like a Kubernetes request)
     double ceiling = 0;    // never exceeded; where the knob relaxes back to (like a limit);
                            // +infinity ("max" in the file) means unlimited for limit knobs
-    double step = 0;       // at most this much per interval (policy unit)
+    double step = 0;       // at most this much per move without evidence, and how close
+                           // the search for the boundary gets (policy unit)
     Duration hold_down{};  // victim healthy this long before stepping back up
     Duration cooldown{};   // minimum time between two moves of this knob
 };
