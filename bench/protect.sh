@@ -332,6 +332,7 @@ cpu_condition() { # CONDITION
             policy_head "$out"
             policy_classes "$victim" "cpu_delay_p99: ${cpu_slo_us}us" "$hog" \
                 "cpu_weight: {floor: 10, ceiling: 100, step: 30, $knob_pace}" \
+                "cpu_idle: {$knob_pace}" \
                 "cpu_max: {floor: 500m, ceiling: max, step: 500m, $knob_pace}"
         } >"$out/cgwarden.yaml"
         start_daemon "$out"

@@ -49,7 +49,7 @@ Policy three_classes() {
 // ms at 40, 2 ms at 10: within the 5 ms SLO from 25 down) and drops to
 // 0.05 ms under cpu.idle; its quota changes nothing, as on a real kernel.
 // cpu.idle behaves as the kernel and the codec make it: the weight reads
-// its minimum while it is set and its original once it is cleared.
+// its minimum while it is set and what it was before once it is cleared.
 struct Node {
     double batch_weight = 100;
     double batch_idle = 0;
@@ -94,9 +94,7 @@ struct Node {
             if (d.cgroup == "/batch" && d.knob == Knob::CpuWeight)
                 batch_weight = d.new_value;
             else if (d.cgroup == "/batch" && d.knob == Knob::CpuIdle)
-                batch_idle = d.new_value;
-            if (d.knob == Knob::CpuIdle && d.new_value == 0)
-                batch_weight = 100;  // clearing idle puts the original weight back
+                batch_idle = d.new_value;  // cleared, the weight it had comes back
             else if (d.cgroup == "/batch" && d.knob == Knob::CpuMax)
                 batch_max = d.new_value;
             else if (d.cgroup == "/web" && d.knob == Knob::CpuWeight)
@@ -210,7 +208,10 @@ TEST(Controller, AHogThatStopsGetsEverythingBackStrongestRungFirst) {
     EXPECT_EQ(rules_of(out), std::vector<std::string>{"cpu_idle antagonist-idle"})
         << "the weight waits for the stronger rung";
     EXPECT_EQ(run.node.batch_idle, 0);
-    EXPECT_EQ(run.node.batch_weight_read(), 100) << "clearing idle put the original back";
+    EXPECT_EQ(run.node.batch_weight_read(), 10) << "the weight it had before idle";
+    out = run.tick(false);
+    EXPECT_EQ(rules_of(out), std::vector<std::string>{"cpu_weight antagonist-idle"});
+    EXPECT_EQ(run.node.batch_weight_read(), 100);
     run.tick(false);
     EXPECT_FALSE(run.state.knobs.count({"/batch", Knob::CpuWeight})) << "done with it";
     EXPECT_EQ(run.state.knobs.at({"/batch", Knob::CpuIdle}).held_at, 0)

@@ -157,20 +157,20 @@ KnobCodec v2_memory_high() {
 // cpu.idle, with the weight file it overrides. Setting it makes the kernel
 // set the group's weight to its minimum and refuse weight writes; clearing
 // it resets the weight to the default. So the weight file is part of the
-// knob: journaled before idle is set (restore clears idle first, then puts
-// the weight back), left alone while idle is set, and written back to what
-// it held before cgwarden changed it right after idle is cleared.
+// knob: journaled before idle is set (restore clears idle, then puts the
+// weight back), left alone while idle is set, and written back to what it
+// held before idle was set right after idle is cleared.
 KnobCodec cpu_idle(const char *weight_file) {
     return {"cpu",
             {{"cpu.idle"}, {weight_file}},
             false,
-            [](double idle, const Slices &current, const Slices &originals,
+            [](double idle, const Slices &current, const Slices &before,
                const std::string &) -> Result<Slices> {
                 if (idle != 0 && idle != 1)
                     return Error{fmt::format("cpu.idle is 0 or 1, not {}", idle)};
                 if (idle == 1)
                     return Slices{"1", current[1]};
-                return Slices{"0", originals[1]};
+                return Slices{"0", before[1]};
             },
             [](const Slices &s) -> Result<double> {
                 auto idle = integer_value(s[0], "cpu.idle");

@@ -97,8 +97,8 @@ Status KnobIo::write(const KnobTarget &target, double value) {
     auto what =
         fmt::format("setting {} of cgroup {} to {}", to_string(target.knob), target.cgroup, value);
     // Every file of the knob is journaled before any is written: a write to
-    // one may change another (cpu.idle resets the weight).
-    std::vector<std::string> originals;
+    // one may change another (setting cpu.idle overrides the weight).
+    std::vector<std::string> before;
     for (size_t i = 0; i < files->keys.size(); ++i) {
         const JournalKey &key = files->keys[i];
         if (!journal_.find(key)) {
@@ -106,25 +106,34 @@ Status KnobIo::write(const KnobTarget &target, double value) {
             if (auto s = journal_.record_original(key, restore); !s)
                 return s.error().context(what);
         }
-        originals.push_back(journal_.find(key)->restore);
+        auto hidden = overridden_.find(key);
+        before.push_back(hidden != overridden_.end() ? hidden->second
+                                                     : journal_.find(key)->restore);
     }
-    auto texts = files->codec.encode(value, files->slices, originals, target.device);
+    auto texts = files->codec.encode(value, files->slices, before, target.device);
     if (!texts)
         return texts.error().context(what);
+    std::vector<bool> written(texts->size(), false);
     for (size_t i = 0; i < texts->size(); ++i) {
         if ((*texts)[i] == files->slices[i])
             continue;
         if (auto s = actuator::write_cgroup_file(files->paths[i], (*texts)[i]); !s)
             return s.error().context(what);
+        written[i] = true;
     }
     // The kernel normalises what it is given ("50000 100000\n", device
     // lines with every field) and a write may change another file of the
-    // knob: keep what each shows, which is what a later read is compared with.
+    // knob: keep what each shows, which is what a later read is compared
+    // with, and what a file changed by another's write held before it.
     for (size_t i = 0; i < files->keys.size(); ++i) {
         auto now = read_file(files->paths[i]);
         if (!now)
             return now.error().context(what);
         auto slice = file_slice(*now, files->codec.files[i].slice, target.device);
+        if (written[i])
+            overridden_.erase(files->keys[i]);
+        else if (slice != files->slices[i])
+            overridden_[files->keys[i]] = files->slices[i];
         if (auto s = journal_.record_written(files->keys[i], slice); !s)
             return s.error().context(what);
     }

@@ -33,13 +33,13 @@ struct KnobCodec {
     bool needs_device = false;    // io_max: which device to limit; v1 io_weight: BFQ check
 
     // What to write to each file for `value`, given each file's current slice
-    // (see file_slice) and what it held before cgwarden first changed it (the
-    // current slice when it has not): cpu.max keeps its period, cpu_idle
-    // puts back the weight the kernel reset. A file whose text equals its
-    // current slice is not written.
+    // (see file_slice) and what it held before (before a write of another
+    // file of the knob changed it, else before cgwarden first changed it):
+    // cpu.max keeps its period, cpu_idle puts back the weight the kernel
+    // overrode. A file whose text equals its current slice is not written.
     std::function<Result<std::vector<std::string>>(
         double value, const std::vector<std::string> &current,
-        const std::vector<std::string> &originals, const std::string &device)>
+        const std::vector<std::string> &before, const std::string &device)>
         encode;
     // The knob's value in policy units from the files' slices.
     std::function<Result<double>(const std::vector<std::string> &slices)> decode;

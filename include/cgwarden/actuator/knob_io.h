@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "cgwarden/actuator/journal.h"
@@ -46,6 +47,10 @@ class KnobIo {
     CgroupLayout layout_;
     Journal &journal_;
     std::filesystem::path sys_;
+    // Files a write of another file of their knob changed (the weight that
+    // setting cpu.idle overrides), with what they held before: what the
+    // knob's codec puts back when it lets go of them.
+    std::map<JournalKey, std::string> overridden_;
 };
 
 }  // namespace cgw
