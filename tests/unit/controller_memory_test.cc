@@ -97,9 +97,22 @@ TEST(ControllerMemory, AStallStepsMemoryHighOfTheInnermostLargestHolder) {
         run.tick(0.30);
     EXPECT_DOUBLE_EQ(run.node.job_high, 1.5 * kGiB)
         << "10% stall: within the SLO, one step above the floor";
-    for (int i = 0; i < 10; ++i)
-        run.tick(0.60);  // a heavier stall
-    EXPECT_DOUBLE_EQ(run.node.job_high, 1 * kGiB) << "never below the floor";
+    std::vector<Decision> moves;
+    std::vector<std::string> notices;
+    for (int i = 0; i < 10; ++i) {  // a heavier stall: 13% even at the floor
+        ControllerOutput out = run.tick(0.60);
+        moves.insert(moves.end(), out.decisions.begin(), out.decisions.end());
+        notices.insert(notices.end(), out.notices.begin(), out.notices.end());
+        EXPECT_GE(run.node.job_high, 1 * kGiB) << "never below the floor";
+    }
+    ASSERT_EQ(moves.size(), 2u);
+    EXPECT_EQ(moves[0].new_value, 1 * kGiB);
+    EXPECT_EQ(moves[1].rule, "no-effect")
+        << "a cap that cannot make the victim healthy costs the job for nothing";
+    EXPECT_TRUE(std::isinf(run.node.job_high));
+    ASSERT_EQ(notices.size(), 1u);
+    EXPECT_NE(notices[0].find("/apps/web cannot be protected from it"), std::string::npos)
+        << notices[0];
 }
 
 TEST(ControllerMemory, GivesMemoryBackByTheSearchNotAtOnce) {

@@ -182,6 +182,8 @@ TEST(Controller, CpuIdleIsTheRungAfterTheWeight) {
     for (int i = 0; i < 3; ++i)
         run.tick(true);
     ASSERT_EQ(run.node.batch_weight, 10);
+    EXPECT_TRUE(run.tick(true).decisions.empty())
+        << "one interval of breach at the weight's floor is not yet reason for more";
     ControllerOutput out = run.tick(true);
     ASSERT_EQ(out.decisions.size(), 1u);
     EXPECT_EQ(out.decisions[0].knob, Knob::CpuIdle);

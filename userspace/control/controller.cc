@@ -184,7 +184,7 @@ class Decider {
     // or a disk's queue shows no effect until the boundary is crossed.
     void judge_trials() {
         for (auto &[target, ks] : out_.state.knobs) {
-            if (!ks.trial || !judged_.count(key_of(*ks.trial)))
+            if (!ks.trial || !judged_.count(key_of(*ks.trial)) || !measured_since_move(ks))
                 continue;
             auto cg = in_.cgroups.find(target.cgroup);
             auto grant =
@@ -208,7 +208,9 @@ class Decider {
             }
             if (*grant > b->floor + b->step * kNegligibleStep)
                 continue;
-            if (breach->observed <= t.baseline * (1 - kMinImprovement)) {
+            // A cap costs the antagonist throughput: worth it only for a
+            // victim it makes healthy. A weight or cpu.idle costs little.
+            if (breach->observed <= t.baseline * (1 - kMinImprovement) && !is_cap(target.knob)) {
                 out_.effects.push_back(fmt::format(
                     "{} helped {} only partly: {} {} -> {} at its floor", describe(target),
                     t.victim, t.slo, before, signal_text(t.slo, breach->observed)));
@@ -266,11 +268,14 @@ class Decider {
             if (!grant || *grant >= ks.original) {
                 // Back at (or above) its original: cgwarden is done with it,
                 // but remembers for a while where it last held.
-                bool remember = ks.held_at && in_.now - ks.last_move < kRememberFor;
+                bool remember = (ks.held_at && in_.now - ks.last_move < kRememberFor) ||
+                                ks.last_blamed == in_.now;
                 it = grant && (held || remember) ? std::next(it) : out_.state.knobs.erase(it);
                 continue;
             }
             ++it;
+            if (ks.last_blamed != in_.now)
+                ks.breaches_at_floor = 0;
             if (held || overridden(cg->second, target.knob) || later_rung_lowered(target))
                 continue;
             give_back(target, ks, cg->second, *grant);
@@ -553,19 +558,48 @@ class Decider {
             // move; any other step down counts toward flapping.
             bool after_probe = ks.probing;
             double next = grant_after_breach(*grant, step_origin(key, cg, *grant), ks.held_at, *b);
-            if (next >= *grant - b->step * kNegligibleStep)
-                continue;  // at its floor: the next rung
+            if (next >= *grant - b->step * kNegligibleStep) {
+                // At its floor: the next rung, once the breach outlasted it.
+                if (ks.breached_at_floor_on != in_.now) {
+                    ks.breached_at_floor_on = in_.now;
+                    ++ks.breaches_at_floor;
+                }
+                stepped = ks.breaches_at_floor <= kEscalateAfter;
+                continue;
+            }
             stepped = true;
-            if (moved_.count(key) || in_.now - ks.last_move < b->cooldown)
+            // An unlimited rate steps from what the cgroup moved in an
+            // interval, which must be a whole one: the interval it started
+            // in would take it most of the way to the floor at once.
+            if (!tracked && measured_origin(key, *grant, *b))
+                continue;
+            if (moved_.count(key) || in_.now - ks.last_move < b->cooldown ||
+                !measured_since_move(ks))
                 continue;
             if (!ks.trial)
-                ks.trial = StepTrial{
-                    breach.cgroup, breach.slo, breach.device, breach.flow, breach.observed,
-                    *grant,        0};
+                ks.trial = StepTrial{breach.cgroup, breach.slo,      breach.device,
+                                     breach.flow,   breach.observed, 0};
             if (ks.trial->victim == breach.cgroup && ks.trial->slo == breach.slo)
                 ++ks.trial->steps;
             move(key, ks, *grant, next, Direction::Down, "slo-breach", evidence, !after_probe);
         }
+    }
+
+    // The signals were measured wholly after the knob's last move.
+    bool measured_since_move(const KnobState &ks) const {
+        return in_.now - in_.window >= ks.last_move;
+    }
+
+    // Knobs that limit what a cgroup may use, whoever else wants it; the
+    // others (weights, cpu.idle) only order who goes first.
+    static bool is_cap(Knob knob) {
+        return knob == Knob::CpuMax || knob == Knob::IoMax || knob == Knob::NetEgressRate ||
+               knob == Knob::MemoryHigh;
+    }
+
+    static bool measured_origin(const KnobTarget &key, double grant, const KnobBounds &b) {
+        bool rate = key.knob == Knob::IoMax || key.knob == Knob::NetEgressRate;
+        return rate && std::isinf(grant) && std::isinf(b.ceiling);
     }
 
     // The ladder's rungs for this breach, a rung that remembers where the
@@ -589,8 +623,8 @@ class Decider {
         return rungs;
     }
 
-    // Steps that did not help come back off at once, and the knob is not
-    // used for that victim for a while: the ladder's next rung answers.
+    // A knob that did not help goes back to its original at once, and is
+    // not used for that victim for a while: the ladder's next rung answers.
     void undo(const KnobTarget &target, KnobState &ks, const Breach &breach, double grant,
               const CgroupInput &cg) {
         StepTrial t = *ks.trial;
@@ -617,7 +651,7 @@ class Decider {
                           breach.target,
                           0,
                           0};
-        move(target, ks, grant, t.start, Direction::Up, "no-effect", evidence, true);
+        move(target, ks, grant, ks.original, Direction::Up, "no-effect", evidence, true);
     }
 
     bool other_rung_left(const KnobTarget &target, const CgroupInput &cg, const std::string &victim,
@@ -726,6 +760,7 @@ class Decider {
         }
         ks.last_move = in_.now;
         ks.probing = rule == "probe";
+        ks.breaches_at_floor = 0;
         if (direction == Direction::Up)
             ks.trial.reset();  // nothing taken is left to judge
         moved_.insert(target);

@@ -99,6 +99,8 @@ ControllerInput build_controller_input(const Signals &signals, Duration now,
                                        InputSources &sources) {
     ControllerInput in;
     in.now = now;
+    in.window =
+        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(signals.cpu.window_s));
     in.cpus = sources.cpus;
     add_cpu(signals.cpu, sources, in);
     add_memory(signals.memory, sources.cpu_tree, in);

@@ -72,6 +72,9 @@ struct CgroupInput {
 
 struct ControllerInput {
     Duration now{};
+    // What the signals were measured over, ending at `now`: a window that
+    // began before a knob's last move does not show that move's effect.
+    Duration window{};
     // Share of the node's CPU capacity in use over the interval, 0..1:
     // below kHeadroomBusyFraction lowered knobs relax fully (work conserving).
     double cpu_busy_fraction = 0;
@@ -140,7 +143,6 @@ struct StepTrial {
     std::string device;  // of the breach, as in Breach
     std::string flow;
     double baseline = 0;  // the victim's signal when the knob first moved for it
-    double start = 0;     // the grant before the first step
     int steps = 0;
 };
 
@@ -164,6 +166,10 @@ struct KnobState {
     std::optional<double> breached_at;
     std::optional<double> held_at;
     bool probing = false;  // its last move was a probe up
+    // Intervals in a row a victim breached with the knob at its floor, and
+    // the last one's time.
+    int breaches_at_floor = 0;
+    Duration breached_at_floor_on = kLongAgo;
     std::optional<StepTrial> trial;
     // What the cgroup was doing (CPUs, bytes/s) when last blamed: far less
     // now means it stopped, and the knob goes back to its original.
@@ -222,6 +228,9 @@ inline constexpr double kOwnTasksShare = 0.5;
 // of what it was before them; at the knob's floor without that, they are
 // undone and the knob is not used for that victim for kIneffectiveFor.
 inline constexpr double kMinImprovement = 0.2;
+// A rung at its floor holds the ladder while the victim breaches for up to
+// this many intervals: one noisy interval does not bring on a stronger knob.
+inline constexpr int kEscalateAfter = 1;
 inline constexpr Duration kIneffectiveFor = std::chrono::minutes(10);
 // An antagonist doing less than this share of what it did when blamed has
 // stopped.
