@@ -184,7 +184,7 @@ class Decider {
     // or a disk's queue shows no effect until the boundary is crossed.
     void judge_trials() {
         for (auto &[target, ks] : out_.state.knobs) {
-            if (!ks.trial || !judged_.count(key_of(*ks.trial)) || !measured_since_move(ks))
+            if (!ks.trial || !judged_.count(key_of(*ks.trial)) || !measured_since_move(target, ks))
                 continue;
             auto cg = in_.cgroups.find(target.cgroup);
             auto grant =
@@ -276,7 +276,9 @@ class Decider {
             ++it;
             if (ks.last_blamed != in_.now)
                 ks.breaches_at_floor = 0;
-            if (held || overridden(cg->second, target.knob) || later_rung_lowered(target))
+            bool held_down = ks.held_down_until && *ks.held_down_until > in_.now;
+            if (held || held_down || overridden(cg->second, target.knob) ||
+                later_rung_lowered(target))
                 continue;
             give_back(target, ks, cg->second, *grant);
         }
@@ -553,7 +555,10 @@ class Decider {
                 continue;  // left alone: the next rung answers
             if (ks.held_at && *ks.held_at >= *grant)
                 ks.held_at.reset();  // it held there once; not any more
-            ks.breached_at = std::min(ks.breached_at.value_or(kUnlimited), *grant);
+            // Above limits_nothing_above the knob limits nothing: a breach
+            // there is a breach at it.
+            ks.breached_at =
+                std::min({ks.breached_at.value_or(kUnlimited), *grant, ks.limits_nothing_above});
             // Back to where it held after a failed probe is the search's own
             // move; any other step down counts toward flapping.
             bool after_probe = ks.probing;
@@ -574,7 +579,7 @@ class Decider {
             if (!tracked && measured_origin(key, *grant, *b))
                 continue;
             if (moved_.count(key) || in_.now - ks.last_move < b->cooldown ||
-                !measured_since_move(ks))
+                !measured_since_move(key, ks))
                 continue;
             if (!ks.trial)
                 ks.trial = StepTrial{breach.cgroup, breach.slo,      breach.device,
@@ -585,9 +590,14 @@ class Decider {
         }
     }
 
-    // The signals were measured wholly after the knob's last move.
-    bool measured_since_move(const KnobState &ks) const {
-        return in_.now - in_.window >= ks.last_move;
+    // The signals were measured wholly after the knob's last move took
+    // effect. A CPU knob's takes effect at once, so the window that starts
+    // with the pass that moved it shows it; the others' lag by what was
+    // already queued (a qdisc, a disk's queue, pages to reclaim), so they
+    // are judged on the window after that one.
+    bool measured_since_move(const KnobTarget &target, const KnobState &ks) const {
+        Duration since = in_.now - in_.window - ks.last_move;
+        return is_cpu_knob(target.knob) ? since >= Duration{} : since > Duration{};
     }
 
     // Knobs that limit what a cgroup may use, whoever else wants it; the
@@ -632,11 +642,16 @@ class Decider {
         ks.breached_at.reset();
         ks.held_at.reset();
         out_.state.ineffective[{t.victim, target}] = in_.now + kIneffectiveFor;
+        bool partly = breach.observed <= t.baseline * (1 - kMinImprovement);
         std::string notice = fmt::format(
-            "{} did not help {}: {} {} before, {} after {} step(s); undone, and not used for it "
-            "for {}",
-            describe(target), t.victim, t.slo, signal_text(t.slo, t.baseline),
-            signal_text(t.slo, breach.observed), t.steps, duration_text(kIneffectiveFor));
+            "{} {} {}: {} {} before, {} after {} step(s){}; undone, and not used for it for {}",
+            describe(target), partly ? "helped only partly" : "did not help", t.victim, t.slo,
+            signal_text(t.slo, t.baseline), signal_text(t.slo, breach.observed), t.steps,
+            partly ? fmt::format(" against an SLO of {}, and a cap that does not make it healthy "
+                                 "costs {} throughput for nothing",
+                                 signal_text(t.slo, breach.target), target.cgroup)
+                   : "",
+            duration_text(kIneffectiveFor));
         if (!other_rung_left(target, cg, t.victim, breach))
             notice += fmt::format(
                 "; no other knob of {} answers {}{}: {} cannot be protected from it with the "
@@ -729,10 +744,13 @@ class Decider {
             return;
         }
         ks.held_at = grant;
-        if (unblamed >= kSettledHoldDowns * b->hold_down)
-            ks.breached_at.reset();
-        auto next =
-            grant_after_hold(grant, ks.breached_at, ks.original, ks.limits_nothing_above, *b);
+        if (ks.breached_at && *ks.breached_at <= grant)
+            ks.breached_at.reset();  // it holds where it once breached: that is past
+        // A settled knob's retry is one step up, a probe: a breach there
+        // sends it back to where it held, the bracket as it was.
+        bool retry = ks.breached_at && unblamed >= kSettledHoldDowns * b->hold_down;
+        auto next = grant_after_hold(grant, retry ? std::nullopt : ks.breached_at, ks.original,
+                                     ks.limits_nothing_above, *b);
         if (!next)
             return;  // settled within a step of where it breached
         bool probe = ks.breached_at.has_value();
@@ -743,17 +761,19 @@ class Decider {
     // Moves a knob, from and to grants. Moves of the search for the
     // boundary (probes, a return to where it held, give-backs when the
     // antagonist or victim stopped) are bounded by the search itself and do
-    // not count as flapping; the rest do.
+    // not count as flapping; the rest do. A flapping knob is held down:
+    // nothing is given back for the flap window, and a breach can still take
+    // more (holding it where the victim breaches would be the worse flap).
     void move(const KnobTarget &target, KnobState &ks, double from, double to, Direction direction,
               std::string rule, std::optional<Evidence> evidence, bool counts_as_flap) {
         while (!ks.moves.empty() && in_.now - ks.moves.front().first > policy_.flap_window)
             ks.moves.pop_front();
         if (counts_as_flap) {
-            if (reversals(ks, direction) > policy_.flap_limit) {
-                ks.held_until = in_.now + policy_.flap_window;
+            if (direction == Direction::Up && reversals(ks, direction) > policy_.flap_limit) {
+                ks.held_down_until = in_.now + policy_.flap_window;
                 out_.notices.push_back(describe(target) + ": reversed direction more than " +
                                        std::to_string(policy_.flap_limit) +
-                                       " times; held for the flap window");
+                                       " times; held down for the flap window");
                 return;
             }
             ks.moves.emplace_back(in_.now, direction);

@@ -157,7 +157,8 @@ struct KnobState {
     Duration last_move = kLongAgo;
     // Moves outside a search for the boundary, within the flap window.
     std::deque<std::pair<Duration, Direction>> moves;
-    std::optional<Duration> held_until;
+    std::optional<Duration> held_until;       // left alone (an external change)
+    std::optional<Duration> held_down_until;  // not given back (it flapped)
     // Last time a breach named the cgroup as an antagonist (even when the knob
     // could not move): it goes back up only once that is hold_down ago.
     Duration last_blamed = kLongAgo;
