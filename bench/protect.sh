@@ -57,9 +57,9 @@
 #
 # Informational: exits 0 whatever the numbers, non-zero only when something
 # cannot run. Needs root, a build (cgwarden and the test tools), stress-ng,
-# fio, jq, iproute2. About 4 minutes with the defaults.
+# fio, jq, iproute2. About 9 minutes with the defaults.
 #
-# Environment: SCENARIOS ("cpu io hb"), SETTLE (5), WINDOW (10), INTERVAL
+# Environment: SCENARIOS ("cpu io hb phased"), PHASED_S (120), PHASE_S (20), SETTLE (5), WINDOW (10), INTERVAL
 # (the daemon's, 1s, the shipped default), DIR (where the fio file goes; on
 # a block device, /var/tmp), BUILD_DIR (build), CGWARDEN, TOOLS, LOGS (a
 # directory to keep every log, config and JSON in), HB_CEILING (100K/s),
@@ -71,7 +71,9 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 BUILD_DIR=${BUILD_DIR:-$repo/build}
 CGWARDEN=${CGWARDEN:-$BUILD_DIR/userspace/cgwarden}
 TOOLS=${TOOLS:-$BUILD_DIR/tests/tools}
-SCENARIOS=${SCENARIOS:-cpu io hb}
+SCENARIOS=${SCENARIOS:-cpu io hb phased}
+PHASED_S=${PHASED_S:-120}
+PHASE_S=${PHASE_S:-20}
 SETTLE=${SETTLE:-5}
 WINDOW=${WINDOW:-10}
 INTERVAL=${INTERVAL:-1s}
@@ -363,6 +365,14 @@ notes=()
 row() { rows+=("$(printf '%-4s %-10s %14s %8s %22s %7s %8s %9s  %s' "$@")"); }
 
 # --------------------------------------------------------------------- CPU
+cpu_policy() { # DIR PACE
+    policy_head "$1"
+    policy_classes "$(cg_path cpu-victim)" "cpu_delay_p99: ${cpu_slo_us}us" "$(cg_path cpu-hog)" \
+        "cpu_weight: {floor: 10, ceiling: 100, step: 30, $2}" \
+        "cpu_idle: {$2}" \
+        "cpu_max: {floor: 500m, ceiling: max, step: 500m, $2}"
+}
+
 cpu_condition() { # CONDITION
     local cond=$1
     local out=$work/cpu-$cond victim hog t0 sched0 sched1 wpid hpid=""
@@ -371,13 +381,7 @@ cpu_condition() { # CONDITION
     spawn cpu-victim "$out/victim.log" taskset -c "$CPU" "$TOOLS/wakeloop" --sleep-us 1000 --work-us "$VICTIM_WORK_US"
     wpid=$!
     if [[ $cond == cgwarden ]]; then
-        {
-            policy_head "$out"
-            policy_classes "$victim" "cpu_delay_p99: ${cpu_slo_us}us" "$hog" \
-                "cpu_weight: {floor: 10, ceiling: 100, step: 30, $knob_pace}" \
-                "cpu_idle: {$knob_pace}" \
-                "cpu_max: {floor: 500m, ceiling: max, step: 500m, $knob_pace}"
-        } >"$out/cgwarden.yaml"
+        cpu_policy "$out" "$knob_pace" >"$out/cgwarden.yaml"
         start_daemon "$out"
     fi
     [[ $cond == static ]] && set_cpu_quota cpu-hog "$STATIC_CPUS"
@@ -701,13 +705,67 @@ scenario_hb() {
     hb_condition cgwarden
 }
 
+# ------------------------------------------------------------------ phased
+# The CPU scenario's hog comes and goes, PHASE_S on and PHASE_S off for
+# PHASED_S, while the victim runs: unmanaged, then with cgwarden (the
+# shipped default pace: hold_down 30s, cooldown 5s). The hog's bogo ops over
+# the whole run (what it keeps of its capacity), and the victim's run-queue
+# p99 over each on-phase (from 3 s after the hog starts: a snapshot takes
+# that long to load), the first one of which holds cgwarden's first moves.
+phased_rows=()
+phased_condition() { # CONDITION
+    local cond=$1 out=$work/phased-$1 victim wpid hpid total=0 p99s="" i ops
+    mkdir -p "$out"
+    victim=$(cg_path cpu-victim)
+    spawn cpu-victim "$out/victim.log" taskset -c "$CPU" "$TOOLS/wakeloop" --sleep-us 1000 --work-us "$VICTIM_WORK_US"
+    wpid=$!
+    if [[ $cond == cgwarden ]]; then
+        cpu_policy "$out" "hold_down: 30s, cooldown: 5s" >"$out/cgwarden.yaml"
+        start_daemon "$out"
+    fi
+    for ((i = 0; i < PHASED_S / (2 * PHASE_S); i++)); do
+        spawn cpu-hog "$out/hog-$i.log" taskset -c "$CPU" stress-ng --cpu 2 --timeout "${PHASE_S}s" --metrics-brief
+        hpid=$!
+        "$CGWARDEN" snapshot --duration $((PHASE_S - 5)) --json --cgroup "$victim" \
+            >"$out/snapshot-$i.json" 2>"$out/snapshot-$i.log" || die "cgwarden snapshot failed: $(cat "$out/snapshot-$i.log")"
+        wait "$hpid" || true
+        ops=$(awk '$4 == "cpu" && $5 ~ /^[0-9]+$/ { print $5 }' "$out/hog-$i.log")
+        total=$(calc "$total + ${ops:-0}")
+        p99s+="$(jq --arg p "$victim" '.cgroups[] | select(.path == $p) | .cpu.runq_delay_p99_s * 1e6 | floor' "$out/snapshot-$i.json") "
+        sleep "$PHASE_S"
+    done
+    kill_cgroup cpu-victim
+    wait "$wpid" 2>/dev/null || true
+    [[ $cond == unmanaged ]] && phased_unmanaged=$total
+    local moves=-
+    if [[ $cond == cgwarden ]]; then
+        stop_daemon
+        moves="$(grep -c "decision cgroup=$(cg_path cpu-hog) " "$out/daemon.log" || true) moves: $(knob_moves "$out/daemon.log" "$(cg_path cpu-hog)")"
+    fi
+    phased_rows+=("$(printf '%-10s %12.0f %7s  %-28s %s' "$cond" "$total" \
+        "$(calc "100 * $total / $phased_unmanaged" | xargs printf '%.0f%%')" "${p99s% }" "$moves")")
+}
+
+scenario_phased() {
+    [[ -d $cpu_root/$prefix-cpu-victim ]] || { make_cgroup cpu-victim; make_cgroup cpu-hog; set_cpu_weight cpu-victim 25; }
+    if [[ -z ${cpu_slo_us:-} ]]; then
+        say "phased: victim alone (for its SLO)"
+        cpu_condition none
+        cpu_slo_us=$(calc "2 * $cpu_none" | xargs printf '%.0f')
+    fi
+    say "phased: hog ${PHASE_S} s on, ${PHASE_S} s off for ${PHASED_S} s, unmanaged"
+    phased_condition unmanaged
+    say "phased: the same with cgwarden enforcing"
+    phased_condition cgwarden
+}
+
 # -------------------------------------------------------------------- main
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for s in $SCENARIOS; do
     case $s in
-        cpu | io | hb) "scenario_$s" ;;
-        *) die "unknown scenario $s (cpu io hb)" ;;
+        cpu | io | hb | phased) "scenario_$s" ;;
+        *) die "unknown scenario $s (cpu io hb phased)" ;;
     esac
 done
 
@@ -724,3 +782,9 @@ echo "KEPT: antagonist throughput / its unmanaged throughput"
 echo "ACTION: s from t0 to the daemon's first step down of the antagonist (log: decision ... rule=slo-breach)"
 echo "RECOVERED: s from t0 to the daemon's 'healthy cgroup=<victim>' after which the victim did not breach again before the daemon stopped (never: it did)"
 printf '%s\n' "${notes[@]}"
+if [[ ${#phased_rows[@]} -gt 0 ]]; then
+    echo
+    echo "phased: the cpu hog ${PHASE_S} s on, ${PHASE_S} s off for ${PHASED_S} s beside the victim"
+    printf '%-10s %12s %7s  %-28s %s\n' CONDITION "HOG BOGO OPS" KEPT "VICTIM P99 PER ON-PHASE (us)" "CGWARDEN"
+    printf '%s\n' "${phased_rows[@]}"
+fi

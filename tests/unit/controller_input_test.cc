@@ -72,6 +72,30 @@ TEST_F(ControllerInputTest, JoinsSignalsWithPathsClassesAndKnobs) {
     EXPECT_EQ(knobs_read.size(), 2u);
 }
 
+// A cgroup whose knobs the controller holds lowered stays in the input while
+// it exists, even in an interval it did nothing in (an antagonist that
+// stopped): only a removed one drops out.
+TEST_F(ControllerInputTest, HeldCgroupsAreInTheInputWhileTheyExist) {
+    CgroupTree tree(root_);
+    Signals idle;
+    idle.cpu.window_s = 1;
+    InputSources sources{
+        policy_, tree,
+        [](const std::string &path) -> std::optional<size_t> {
+            return path == "/batch" ? std::optional<size_t>(1) : std::nullopt;
+        },
+        [](const std::string &, const ClassPolicy &, const std::vector<std::string> &) {
+            return std::map<KnobSlot, double>{{Knob::CpuWeight, 10}};
+        },
+        2};
+    sources.held = {"/batch", "/removed"};
+    ControllerInput in = build_controller_input(idle, std::chrono::seconds(7), sources);
+    ASSERT_EQ(in.cgroups.count("/batch"), 1u);
+    EXPECT_EQ(in.cgroups.at("/batch").knobs.at(Knob::CpuWeight), 10);
+    EXPECT_DOUBLE_EQ(in.cgroups.at("/batch").cpu_usage, 0);
+    EXPECT_EQ(in.cgroups.count("/removed"), 0u);
+}
+
 // Drop reasons name QDISC_DROP as the kernel's BTF does, with a number of
 // the test's own.
 DropReasonNames names_with_qdisc_drop(uint32_t code) {

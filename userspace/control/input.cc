@@ -109,6 +109,10 @@ ControllerInput build_controller_input(const Signals &signals, Duration now,
     if (signals.net && sources.net_tree)
         add_net(*signals.net, *sources.net_tree,
                 sources.drop_names ? *sources.drop_names : DropReasonNames{}, in);
+    for (const std::string &path : sources.held)
+        if (sources.cpu_tree.id_of(path) || (sources.io_tree && sources.io_tree->id_of(path)) ||
+            (sources.net_tree && sources.net_tree->id_of(path)))
+            in.cgroups[path];
     for (auto &[path, cg] : in.cgroups) {
         cg.class_index = sources.classify(path);
         if (!cg.class_index)

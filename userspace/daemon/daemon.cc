@@ -119,6 +119,8 @@ Status Daemon::tick() {
                          io_tree_ ? &*io_tree_ : nullptr,
                          net_tree_ ? &*net_tree_ : nullptr,
                          &drop_names_};
+    for (const auto &[target, knob] : state_.knobs)
+        sources.held.insert(target.cgroup);
     ControllerInput input =
         build_controller_input(signals, std::chrono::nanoseconds(previous_->monotonic_ns), sources);
     input.changed_externally = actuator_->take_changed_externally();

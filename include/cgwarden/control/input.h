@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct InputSources {
     CgroupTree *net_tree = nullptr;  // ids of the network signals (cgroup2)
     // Names the kernel's drop reason codes ("QDISC_DROP").
     const DropReasonNames *drop_names = nullptr;
+    // Cgroups whose knobs the controller holds lowered: in the input while
+    // they exist, idle or not, so an antagonist that stopped gets its knobs
+    // back instead of being taken for removed.
+    std::set<std::string> held;
 };
 
 ControllerInput build_controller_input(const Signals &signals, Duration now, InputSources &sources);
