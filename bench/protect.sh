@@ -130,6 +130,9 @@ else
 fi
 roots=("$cpu_root")
 [[ $io_root != "$cpu_root" ]] && roots+=("$io_root")
+# A v1 cpuacct mounted on its own holds the CPU usage cgwarden reads.
+acct_root=$([[ $layout == v2 ]] || v1_mount cpuacct)
+[[ -n $acct_root && $acct_root != "$cpu_root" ]] && roots+=("$acct_root")
 [[ -n $unified && $unified != "$cpu_root" ]] && roots+=("$unified")
 if [[ $layout == v1 && $SCENARIOS == *hb* ]]; then
     say "no cgroup2 hierarchy (cgroup_skb needs one): skipping the heartbeat scenario"
@@ -708,7 +711,7 @@ scenario_hb() {
 # ------------------------------------------------------------------ phased
 # The CPU scenario's hog comes and goes, PHASE_S on and PHASE_S off for
 # PHASED_S, while the victim runs: unmanaged, then with cgwarden (the
-# shipped default pace: hold_down 30s, cooldown 5s). The hog's bogo ops over
+# shipped pace for best-effort CPU: hold_down 30s, cooldown 1s). The hog's bogo ops over
 # the whole run (what it keeps of its capacity), and the victim's run-queue
 # p99 over each on-phase (from 3 s after the hog starts: a snapshot takes
 # that long to load), the first one of which holds cgwarden's first moves.
@@ -720,7 +723,7 @@ phased_condition() { # CONDITION
     spawn cpu-victim "$out/victim.log" taskset -c "$CPU" "$TOOLS/wakeloop" --sleep-us 1000 --work-us "$VICTIM_WORK_US"
     wpid=$!
     if [[ $cond == cgwarden ]]; then
-        cpu_policy "$out" "hold_down: 30s, cooldown: 5s" >"$out/cgwarden.yaml"
+        cpu_policy "$out" "hold_down: 30s, cooldown: 1s" >"$out/cgwarden.yaml"
         start_daemon "$out"
     fi
     for ((i = 0; i < PHASED_S / (2 * PHASE_S); i++)); do

@@ -1,14 +1,18 @@
 // `cgwarden run` end to end on the real kernel and real cgroup files: a
 // critical victim breaching its run-queue SLO makes the daemon step down the
-// best-effort hog's CPU knobs (never the victim's), relax them back to the
-// originals once the hog is gone, and leave every knob byte-identical after
-// SIGTERM, and after SIGKILL followed by `cgwarden restore`.
+// best-effort hog's CPU knobs (never the victim's), weight first, then
+// cpu.idle where the weight is not enough, never the quota that would not
+// help; relax them back to the originals once the hog is gone, and leave
+// every knob byte-identical after SIGTERM, and after SIGKILL followed by
+// `cgwarden restore`.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "cgwarden/cgroup/layout.h"
@@ -123,6 +127,80 @@ TEST_F(Enforcement, StepsTheHogDownRelaxesItAndRestoresOnSigterm) {
     EXPECT_EQ(daemon.stop(SIGTERM), 0) << daemon_log();
     EXPECT_EQ(knobs(), originals()) << "SIGTERM must restore every knob\n" << daemon_log();
     expect_victim_untouched();
+}
+
+// CPU time the cgroup's tasks ran over `window`, as a share of one CPU
+// (/proc/PID/schedstat's first field: ns on a CPU).
+double cpu_share(const test::TestCgroup &cgroup, std::chrono::milliseconds window) {
+    auto ran = [&cgroup] {
+        double ns = 0;
+        for (pid_t pid : cgroup.pids()) {
+            std::istringstream in(slurp("/proc/" + std::to_string(pid) + "/schedstat"));
+            double on_cpu = 0;
+            in >> on_cpu;
+            ns += on_cpu;
+        }
+        return ns;
+    };
+    double before = ran();
+    std::this_thread::sleep_for(window);
+    return (ran() - before) / 1e6 / static_cast<double>(window.count());
+}
+
+// Weight 100 -> 90 leaves a victim at weight 25 waiting milliseconds: the
+// ladder goes on to cpu.idle, which brings it within its SLO while the hog
+// keeps what the victim leaves of the CPU; the quota, a cap that would cost
+// the hog and not shorten a wake-up, is never touched.
+TEST_F(Enforcement, CpuIdleAfterTheWeightProtectsTheVictimAndTheHogKeepsTheRest) {
+    if (!std::filesystem::exists(hog_->dir("cpu") / "cpu.idle"))
+        GTEST_SKIP() << "no cpu.idle: the kernel predates 5.15";
+    test::KnobFiles idle_files({hog_.get()}, "cpu", {"cpu.idle"});
+    test::TempDir state;
+    test::EnforcementConfig config = test::write_enforcement_config(
+        state, {.critical = victim_->path(),
+                .slo = "cpu_delay_p99: 200us",
+                .best_effort = hog_->path(),
+                .knobs = {"cpu_weight: {floor: 90, ceiling: 100, step: 10, hold_down: 60s, "
+                          "cooldown: 100ms}",
+                          "cpu_idle: {hold_down: 60s, cooldown: 100ms}",
+                          "cpu_max: {floor: 500m, ceiling: max, step: 500m, hold_down: 60s, "
+                          "cooldown: 100ms}"}});
+    start_victim();
+    start_hog();
+    DaemonProcess daemon(config.file, config.log);
+    ASSERT_TRUE(daemon.started());
+    auto log = [&config] { return slurp(config.log); };
+    ASSERT_TRUE(eventually([&] { return idle_files.read(*hog_, "cpu.idle") == "1\n"; }, 20s))
+        << "the hog never went idle\n"
+        << log();
+    EXPECT_NE(log().find("knob=cpu_weight 100 -> 90 rule=slo-breach"), std::string::npos)
+        << "the weight first\n"
+        << log();
+    // Healthy from then on: the hog breaches nothing more, and runs on
+    // what the victim (a third of the CPU) leaves.
+    EXPECT_TRUE(eventually(
+        [&] {
+            std::string l = log();
+            return l.rfind("healthy cgroup=" + victim_->path()) > l.find("knob=cpu_idle 0 -> 1");
+        },
+        10s))
+        << log();
+    EXPECT_GT(cpu_share(*hog_, 3000ms), 0.5) << "the hog is not starved";
+    EXPECT_EQ(
+        knobs_->read(*hog_, layout_.mode == CgroupMode::V2 ? "cpu.max" : "cpu.cfs_quota_us"),
+        knobs_->original(*hog_, layout_.mode == CgroupMode::V2 ? "cpu.max" : "cpu.cfs_quota_us"))
+        << "the quota was never needed\n"
+        << log();
+    expect_victim_untouched();
+
+    stop_hog();
+    EXPECT_TRUE(eventually(
+        [&] { return knobs() == originals() && idle_files.read() == idle_files.originals(); }, 10s))
+        << "a stopped hog gets everything back at once\n"
+        << log();
+    EXPECT_NE(log().find("rule=antagonist-idle"), std::string::npos) << log();
+    EXPECT_EQ(daemon.stop(SIGTERM), 0) << log();
+    EXPECT_EQ(idle_files.read(), idle_files.originals());
 }
 
 TEST_F(Enforcement, AfterSigkillRestoreLeavesEveryKnobByteIdentical) {
