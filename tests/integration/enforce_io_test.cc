@@ -1,9 +1,12 @@
 // `cgwarden run` on IO evidence, end to end on the real kernel: a critical
 // light reader queued behind a best-effort fio hog on the same disk breaches
-// its IO latency SLO; the daemon limits the hog's io_max on that disk (v2
-// io.max, v1 blkio.throttle.*_bps_device), never the reader's; the kernel's
-// own io.stat / blkio counters show the hog slowed and the reader served
-// faster; SIGTERM leaves every IO knob file byte-identical.
+// an IO latency SLO no limit on the hog can meet; the daemon steps the hog's
+// io_max on that disk (v2 io.max, v1 blkio.throttle.*_bps_device) down to
+// its floor, never the reader's, judges that the cap does not make the
+// reader healthy and undoes it with its verdict (a cap that cannot protect
+// costs the hog nothing for long); the kernel's own io.stat / blkio
+// counters show the hog running free again; SIGTERM leaves every IO knob
+// file byte-identical.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -49,11 +52,8 @@ class IoEnforcement : public test::RootKernelTest {
                                            "blkio.throttle.write_bps_device"});
 
         // The reader's SLO sits below what the disk gives it even alone, so
-        // the breach lasts until the hog is at its floor: the test does not
-        // depend on this disk's speed. Once limited, the hog's requests wait
-        // in the throttle, not ahead of the reader's, so the evidence stops
-        // naming it; a long hold-down keeps the limit through the measured
-        // window (stepping back up is the CPU test's and the unit tests').
+        // the breach lasts until the hog is at its floor and after: the test
+        // does not depend on this disk's speed.
         config_ = test::write_enforcement_config(
             state_, {.critical = reader_->path(),
                      .slo = "io_latency_p99: 1us",
@@ -96,7 +96,7 @@ class IoEnforcement : public test::RootKernelTest {
     test::EnforcementConfig config_;
 };
 
-TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
+TEST_F(IoEnforcement, ALimitThatCannotMakeTheReaderHealthyIsUndoneWithItsVerdict) {
     std::string hog_out = (state_ / "hog.json").string();
     std::string reader_out = (state_ / "reader.json").string();
     hog_->spawn(test::fio_command(*target_, hog_out,
@@ -107,7 +107,6 @@ TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
         {"--rw=randread", "--bs=4k", "--ioengine=psync", "--runtime=120", "--time_based"}));
     std::this_thread::sleep_for(1s);
     double hog_unmanaged = ops_rate(*hog_, 3s);
-    double reader_unmanaged = ops_rate(*reader_, 3s);
 
     test::DaemonProcess daemon(config_.file, config_.log);
     ASSERT_TRUE(daemon.started());
@@ -115,26 +114,25 @@ TEST_F(IoEnforcement, LimitsTheHogOnTheSharedDiskAndTheReaderIsServedFaster) {
         << "the hog's " << knobs_->files().front() << " never reached the floor: '" << hog_limit()
         << "'\n"
         << slurp(config_.log);
-    // The daemon logs a decision right after applying it.
-    auto logged = [&](const std::string &text) {
-        return eventually([&] { return slurp(config_.log).find(text) != std::string::npos; }, 5s);
-    };
-    EXPECT_TRUE(logged("breach cgroup=" + reader_->path() + " io_latency_p99="))
+    ASSERT_TRUE(eventually([&] { return knobs_->read() == knobs_->originals(); }, 10s))
+        << "a limit at its floor that leaves the reader breaching is undone\n"
         << slurp(config_.log);
-    EXPECT_TRUE(logged("knob=io_max device=" + target_->device())) << slurp(config_.log);
+    std::string log = slurp(config_.log);
+    EXPECT_NE(log.find("breach cgroup=" + reader_->path() + " io_latency_p99="), std::string::npos)
+        << log;
+    EXPECT_NE(log.find("knob=io_max device=" + target_->device()), std::string::npos) << log;
+    EXPECT_NE(log.find("rule=no-effect"), std::string::npos) << log;
+    EXPECT_NE(
+        log.find(reader_->path() + " cannot be protected from it with the knobs this node has"),
+        std::string::npos)
+        << log;
     knobs_->expect_untouched(*reader_, "the reader");
 
-    // The floor is 2 MiB/s of 64 KiB reads, 32 requests a second. In the VM
-    // up to ~180/s got through in some runs although the file showed the
-    // floor when the window began (cause not found yet), so the check is
-    // that the hog is slowed by far, not the throttle's precision.
-    double hog_limited = ops_rate(*hog_, 3s);
-    double reader_protected = ops_rate(*reader_, 3s);
-    std::printf("hog %.0f -> %.0f ops/s, reader %.0f -> %.0f ops/s\n", hog_unmanaged, hog_limited,
-                reader_unmanaged, reader_protected);
-    EXPECT_LT(hog_limited, hog_unmanaged / 4);
-    EXPECT_GT(reader_protected, reader_unmanaged * 1.2)
-        << "the reader is not served faster with the hog limited";
+    // Not tried again for that reader: the hog runs free.
+    double hog_after = ops_rate(*hog_, 3s);
+    std::printf("hog %.0f ops/s unmanaged, %.0f after the undo\n", hog_unmanaged, hog_after);
+    EXPECT_GT(hog_after, hog_unmanaged / 2);
+    EXPECT_EQ(knobs_->read(), knobs_->originals()) << slurp(config_.log);
 
     EXPECT_EQ(daemon.stop(SIGTERM), 0) << slurp(config_.log);
     EXPECT_EQ(knobs_->read(), knobs_->originals()) << "SIGTERM must restore every IO knob\n"

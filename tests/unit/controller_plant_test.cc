@@ -30,6 +30,10 @@ struct Noise {
     }
 };
 
+// An interval's window after a move: the daemon's pass kMoveSettles (100
+// ms) after it takes the transient.
+constexpr Duration kWindow = 900ms;
+
 Policy plant_policy(Knob knob, KnobBounds bounds, Slo slo) {
     Policy p;
     p.mode = Mode::Enforce;
@@ -50,7 +54,7 @@ struct CpuPlant {
     ControllerInput interval(Duration now) {
         ControllerInput in;
         in.now = now;
-        in.window = 1s;
+        in.window = kWindow;
         in.cpus = 2;
         in.cpu_busy_fraction = 1;
         CgroupInput &victim = in.cgroups["/victim"];
@@ -139,7 +143,7 @@ struct LinkPlant {
     ControllerInput interval(Duration now) {
         ControllerInput in;
         in.now = now;
-        in.window = 1s;
+        in.window = kWindow;
         in.cpus = 2;
         double sent = std::min(offered, rate);
         // Heartbeats are lost while the bulk sender fills more than 90% of

@@ -42,5 +42,18 @@ TEST(EventLoop, TicksEventsAndStops) {
     EXPECT_EQ(loop->stop_signal(), SIGTERM);
 }
 
+TEST(EventLoop, AFollowUpWakesItOnceBeforeTheNextTick) {
+    auto loop = EventLoop::create(60s);
+    ASSERT_TRUE(loop) << loop.error().message;
+    ASSERT_TRUE(loop->wake_in(20ms));
+    auto wake = loop->wait();
+    ASSERT_TRUE(wake);
+    EXPECT_EQ(*wake, EventLoop::Wake::Event) << "not the tick a minute away";
+    ::raise(SIGTERM);
+    wake = loop->wait();
+    ASSERT_TRUE(wake);
+    EXPECT_EQ(*wake, EventLoop::Wake::Stop);
+}
+
 }  // namespace
 }  // namespace cgw

@@ -184,7 +184,7 @@ class Decider {
     // or a disk's queue shows no effect until the boundary is crossed.
     void judge_trials() {
         for (auto &[target, ks] : out_.state.knobs) {
-            if (!ks.trial || !judged_.count(key_of(*ks.trial)) || !measured_since_move(target, ks))
+            if (!ks.trial || !judged_.count(key_of(*ks.trial)) || !measured_since_move(ks))
                 continue;
             auto cg = in_.cgroups.find(target.cgroup);
             auto grant =
@@ -579,7 +579,7 @@ class Decider {
             if (!tracked && measured_origin(key, *grant, *b))
                 continue;
             if (moved_.count(key) || in_.now - ks.last_move < b->cooldown ||
-                !measured_since_move(key, ks))
+                !measured_since_move(ks))
                 continue;
             if (!ks.trial)
                 ks.trial = StepTrial{breach.cgroup, breach.slo,      breach.device,
@@ -591,13 +591,15 @@ class Decider {
     }
 
     // The signals were measured wholly after the knob's last move took
-    // effect. A CPU knob's takes effect at once, so the window that starts
-    // with the pass that moved it shows it; the others' lag by what was
-    // already queued (a qdisc, a disk's queue, pages to reclaim), so they
-    // are judged on the window after that one.
-    bool measured_since_move(const KnobTarget &target, const KnobState &ks) const {
-        Duration since = in_.now - in_.window - ks.last_move;
-        return is_cpu_knob(target.knob) ? since >= Duration{} : since > Duration{};
+    // effect: not in the window that starts with the pass that moved it,
+    // which holds the transient (a task still on its slice, a qdisc or a
+    // disk queue still draining, pages still to reclaim). The daemon runs a
+    // pass shortly after every move, so the next window starts soon.
+    bool measured_since_move(const KnobState &ks) const {
+        // The window comes in (rounded) seconds: a window that starts at
+        // the move may appear to start a few ns after it.
+        constexpr Duration kRounding = std::chrono::milliseconds(1);
+        return in_.now - in_.window > ks.last_move + kRounding;
     }
 
     // Knobs that limit what a cgroup may use, whoever else wants it; the

@@ -131,6 +131,7 @@ Status Daemon::tick() {
         spdlog::warn("{}", notice);
     for (const std::string &effect : out.effects)
         spdlog::info("{}", effect);
+    moved_ = !out.decisions.empty();
     publish(started, signals, input, out, act_on(out));
     return {};
 }
@@ -295,6 +296,11 @@ Status Daemon::run() {
         // logged and the next one tries again: the daemon keeps running.
         if (Status s = tick(); !s)
             spdlog::error("control loop pass failed: {}", s.error().message);
+        if (moved_) {
+            urgent_ = true;
+            if (Status s = loop->wake_in(kMoveSettles); !s)
+                spdlog::warn("a move is judged a pass later: {}", s.error().message);
+        }
     }
     if (Status s = actuator_->restore_all(); !s) {
         spdlog::error("restoring knobs: {}", s.error().message);

@@ -60,7 +60,11 @@ Result<EventLoop> EventLoop::create(std::chrono::nanoseconds interval) {
     if (!loop.signals_.valid())
         return Error::from_errno("creating the signal fd");
 
-    for (int fd : {loop.timer_.get(), loop.signals_.get()}) {
+    loop.follow_up_ = UniqueFd(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (!loop.follow_up_.valid())
+        return Error::from_errno("creating the follow-up timer");
+
+    for (int fd : {loop.timer_.get(), loop.signals_.get(), loop.follow_up_.get()}) {
         if (auto s = add_to_epoll(loop.epoll_.get(), fd); !s)
             return s.error();
     }
@@ -71,6 +75,15 @@ Status EventLoop::watch(int fd, std::function<void()> on_ready) {
     if (auto s = add_to_epoll(epoll_.get(), fd); !s)
         return s;
     sources_[fd] = std::move(on_ready);
+    return {};
+}
+
+Status EventLoop::wake_in(std::chrono::nanoseconds delay) {
+    timespec once{static_cast<time_t>(delay.count() / 1'000'000'000),
+                  static_cast<long>(delay.count() % 1'000'000'000)};
+    itimerspec spec{{0, 0}, once};
+    if (::timerfd_settime(follow_up_.get(), 0, &spec, nullptr) != 0)
+        return Error::from_errno("arming the follow-up timer");
     return {};
 }
 
@@ -96,6 +109,9 @@ Result<EventLoop::Wake> EventLoop::wait() {
             } else if (fd == timer_.get()) {
                 uint64_t expirations = 0;
                 tick |= ::read(fd, &expirations, sizeof expirations) == sizeof expirations;
+            } else if (fd == follow_up_.get()) {
+                uint64_t expirations = 0;
+                event |= ::read(fd, &expirations, sizeof expirations) == sizeof expirations;
             } else if (auto it = sources_.find(fd); it != sources_.end()) {
                 it->second();
                 event = true;

@@ -28,6 +28,11 @@ class EventLoop;
 
 // Passes brought forward by ring-buffer events are at least this far apart.
 inline constexpr std::chrono::milliseconds kMinEarlyPassSpacing{100};
+// After a pass that moved a knob, one more pass this soon: its window holds
+// the move's transient (a task still on its slice, a queue still draining),
+// so the window after it, the one the controller judges the move by, starts
+// this soon instead of a whole interval later.
+inline constexpr std::chrono::milliseconds kMoveSettles{100};
 
 class Daemon {
   public:
@@ -71,8 +76,10 @@ class Daemon {
     std::optional<CgroupTree> net_tree_;  // cgroup2, where the network sensor runs
     DropReasonNames drop_names_;
     std::unique_ptr<RingBuffer> io_outlier_stream_;
-    // A ring-buffer event since the last pass calls for an early one.
+    // A ring-buffer event since the last pass, or a move in it, calls for
+    // an early one.
     bool urgent_ = false;
+    bool moved_ = false;  // the last pass moved a knob: a pass kMoveSettles after it
     std::chrono::steady_clock::time_point last_pass_{};
     std::unique_ptr<Actuator> actuator_;
     unsigned cpus_;

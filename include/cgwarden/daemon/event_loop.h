@@ -28,6 +28,10 @@ class EventLoop {
     // on_ready runs when fd becomes readable (e.g. ring_buffer__consume).
     Status watch(int fd, std::function<void()> on_ready);
 
+    // Makes wait() return Wake::Event once, `delay` from now (again: the
+    // later time replaces the earlier).
+    Status wake_in(std::chrono::nanoseconds delay);
+
     // Blocks until the next tick, an event or a stop signal.
     Result<Wake> wait();
 
@@ -38,6 +42,7 @@ class EventLoop {
     UniqueFd epoll_;
     UniqueFd timer_;
     UniqueFd signals_;
+    UniqueFd follow_up_;
     std::map<int, std::function<void()>> sources_;
     int stop_signal_ = 0;
 };
