@@ -477,6 +477,54 @@ TEST(Controller, AQuotaStepsFromWhatTheHogUsedNotFromTheCpuCount) {
         << "stepping back up to one CPU restores no limit";
 }
 
+// A victim's run-queue delay behind its own threads, or its own quota's
+// throttling, is its own trouble: reported as such, no neighbour pays.
+TEST(Controller, AVictimBehindItsOwnThreadsPunishesNoNeighbour) {
+    Scenario run;
+    ControllerInput in = run.node.interval(1s, true);
+    in.cgroups["/agent"].cpu_antagonists = {{"/agent", 0.8}, {"/batch", 0.2}};
+    ControllerOutput out = decide(in, run.policy, {});
+    ASSERT_EQ(out.breaches.size(), 1u);
+    EXPECT_NE(out.breaches[0].own_cause.find("its own tasks: 80%"), std::string::npos)
+        << out.breaches[0].own_cause;
+    EXPECT_TRUE(out.decisions.empty());
+}
+
+TEST(Controller, AVictimThrottledByItsOwnQuotaPunishesNoNeighbour) {
+    Scenario run;
+    ControllerInput in = run.node.interval(1s, true);
+    in.cgroups["/agent"].cpu_throttled_s = 0.5;  // its tasks waited 0.5 s for its own quota
+    in.cgroups["/agent"].cpu_antagonists = {{"/batch", 0.05}};
+    ControllerOutput out = decide(in, run.policy, {});
+    ASSERT_EQ(out.breaches.size(), 1u);
+    EXPECT_NE(out.breaches[0].own_cause.find("throttled by its own cpu.max"), std::string::npos)
+        << out.breaches[0].own_cause;
+    EXPECT_TRUE(out.decisions.empty());
+    in.cgroups["/agent"].cpu_throttled_s = 0.01;  // mostly the neighbour's doing
+    EXPECT_EQ(decide(in, run.policy, {}).decisions.size(), 1u);
+}
+
+// The pass right after a move measured a window that began before the move
+// took effect (the daemon runs it kMoveSettles later): it neither judges
+// the move nor steps the knob again; the window after it does.
+TEST(Controller, AWindowThatBeganBeforeTheMoveDoesNotJudgeIt) {
+    Scenario run;
+    ControllerInput in = run.node.interval(1s, true);
+    in.window = 1s;
+    ControllerOutput moved = decide(in, run.policy, {});
+    ASSERT_EQ(moved.decisions.size(), 1u);
+    run.node.apply(moved);
+    ControllerInput follow_up = run.node.interval(1s + 100ms, true);
+    follow_up.window = 100ms;
+    ControllerOutput transient = decide(follow_up, run.policy, moved.state);
+    EXPECT_TRUE(transient.decisions.empty()) << "its window holds the move's transient";
+    ControllerInput next = run.node.interval(2s, true);
+    next.window = 900ms;
+    ControllerOutput judged = decide(next, run.policy, transient.state);
+    ASSERT_EQ(judged.decisions.size(), 1u) << "still breaching: the next step";
+    EXPECT_EQ(judged.decisions[0].new_value, 40);
+}
+
 TEST(Controller, TheRootCgroupIsNeverStepped) {
     Scenario run;
     ControllerInput in = run.node.interval(1s, true);

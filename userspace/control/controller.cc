@@ -553,8 +553,11 @@ class Decider {
             KnobState &ks = blame(key, cg, *grant, breach.cgroup);
             if (ks.held_until && *ks.held_until > in_.now)
                 continue;  // left alone: the next rung answers
-            if (ks.held_at && *ks.held_at >= *grant)
-                ks.held_at.reset();  // it held there once; not any more
+            // It held there once; not any more. At the floor there is
+            // nothing lower to try: the memory of where it held is kept.
+            if (ks.held_at && *ks.held_at >= *grant &&
+                *grant > b->floor + b->step * kNegligibleStep)
+                ks.held_at.reset();
             // Above limits_nothing_above the knob limits nothing: a breach
             // there is a breach at it.
             ks.breached_at =
