@@ -118,9 +118,8 @@ Status Daemon::tick() {
                          cpus_,
                          io_tree_ ? &*io_tree_ : nullptr,
                          net_tree_ ? &*net_tree_ : nullptr,
-                         &drop_names_};
-    for (const auto &[target, knob] : state_.knobs)
-        sources.held.insert(target.cgroup);
+                         &drop_names_,
+                         held_cgroups()};
     ControllerInput input =
         build_controller_input(signals, std::chrono::nanoseconds(previous_->monotonic_ns), sources);
     input.changed_externally = actuator_->take_changed_externally();
@@ -134,6 +133,14 @@ Status Daemon::tick() {
     moved_ = !out.decisions.empty();
     publish(started, signals, input, out, act_on(out));
     return {};
+}
+
+// Cgroups whose knobs the controller holds: in its input while they exist.
+std::set<std::string> Daemon::held_cgroups() const {
+    std::set<std::string> held;
+    for (const auto &[target, knob] : state_.knobs)
+        held.insert(target.cgroup);
+    return held;
 }
 
 std::vector<DecisionRecord> Daemon::act_on(const ControllerOutput &out) {

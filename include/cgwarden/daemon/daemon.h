@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "cgwarden/bpf/probe.h"
 #include "cgwarden/bpf/ring_buffer.h"
@@ -62,6 +63,7 @@ class Daemon {
     void on_io_outlier(const IoOutlier &o);
     bool early_pass_due(std::chrono::steady_clock::time_point now);
     std::vector<DecisionRecord> act_on(const ControllerOutput &out);
+    std::set<std::string> held_cgroups() const;
     void publish(std::chrono::steady_clock::time_point started, const Signals &signals,
                  const ControllerInput &input, const ControllerOutput &out,
                  const std::vector<DecisionRecord> &made);
