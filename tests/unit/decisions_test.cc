@@ -143,6 +143,23 @@ TEST(DecisionTable, SaysWhatMovedHowFarAndWhy) {
     EXPECT_NE(table.find("recovered   its victims healthy for the hold-down"), std::string::npos)
         << table;
 
+    DecisionRecord undone = step_down("/batch/hog", Knob::CpuMax, 0.5, kUnlimited, "/critical/web");
+    undone.decision.direction = Direction::Up;
+    undone.decision.rule = "no-effect";
+    DecisionDocument give_backs{Mode::Enforce,
+                                3,
+                                {undone, step_up("/batch/hog", Knob::CpuWeight, 10, 55, "probe"),
+                                 step_up("/batch/hog", Knob::CpuIdle, 1, 0, "antagonist-idle")}};
+    std::string reasons = decision_table(give_backs);
+    EXPECT_NE(reasons.find("its steps did not make /critical/web healthy (cpu_delay_p99 4.10ms > "
+                           "200.0us): undone"),
+              std::string::npos)
+        << reasons;
+    EXPECT_NE(reasons.find("halfway back toward where they breached"), std::string::npos)
+        << reasons;
+    EXPECT_NE(reasons.find("it stopped doing what it was lowered for"), std::string::npos)
+        << reasons;
+
     DecisionDocument dry{Mode::DryRun, 0, {}};
     EXPECT_NE(decision_table(dry).find("dry-run: none applied"), std::string::npos);
     EXPECT_NE(decision_table(dry).find("no decisions"), std::string::npos);

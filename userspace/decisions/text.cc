@@ -41,22 +41,35 @@ std::string knob_text(const Decision &d) {
     return d.device.empty() ? to_string(d.knob) : fmt::format("{}@{}", to_string(d.knob), d.device);
 }
 
+// What a give-back answers, by its rule (controller.h).
+const char *give_back_reason(const std::string &rule) {
+    if (rule == "probe")
+        return "its victims held for the hold-down: halfway back toward where they breached";
+    if (rule == "recovered")
+        return "its victims healthy for the hold-down";
+    if (rule == "headroom")
+        return "the node has idle CPU";
+    if (rule == "antagonist-idle")
+        return "it stopped doing what it was lowered for";
+    if (rule == "victim-idle")
+        return "no victim it was lowered for is active";
+    return "";
+}
+
 std::string why_text(const DecisionRecord &r) {
     const Decision &d = r.decision;
-    std::string why;
+    std::string why = give_back_reason(d.rule);
     if (d.evidence) {
         const Evidence &e = *d.evidence;
-        why = fmt::format("{} {} {} > {}", e.victim, e.slo, slo_value_text(e.slo, e.observed),
-                          slo_value_text(e.slo, e.target));
+        std::string breach = fmt::format("{} {} > {}", e.slo, slo_value_text(e.slo, e.observed),
+                                         slo_value_text(e.slo, e.target));
         if (!e.device.empty())
-            why += " on " + e.device;
+            breach += " on " + e.device;
         if (!e.flow.empty())
-            why += " flow " + e.flow;
-        why += fmt::format(", {:.0f}% of it", e.antagonist_share * 100);
-    } else if (d.rule == "recovered") {
-        why = "its victims healthy for the hold-down";
-    } else if (d.rule == "headroom") {
-        why = "the node has idle CPU";
+            breach += " flow " + e.flow;
+        why = d.rule == "no-effect"
+                  ? fmt::format("its steps did not make {} healthy ({}): undone", e.victim, breach)
+                  : fmt::format("{} {}, {:.0f}% of it", e.victim, breach, e.antagonist_share * 100);
     }
     if (!r.error.empty())
         why += (why.empty() ? "" : "; ") + std::string("NOT APPLIED: ") + r.error;
