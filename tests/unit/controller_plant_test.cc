@@ -34,6 +34,14 @@ struct Noise {
 // ms) after it takes the transient.
 constexpr Duration kWindow = 900ms;
 
+// An SLO on one signal.
+template <class T, class V>
+Slo slo_of(std::optional<T> Slo::*field, V target) {
+    Slo slo;
+    slo.*field = target;
+    return slo;
+}
+
 Policy plant_policy(Knob knob, KnobBounds bounds, Slo slo) {
     Policy p;
     p.mode = Mode::Enforce;
@@ -77,7 +85,7 @@ struct CpuPlant {
 
 struct CpuRun : test::ControllerRun<CpuPlant> {
     CpuRun(std::function<double(double)> p99_of_weight, KnobBounds bounds)
-        : ControllerRun(plant_policy(Knob::CpuWeight, bounds, Slo{.cpu_delay_p99 = 3ms})) {
+        : ControllerRun(plant_policy(Knob::CpuWeight, bounds, slo_of(&Slo::cpu_delay_p99, 3ms))) {
         node.p99_of_weight = std::move(p99_of_weight);
     }
 };
@@ -170,7 +178,7 @@ TEST(ControllerPlant, AThresholdIsCrossedStepByStepAndNeverUndone) {
     constexpr KnobBounds bounds{
         .floor = 10e3, .ceiling = kUnlimited, .step = 50e3, .hold_down = 10s, .cooldown = 0s};
     test::ControllerRun<LinkPlant> run(
-        plant_policy(Knob::NetEgressRate, bounds, Slo{.heartbeat_drops = 0}));
+        plant_policy(Knob::NetEgressRate, bounds, slo_of(&Slo::heartbeat_drops, 0)));
     std::vector<std::string> notices;
     int lost_late = 0;
     double kept_late = 0;
