@@ -100,9 +100,9 @@ TEST(ControllerMemory, AStallStepsMemoryHighOfTheInnermostLargestHolder) {
     std::vector<Decision> moves;
     std::vector<std::string> notices;
     for (int i = 0; i < 10; ++i) {  // a heavier stall: 13% even at the floor
-        ControllerOutput out = run.tick(0.60);
-        moves.insert(moves.end(), out.decisions.begin(), out.decisions.end());
-        notices.insert(notices.end(), out.notices.begin(), out.notices.end());
+        ControllerOutput heavier = run.tick(0.60);
+        moves.insert(moves.end(), heavier.decisions.begin(), heavier.decisions.end());
+        notices.insert(notices.end(), heavier.notices.begin(), heavier.notices.end());
         EXPECT_GE(run.node.job_high, 1 * kGiB) << "never below the floor";
     }
     ASSERT_EQ(moves.size(), 2u);
