@@ -40,7 +40,7 @@ struct InputSources {
     // Cgroups whose knobs the controller holds lowered: in the input while
     // they exist, idle or not, so an antagonist that stopped gets its knobs
     // back instead of being taken for removed.
-    std::set<std::string> held;
+    std::set<std::string> held = {};
 };
 
 ControllerInput build_controller_input(const Signals &signals, Duration now, InputSources &sources);
