@@ -167,7 +167,14 @@ TEST_P(CpuContention, AWaitThatMovesBetweenCpusCountsBothParts) {
     const auto &c = test::cgroup_entry(report, movers.path())["cpu"];
     // One worker of two always waits on each CPU.
     EXPECT_GT(truth, 0.5 * std::chrono::duration<double>(kWindow).count());
-    EXPECT_NEAR(c["runq_delay_total_s"].get<double>(), truth, 0.03 * truth) << report.dump(2);
+    // A wait whose record another task took loses its part from the other
+    // CPU, counted (wait_record_taken): at most that share of the waits
+    // comes up short beyond the 3%. Without the carry it is 7% short with
+    // none taken; in a TCG guest 66 of 982 records were taken once (4.4%).
+    double taken = report["lost_events"]["cpu_wait_record_taken"].get<double>() /
+                   std::max(1.0, c["runq_events"].get<double>());
+    EXPECT_NEAR(c["runq_delay_total_s"].get<double>(), truth, (0.03 + taken) * truth)
+        << report.dump(2);
 }
 
 TEST_P(CpuContention, ThrottlingMatchesCpuStat) {

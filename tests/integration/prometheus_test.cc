@@ -140,6 +140,10 @@ struct HeartbeatScenario {
 TEST(ExporterPrometheus, EveryDashboardAndAlertQueryRunsOnARealPrometheus) {
     ASSERT_EQ(::geteuid(), 0u) << "integration tests load BPF and create cgroups: run as root";
     test::ContentionScenario scenario;
+    // The scenario's actuator only records: the victim never improves, and a
+    // weight at its floor that did not help would be undone. Steps of 1 keep
+    // the hog's weight lowered, and its knob series exported, all test long.
+    scenario.policy.classes.at(1).knobs.at(Knob::CpuWeight).step = 1;
     test::remove_stale_netns();
     HeartbeatScenario heartbeats(scenario.layout);
     scenario.policy.heartbeats = {heartbeats.flow()};

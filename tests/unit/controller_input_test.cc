@@ -72,27 +72,33 @@ TEST_F(ControllerInputTest, JoinsSignalsWithPathsClassesAndKnobs) {
     EXPECT_EQ(knobs_read.size(), 2u);
 }
 
-// A cgroup whose knobs the controller holds lowered stays in the input while
-// it exists, even in an interval it did nothing in (an antagonist that
-// stopped): only a removed one drops out.
+// A cgroup whose knobs the controller holds stays in the input while it
+// exists, even in an interval it did nothing in (an antagonist that
+// stopped), and its per-device knob is read on that device: only a removed
+// cgroup drops out.
 TEST_F(ControllerInputTest, HeldCgroupsAreInTheInputWhileTheyExist) {
     CgroupTree tree(root_);
     Signals idle;
     idle.cpu.window_s = 1;
+    std::vector<std::string> devices_read;
     InputSources sources{
         policy_, tree,
         [](const std::string &path) -> std::optional<size_t> {
             return path == "/batch" ? std::optional<size_t>(1) : std::nullopt;
         },
-        [](const std::string &, const ClassPolicy &, const std::vector<std::string> &) {
+        [&](const std::string &, const ClassPolicy &, const std::vector<std::string> &devices) {
+            devices_read = devices;
             return std::map<KnobSlot, double>{{Knob::CpuWeight, 10}};
         },
         2};
-    sources.held = {"/batch", "/removed"};
+    sources.held = {{"/batch", Knob::CpuWeight},
+                    {"/batch", Knob::IoMax, "8:16"},
+                    {"/removed", Knob::CpuWeight}};
     ControllerInput in = build_controller_input(idle, std::chrono::seconds(7), sources);
     ASSERT_EQ(in.cgroups.count("/batch"), 1u);
     EXPECT_EQ(in.cgroups.at("/batch").knobs.at(Knob::CpuWeight), 10);
     EXPECT_DOUBLE_EQ(in.cgroups.at("/batch").cpu_usage, 0);
+    EXPECT_EQ(devices_read, std::vector<std::string>{"8:16"}) << "no IO there, read all the same";
     EXPECT_EQ(in.cgroups.count("/removed"), 0u);
 }
 

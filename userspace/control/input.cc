@@ -1,6 +1,7 @@
 #include "cgwarden/control/input.h"
 
 #include <algorithm>
+#include <set>
 
 namespace cgw {
 
@@ -93,6 +94,12 @@ void add_net(const NetSignals &net, CgroupTree &net_tree, const DropReasonNames 
     }
 }
 
+// The cgroup is in some hierarchy the signals come from.
+bool exists(const std::string &path, const InputSources &sources) {
+    return sources.cpu_tree.id_of(path) || (sources.io_tree && sources.io_tree->id_of(path)) ||
+           (sources.net_tree && sources.net_tree->id_of(path));
+}
+
 }  // namespace
 
 ControllerInput build_controller_input(const Signals &signals, Duration now,
@@ -109,18 +116,22 @@ ControllerInput build_controller_input(const Signals &signals, Duration now,
     if (signals.net && sources.net_tree)
         add_net(*signals.net, *sources.net_tree,
                 sources.drop_names ? *sources.drop_names : DropReasonNames{}, in);
-    for (const std::string &path : sources.held)
-        if (sources.cpu_tree.id_of(path) || (sources.io_tree && sources.io_tree->id_of(path)) ||
-            (sources.net_tree && sources.net_tree->id_of(path)))
-            in.cgroups[path];
+    for (const KnobTarget &held : sources.held)
+        if (exists(held.cgroup, sources))
+            in.cgroups[held.cgroup];
     for (auto &[path, cg] : in.cgroups) {
         cg.class_index = sources.classify(path);
         if (!cg.class_index)
             continue;
-        std::vector<std::string> devices;
+        std::set<std::string> devices;
         for (const auto &[device, io] : cg.io_devices)
-            devices.push_back(device);
-        cg.knobs = sources.read_knobs(path, sources.policy.classes.at(*cg.class_index), devices);
+            devices.insert(device);
+        for (auto held = sources.held.lower_bound(KnobTarget{path, Knob{}, ""});
+             held != sources.held.end() && held->cgroup == path; ++held)
+            if (!held->device.empty())
+                devices.insert(held->device);
+        cg.knobs = sources.read_knobs(path, sources.policy.classes.at(*cg.class_index),
+                                      {devices.begin(), devices.end()});
     }
     return in;
 }

@@ -119,7 +119,7 @@ Status Daemon::tick() {
                          io_tree_ ? &*io_tree_ : nullptr,
                          net_tree_ ? &*net_tree_ : nullptr,
                          &drop_names_,
-                         held_cgroups()};
+                         held_knobs()};
     ControllerInput input =
         build_controller_input(signals, std::chrono::nanoseconds(previous_->monotonic_ns), sources);
     input.changed_externally = actuator_->take_changed_externally();
@@ -135,11 +135,11 @@ Status Daemon::tick() {
     return {};
 }
 
-// Cgroups whose knobs the controller holds: in its input while they exist.
-std::set<std::string> Daemon::held_cgroups() const {
-    std::set<std::string> held;
+// The knobs the controller holds: their cgroups stay in its input.
+std::set<KnobTarget> Daemon::held_knobs() const {
+    std::set<KnobTarget> held;
     for (const auto &[target, knob] : state_.knobs)
-        held.insert(target.cgroup);
+        held.insert(target);
     return held;
 }
 

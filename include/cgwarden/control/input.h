@@ -37,10 +37,11 @@ struct InputSources {
     CgroupTree *net_tree = nullptr;  // ids of the network signals (cgroup2)
     // Names the kernel's drop reason codes ("QDISC_DROP").
     const DropReasonNames *drop_names = nullptr;
-    // Cgroups whose knobs the controller holds lowered: in the input while
-    // they exist, idle or not, so an antagonist that stopped gets its knobs
-    // back instead of being taken for removed.
-    std::set<std::string> held = {};
+    // Knobs the controller holds: their cgroups are in the input while they
+    // exist, idle or not, and a per-device knob is read on its device even
+    // in an interval without IO there, so an antagonist that stopped (or
+    // that its limit slowed to a trickle) keeps its knobs tracked.
+    std::set<KnobTarget> held = {};
 };
 
 ControllerInput build_controller_input(const Signals &signals, Duration now, InputSources &sources);

@@ -63,7 +63,7 @@ class Daemon {
     void on_io_outlier(const IoOutlier &o);
     bool early_pass_due(std::chrono::steady_clock::time_point now);
     std::vector<DecisionRecord> act_on(const ControllerOutput &out);
-    std::set<std::string> held_cgroups() const;
+    std::set<KnobTarget> held_knobs() const;
     void publish(std::chrono::steady_clock::time_point started, const Signals &signals,
                  const ControllerInput &input, const ControllerOutput &out,
                  const std::vector<DecisionRecord> &made);
