@@ -9,6 +9,8 @@
 
 #include "cgwarden/common/strings.h"
 #include "cgwarden/control/knob_search.h"
+#include "cgwarden/control/ladder.h"
+#include "cgwarden/control/own_cause.h"
 
 namespace cgw {
 
@@ -20,33 +22,9 @@ constexpr const char *kHeartbeatDropsSlo = "heartbeat_drops";
 constexpr const char *kHeartbeatGapSlo = "heartbeat_gap";
 constexpr const char *kMemorySlo = "memory_stall";
 
-// The knobs that answer a breach, in the order they are tried: what governs
-// the victim's latency and costs the antagonist least first, a cap on its
-// throughput last. CPU: the weight ratio, then SCHED_IDLE (wake-up latency
-// follows both), then the quota, which costs throughput and does not
-// shorten a wake-up. A rung is used once those before it are at their floor
-// or did not help; lowered rungs go back up last first.
-constexpr Knob kCpuLadder[] = {Knob::CpuWeight, Knob::CpuIdle, Knob::CpuMax};
-constexpr Knob kIoLadder[] = {Knob::IoWeight, Knob::IoMax};
-constexpr Knob kNetLadder[] = {Knob::NetEgressRate};
-constexpr Knob kMemoryLadder[] = {Knob::MemoryHigh};
-
 // How long a knob back at its original keeps the grant that last held, so
 // an antagonist that comes back is met there at once.
 constexpr Duration kRememberFor = std::chrono::minutes(10);
-
-std::span<const Knob> ladder_of(Knob knob) {
-    for (std::span<const Knob> ladder :
-         {std::span<const Knob>(kCpuLadder), std::span<const Knob>(kIoLadder),
-          std::span<const Knob>(kNetLadder), std::span<const Knob>(kMemoryLadder)})
-        if (std::find(ladder.begin(), ladder.end(), knob) != ladder.end())
-            return ladder;
-    return {};
-}
-
-bool is_cpu_knob(Knob knob) {
-    return ladder_of(knob).data() == std::begin(kCpuLadder);
-}
 
 double seconds(Duration d) {
     return std::chrono::duration<double>(d).count();
@@ -353,30 +331,6 @@ class Decider {
         return j;
     }
 
-    // Whether a CPU breach is the victim's own doing: its tasks waited longer
-    // throttled by its own quota than behind other cgroups, or most of its
-    // run-queue delay was behind its own threads.
-    static std::string own_cpu_cause(const std::string &path, const CgroupInput &cg) {
-        double own = 0;
-        double total = 0;
-        for (const Antagonist &a : cg.cpu_antagonists) {
-            total += a.weight;
-            own += a.path == path ? a.weight : 0;
-        }
-        double others = total - own;
-        if (cg.cpu_throttled_s > 0 && cg.cpu_throttled_s >= others)
-            return fmt::format(
-                "throttled by its own cpu.max: its tasks waited {:.3g}s throttled, {:.3g}s "
-                "behind other cgroups",
-                cg.cpu_throttled_s, others);
-        if (total > 0 && own / total >= kOwnTasksShare)
-            return fmt::format(
-                "its own tasks: {:.0f}% of its run-queue delay was behind its own "
-                "threads (more runnable threads than the CPUs it gets)",
-                100 * own / total);
-        return {};
-    }
-
     const Breach *breach_of(const SignalKey &key) const {
         for (const Breach &b : out_.breaches)
             if (key_of(b) == key)
@@ -415,16 +369,6 @@ class Decider {
         return victim.cpu_antagonists;
     }
 
-    static std::span<const Knob> ladder_for(const std::string &slo) {
-        if (slo == kIoSlo)
-            return kIoLadder;
-        if (slo == kMemorySlo)
-            return kMemoryLadder;
-        if (slo == kHeartbeatDropsSlo)
-            return kNetLadder;
-        return kCpuLadder;
-    }
-
     // Cgroups holding memory, innermost only, other than the victim: a
     // parent's memory.current counts its children's again, and the victim's
     // own ancestors hold the victim's memory.
@@ -454,31 +398,6 @@ class Decider {
     static KnobSlot slot_of(const CgroupInput &cg, Knob knob, const std::string &device) {
         KnobSlot on_device{knob, device};
         return !device.empty() && cg.knobs.count(on_device) ? on_device : KnobSlot{knob};
-    }
-
-    // What the cgroup does that the knob restrains: CPUs used, bytes/s read
-    // and written (on the knob's device, or all), bytes/s sent. Memory held
-    // never "stops": infinity.
-    static double activity(const CgroupInput &cg, const KnobTarget &target) {
-        switch (target.knob) {
-            case Knob::CpuWeight:
-            case Knob::CpuIdle:
-            case Knob::CpuMax:
-                return cg.cpu_usage;
-            case Knob::IoWeight:
-            case Knob::IoMax: {
-                double bytes = 0;
-                for (const auto &[device, io] : cg.io_devices)
-                    if (target.device.empty() || device == target.device)
-                        bytes += io.bytes_per_s;
-                return bytes;
-            }
-            case Knob::NetEgressRate:
-                return cg.tx_bytes_per_s;
-            case Knob::MemoryHigh:
-                break;
-        }
-        return kUnlimited;
     }
 
     // Where a step down starts: below what the knob can mean on this node.
@@ -603,13 +522,6 @@ class Decider {
         // the move may appear to start a few ns after it.
         constexpr Duration kRounding = std::chrono::milliseconds(1);
         return in_.now - in_.window > ks.last_move + kRounding;
-    }
-
-    // Knobs that limit what a cgroup may use, whoever else wants it; the
-    // others (weights, cpu.idle) only order who goes first.
-    static bool is_cap(Knob knob) {
-        return knob == Knob::CpuMax || knob == Knob::IoMax || knob == Knob::NetEgressRate ||
-               knob == Knob::MemoryHigh;
     }
 
     static bool measured_origin(const KnobTarget &key, double grant, const KnobBounds &b) {
