@@ -170,6 +170,25 @@ TEST(ControllerIo, AHogThatStopsGetsItsKnobsBackAtOnce) {
     EXPECT_TRUE(std::isinf(run.node.batch_max)) << "back to no limit, exactly";
 }
 
+// A hog its limit holds to a trickle is capped, not stopped: it keeps its
+// limit (until the hold-down, then the search) instead of getting it back
+// at once as if it had gone idle.
+TEST(ControllerIo, AHogItsCapSlowsToATrickleIsNotTakenForStopped) {
+    IoScenario run;
+    run.node.weight_helps = false;
+    run.node.max_helps = true;
+    run.policy.classes[1].knobs.erase(Knob::IoWeight);
+    run.policy.classes[1].knobs[Knob::IoMax].floor = 2 * kMiB;
+    run.policy.classes[1].knobs[Knob::IoMax].step = 88 * kMiB;  // from 90 MiB/s to 2 at once
+    run.tick(true);  // the rate of a whole interval first
+    run.tick(true);
+    ASSERT_DOUBLE_EQ(run.node.batch_max, 2 * kMiB);
+    for (int i = 0; i < 4; ++i)
+        for (const Decision &d : run.tick(true).decisions)
+            EXPECT_NE(d.rule, "antagonist-idle") << "second " << i;
+    EXPECT_DOUBLE_EQ(run.node.batch_max, 2 * kMiB) << "held through the hold-down";
+}
+
 TEST(ControllerIo, NoBreachWithoutEnoughRequestsOrOnAnotherDisk) {
     IoScenario run;
     EXPECT_TRUE(run.tick(true, 5).breaches.empty()) << "a p99 of 5 requests is noise";

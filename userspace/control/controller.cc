@@ -642,7 +642,11 @@ class Decider {
             return;
         }
         bool blamed_now = ks.last_blamed == in_.now;
-        if (!blamed_now && activity(cg, target) < kStoppedShare * ks.activity_when_blamed) {
+        // A cap holds its cgroup to the cap: below a tenth of that is
+        // stopped, not capped. And not on the window of the move itself.
+        double was = is_cap(target.knob) ? std::min(ks.activity_when_blamed, grant)
+                                         : ks.activity_when_blamed;
+        if (!blamed_now && measured_since_move(ks) && activity(cg, target) < kStoppedShare * was) {
             ks.breached_at.reset();
             move(target, ks, grant, ks.original, Direction::Up, "antagonist-idle", std::nullopt,
                  false);

@@ -22,6 +22,8 @@ void add_cpu(const CpuSignals &cpu_signals, InputSources &sources, ControllerInp
         cg.cpu_waits = cpu.runq_events;
         cg.cpu_usage = cpu_signals.window_s > 0 ? cpu.usage_s / cpu_signals.window_s : 0;
         cg.cpu_throttled_s = cpu.throttled_s;
+        cg.cpu_waiting =
+            cpu_signals.window_s > 0 ? cpu.runq_delay_total_s / cpu_signals.window_s : 0;
         for (const Preemptor &p : cpu.preempted_by) {
             if (auto antagonist = sources.cpu_tree.path_of(p.cgroup_id))
                 cg.cpu_antagonists.push_back({*antagonist, p.delay_s});

@@ -47,7 +47,7 @@ double activity(const CgroupInput &cg, const KnobTarget &target) {
         case Knob::CpuWeight:
         case Knob::CpuIdle:
         case Knob::CpuMax:
-            return cg.cpu_usage;
+            return cg.cpu_usage + cg.cpu_waiting;
         case Knob::IoWeight:
         case Knob::IoMax: {
             double bytes = 0;

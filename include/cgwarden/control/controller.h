@@ -50,6 +50,9 @@ struct CgroupInput {
     double cpu_delay_p99_s = 0;
     uint64_t cpu_waits = 0;
     double cpu_usage = 0;  // CPUs it used over the interval (cpu.stat usage / window)
+    // CPUs' worth of time its tasks waited on run queues (run-queue delay /
+    // window): with cpu_usage, what it wanted, which a starved cgroup still does.
+    double cpu_waiting = 0;
     // Time its tasks spent runnable while its own CFS quota throttled them,
     // summed over its tasks (not part of cpu_delay).
     double cpu_throttled_s = 0;

@@ -26,9 +26,10 @@ bool is_cpu_knob(Knob knob);
 // (weights, cpu.idle) only order who goes first.
 bool is_cap(Knob knob);
 
-// What the cgroup does that the knob restrains: CPUs used, bytes/s read and
-// written (on the knob's device, or all), bytes/s sent. Memory held never
-// "stops": infinity.
+// What the cgroup does that the knob restrains: CPUs used or waited for (a
+// cgroup starved by cpu.idle still wants them), bytes/s read and written
+// (on the knob's device, or all), bytes/s sent. Memory held never "stops":
+// infinity.
 double activity(const CgroupInput &cg, const KnobTarget &target);
 
 }  // namespace cgw
