@@ -11,6 +11,7 @@
 #include "cgwarden/control/knob_search.h"
 #include "cgwarden/control/ladder.h"
 #include "cgwarden/control/own_cause.h"
+#include "cgwarden/decisions/text.h"
 
 namespace cgw {
 
@@ -67,14 +68,6 @@ bool overridden(const CgroupInput &cg, Knob knob) {
 std::string describe(const KnobTarget &target) {
     return target.cgroup + " " + to_string(target.knob) +
            (target.device.empty() ? "" : " " + target.device);
-}
-
-std::string signal_text(const std::string &slo, double v) {
-    if (slo == kCpuSlo || slo == kIoSlo || slo == kHeartbeatGapSlo)
-        return fmt::format("{:.3g}ms", v * 1e3);
-    if (slo == kMemorySlo)
-        return fmt::format("{:.1f}%", v * 100);
-    return fmt::format("{:g}", v);
 }
 
 // Reversals of direction among recent moves, counting the proposed one.
@@ -175,7 +168,7 @@ class Decider {
             }
             const StepTrial &t = *ks.trial;
             const Breach *breach = breach_of(key_of(t));
-            std::string before = signal_text(t.slo, t.baseline);
+            std::string before = slo_value_text(t.slo, t.baseline);
             if (!breach) {
                 out_.effects.push_back(
                     fmt::format("{} helped {}: {} {} -> within its SLO after {} step(s)",
@@ -191,7 +184,7 @@ class Decider {
             if (breach->observed <= t.baseline * (1 - kMinImprovement) && !is_cap(target.knob)) {
                 out_.effects.push_back(fmt::format(
                     "{} helped {} only partly: {} {} -> {} at its floor", describe(target),
-                    t.victim, t.slo, before, signal_text(t.slo, breach->observed)));
+                    t.victim, t.slo, before, slo_value_text(t.slo, breach->observed)));
                 ks.trial.reset();
                 continue;
             }
@@ -563,10 +556,10 @@ class Decider {
         std::string notice = fmt::format(
             "{} {} {}: {} {} before, {} after {} step(s){}; undone, and not used for it for {}",
             describe(target), partly ? "helped only partly" : "did not help", t.victim, t.slo,
-            signal_text(t.slo, t.baseline), signal_text(t.slo, breach.observed), t.steps,
+            slo_value_text(t.slo, t.baseline), slo_value_text(t.slo, breach.observed), t.steps,
             partly ? fmt::format(" against an SLO of {}, and a cap that does not make it healthy "
                                  "costs {} throughput for nothing",
-                                 signal_text(t.slo, breach.target), target.cgroup)
+                                 slo_value_text(t.slo, breach.target), target.cgroup)
                    : "",
             duration_text(kIneffectiveFor));
         if (!other_rung_left(target, cg, t.victim, breach))

@@ -25,17 +25,6 @@ SloUnit unit_of(const std::string &slo) {
 }
 
 // Readable: "4.10ms", "3", "9.2%".
-std::string slo_value_text(const std::string &slo, double v) {
-    switch (unit_of(slo)) {
-        case SloUnit::Count:
-            return fmt::format("{:g}", v);
-        case SloUnit::Share:
-            return fmt::format("{:.1f}%", v * 100);
-        case SloUnit::Seconds:
-            break;
-    }
-    return human_duration(v);
-}
 
 std::string knob_text(const Decision &d) {
     return d.device.empty() ? to_string(d.knob) : fmt::format("{}@{}", to_string(d.knob), d.device);
@@ -77,6 +66,18 @@ std::string why_text(const DecisionRecord &r) {
 }
 
 }  // namespace
+
+std::string slo_value_text(const std::string &slo, double v) {
+    switch (unit_of(slo)) {
+        case SloUnit::Count:
+            return fmt::format("{:g}", v);
+        case SloUnit::Share:
+            return fmt::format("{:.1f}%", v * 100);
+        case SloUnit::Seconds:
+            break;
+    }
+    return human_duration(v);
+}
 
 std::string slo_text(const std::string &slo, double observed, double target,
                      const std::string &device, const std::string &flow) {

@@ -17,6 +17,9 @@ std::string slo_text(const std::string &slo, double observed, double target,
 // precision: ("%H:%M:%S") -> "14:02:03.123".
 std::string utc_time_text(uint64_t unix_time_ns, const char *seconds_format);
 
+// An SLO signal's value in its unit, readable: "4.1ms", "9.2%", "3".
+std::string slo_value_text(const std::string &slo, double v);
+
 // A knob value in the log: "max" when unlimited, else the policy unit's number, exact.
 std::string value_text(double v);
 
