@@ -95,7 +95,10 @@ void add_run_command(CLI::App &app) {
         "run",
         "Run the daemon: measure every interval, find cgroups breaching their class's SLOs, "
         "step the knobs of the lower-class cgroups that cause it down within the policy's "
-        "bounds, and back up once the victim is healthy. Every original value is journaled in "
+        "bounds (the cheapest first: cpu_weight, then cpu_idle, a cap like cpu_max last), "
+        "undo a knob that does not help the victim (the log says why), and give back halfway "
+        "toward where the victim breached once it is healthy, or all at once when the "
+        "neighbour stops. Every original value is journaled in "
         "the state directory before the first write and restored on SIGTERM/SIGINT, by "
         "`cgwarden restore`, and at the next start after a crash. Validate a policy with "
         "`cgwarden check-config FILE` first.");
