@@ -51,19 +51,35 @@ FioDirection direction(const nlohmann::json &job, const char *name) {
     if (out.total_ios == 0)
         return out;
     out.clat_p50_s = d.at("clat_ns").at("percentile").at("50.000000").get<double>() / 1e9;
+    out.clat_p99_s = d.at("clat_ns").at("percentile").at("99.000000").get<double>() / 1e9;
     out.lat_p50_s = d.at("lat_ns").at("percentile").at("50.000000").get<double>() / 1e9;
     return out;
 }
 
+const char *device_variable(Disk disk) {
+    return disk == Disk::Rated ? "CGWARDEN_TEST_RATED_BLOCK_DEVICE" : "CGWARDEN_TEST_BLOCK_DEVICE";
+}
+
 }  // namespace
 
-IoTarget::IoTarget() {
-    if (const char *raw = std::getenv("CGWARDEN_TEST_BLOCK_DEVICE"); raw && *raw) {
+std::string IoTarget::unavailable(Disk disk) {
+    const char *raw = std::getenv(device_variable(disk));
+    if (disk == Disk::Rated && (!raw || !*raw))
+        return "no disk whose rate a hog exceeds (CGWARDEN_TEST_RATED_BLOCK_DEVICE, the VM's "
+               "/dev/vdb limited to CGWARDEN_TEST_RATED_DISK_IOPS requests a second)";
+    return "";
+}
+
+IoTarget::IoTarget(Disk disk) {
+    const char *variable = device_variable(disk);
+    if (const char *raw = std::getenv(variable); raw && *raw) {
         path_ = raw;
         struct stat st {};
         if (::stat(raw, &st) != 0 || !S_ISBLK(st.st_mode))
-            throw std::runtime_error(path_ + " (CGWARDEN_TEST_BLOCK_DEVICE) is no block device");
+            throw std::runtime_error(path_ + " (" + variable + ") is no block device");
         device_ = whole_disk(maj_min(st.st_rdev));
+    } else if (disk == Disk::Rated) {
+        throw std::runtime_error(unavailable(disk));
     } else {
         const char *dir = std::getenv("CGWARDEN_IO_TEST_DIR");
         path_ =

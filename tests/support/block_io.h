@@ -12,15 +12,27 @@
 
 namespace cgw::test {
 
-// Where fio does its IO: the raw device in $CGWARDEN_TEST_BLOCK_DEVICE (the
-// VM's scratch disk), else a file in $CGWARDEN_IO_TEST_DIR or /var/tmp,
-// which must be on a block device. Written once in full, so reads hit the
-// device rather than holes; the file is removed at destruction.
+// Which disk a test hammers.
+enum class Disk {
+    // The raw device in $CGWARDEN_TEST_BLOCK_DEVICE (the VM's scratch disk),
+    // else a file in $CGWARDEN_IO_TEST_DIR or /var/tmp on a block device.
+    Scratch,
+    // The raw device in $CGWARDEN_TEST_RATED_BLOCK_DEVICE, whose rate
+    // ($CGWARDEN_TEST_RATED_DISK_IOPS requests a second) is below what a
+    // deep-queue hog asks for: a cloud volume with provisioned IOPS (the
+    // VM's /dev/vdb). Where no such disk is set, `available` says why.
+    Rated,
+};
+
+// Where fio does its IO on `Disk`. Written once in full, so reads hit the
+// device rather than holes; a file is removed at destruction.
 class IoTarget {
   public:
     static constexpr const char *kSize = "32M";
 
-    IoTarget();
+    explicit IoTarget(Disk disk = Disk::Scratch);
+    // Empty when the disk can be used, else why not (a test's skip reason).
+    static std::string unavailable(Disk disk);
     ~IoTarget();
     IoTarget(const IoTarget &) = delete;
     IoTarget &operator=(const IoTarget &) = delete;
@@ -38,7 +50,8 @@ class IoTarget {
 struct FioDirection {
     uint64_t total_ios = 0;
     double clat_p50_s = 0;  // submission done -> completion reaped
-    double lat_p50_s = 0;   // whole IO, submission included
+    double clat_p99_s = 0;
+    double lat_p50_s = 0;  // whole IO, submission included
 };
 
 struct FioResult {

@@ -114,6 +114,22 @@ TEST(ControllerIo, ABreachOnADiskStepsTheWeightOfWhoWasQueuedAheadOnItFirst) {
     EXPECT_EQ(run.node.batch_max, kUnlimited) << "the hog keeps its throughput";
 }
 
+TEST(ControllerIo, AReaderStarvedToAFewRequestsIsJudgedByTheirMedian) {
+    IoScenario run;
+    ControllerInput in = run.node.interval(1s, true, kMinWaitsForMedian);
+    DeviceIoInput &disk = in.cgroups["/db"].io_devices[kDisk];
+    disk.latency_p50_s = 0.001;  // half of them within the 2 ms target: too few to tell
+    EXPECT_TRUE(decide(in, run.policy, {}).breaches.empty());
+    disk.latency_p50_s = 0.010;  // half of them late: no p99 within the target does that
+    ControllerOutput out = decide(in, run.policy, {});
+    ASSERT_EQ(out.breaches.size(), 1u);
+    EXPECT_DOUBLE_EQ(out.breaches[0].observed, 0.012);
+    ASSERT_EQ(out.decisions.size(), 1u);
+    EXPECT_EQ(out.decisions[0].knob, Knob::IoWeight);
+    disk.ops = kMinWaitsForMedian - 1;  // fewer still: not even a median
+    EXPECT_TRUE(decide(in, run.policy, {}).breaches.empty());
+}
+
 TEST(ControllerIo, ARateLimitStepsFromWhatTheHogMovedOnceTheWeightDidNotHelp) {
     IoScenario run;
     run.node.weight_helps = false;  // blk-throttle or a scheduler without weights

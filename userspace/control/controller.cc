@@ -277,21 +277,27 @@ class Decider {
             if (observed > target)
                 out_.breaches.push_back({path, name, observed, target, device, flow, ""});
         };
+        // Whether `count` samples can judge a p99 target (see kMinWaitsForMedian).
+        auto judges_p99 = [](uint64_t count, double p50, double target) {
+            return count >= kMinWaitsForP99 || (count >= kMinWaitsForMedian && p50 > target);
+        };
         if (slo.cpu_delay_p99) {
             j.watched = true;
-            if (cg.cpu_waits >= kMinWaitsForP99)
-                judge(kCpuSlo, "", "", cg.cpu_delay_p99_s, seconds(*slo.cpu_delay_p99));
+            double target = seconds(*slo.cpu_delay_p99);
+            if (judges_p99(cg.cpu_waits, cg.cpu_delay_p50_s, target))
+                judge(kCpuSlo, "", "", cg.cpu_delay_p99_s, target);
             else
                 j.unjudged = true;
         }
         if (slo.io_latency_p99) {
             j.watched = true;
+            double target = seconds(*slo.io_latency_p99);
             bool judged = false;
             for (const auto &[device, io] : cg.io_devices) {
-                if (io.ops < kMinWaitsForP99)
+                if (!judges_p99(io.ops, io.latency_p50_s, target))
                     continue;
                 judged = true;
-                judge(kIoSlo, device, "", io.latency_p99_s, seconds(*slo.io_latency_p99));
+                judge(kIoSlo, device, "", io.latency_p99_s, target);
             }
             j.unjudged |= !judged;
         }

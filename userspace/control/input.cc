@@ -18,6 +18,7 @@ void add_cpu(const CpuSignals &cpu_signals, InputSources &sources, ControllerInp
             in.cpu_busy_fraction = capacity > 0 ? cpu.usage_s / capacity : 0;
         }
         CgroupInput &cg = in.cgroups[*path];
+        cg.cpu_delay_p50_s = cpu.runq_delay_p50_s;
         cg.cpu_delay_p99_s = cpu.runq_delay_p99_s;
         cg.cpu_waits = cpu.runq_events;
         cg.cpu_usage = cpu_signals.window_s > 0 ? cpu.usage_s / cpu_signals.window_s : 0;
@@ -40,6 +41,7 @@ void add_io(const IoSignals &io_signals, double window_s, CgroupTree &io_tree,
         CgroupInput &cg = in.cgroups[*path];
         for (const auto &[device, signals] : io.devices) {
             DeviceIoInput &d = cg.io_devices[device.to_string()];
+            d.latency_p50_s = signals.latency_p50_s;
             d.latency_p99_s = signals.latency_p99_s;
             d.ops = signals.ops;
             d.bytes_per_s = window_s > 0 ? static_cast<double>(signals.bytes) / window_s : 0;

@@ -38,7 +38,8 @@ struct HeartbeatInput {
 
 // One cgroup's block IO on one device in one interval.
 struct DeviceIoInput {
-    double latency_p99_s = 0;  // device latency (issue -> completion)
+    double latency_p50_s = 0;  // device latency (issue -> completion)
+    double latency_p99_s = 0;
     uint64_t ops = 0;
     double bytes_per_s = 0;
     std::vector<Antagonist> queued_behind;  // requests ahead of its own, most delay first
@@ -47,6 +48,7 @@ struct DeviceIoInput {
 // What the controller sees of one cgroup in one interval.
 struct CgroupInput {
     std::optional<size_t> class_index;  // into Policy::classes
+    double cpu_delay_p50_s = 0;
     double cpu_delay_p99_s = 0;
     uint64_t cpu_waits = 0;
     double cpu_usage = 0;  // CPUs it used over the interval (cpu.stat usage / window)
@@ -218,8 +220,14 @@ struct ControllerOutput {
 // back to their originals once no breach has blamed them for the hold-down.
 inline constexpr double kHeadroomBusyFraction = 0.6;
 // A p99 of fewer waits (or IO requests) than this is noise: the interval
-// does not judge the victim, which keeps its last verdict.
+// does not judge the victim, which keeps its last verdict...
 inline constexpr uint64_t kMinWaitsForP99 = 20;
+// ...unless it had at least this many and their median is over the p99
+// target already: a victim starved to a few requests an interval (a reader
+// behind a hog's queue) is breaching, not noise. Were its p99 within the
+// target, half of its samples over it would happen by chance with odds
+// under 1 in 10^5 (binomial, 3 of 5 past a 1% tail).
+inline constexpr uint64_t kMinWaitsForMedian = 5;
 // How long a breaching victim that cannot be judged keeps its antagonists
 // blamed; then it counts as healthy (it may be idle, or gone quiet for good).
 inline constexpr Duration kUnjudgedLimit = std::chrono::seconds(60);
