@@ -58,17 +58,16 @@ class IoEnforcement : public test::RootKernelTest {
         knobs_ = std::make_unique<test::KnobFiles>(
             std::vector<const test::TestCgroup *>{hog_.get(), reader_.get()}, "blkio",
             layout_.mode == CgroupMode::V2
-                ? std::vector<std::string>{"io.max"}
+                ? std::vector<std::string>{"io.max", "io.weight"}
                 : std::vector<std::string>{"blkio.throttle.read_bps_device",
                                            "blkio.throttle.write_bps_device"});
     }
 
-    // The reader is critical with `slo`, the hog best-effort with `io_max`.
-    void write_config(const std::string &slo, const std::string &io_max) {
-        config_ = test::write_enforcement_config(state_, {.critical = reader_->path(),
-                                                          .slo = slo,
-                                                          .best_effort = hog_->path(),
-                                                          .knobs = {"io_max: " + io_max}});
+    // The reader is critical with `slo`, the hog best-effort with `knobs`.
+    void write_config(const std::string &slo, const std::vector<std::string> &knobs) {
+        config_ = test::write_enforcement_config(
+            state_,
+            {.critical = reader_->path(), .slo = slo, .best_effort = hog_->path(), .knobs = knobs});
     }
 
     void start_hog() {
@@ -139,8 +138,8 @@ TEST_F(IoEnforcement, ALimitThatCannotMakeTheReaderHealthyIsUndoneWithItsVerdict
     // The reader's SLO sits below what the disk gives it even alone, so the
     // breach lasts until the hog is at its floor and after: the test does
     // not depend on this disk's speed.
-    write_config("io_latency_p99: 1us",
-                 "{floor: 2MiB/s, ceiling: max, step: 256MiB/s, hold_down: 60s, cooldown: 100ms}");
+    write_config("io_latency_p99: 1us", {"io_max: {floor: 2MiB/s, ceiling: max, step: 256MiB/s, "
+                                         "hold_down: 60s, cooldown: 100ms}"});
     start_hog();
     start_reader();
     std::this_thread::sleep_for(1s);
@@ -184,9 +183,13 @@ class RatedDiskIoEnforcement : public IoEnforcement {
 
 TEST_F(RatedDiskIoEnforcement, ACapUnderTheDiskRateMakesTheReaderHealthyAndTheHogKeepsMost) {
     // Alone the reader's requests take ~4 ms in the VM (emulation), behind
-    // the hog's queue ~35 ms; steps of 1/8 of the hog's ~60 MiB/s.
+    // the hog's queue ~35 ms; steps of 1/8 of the hog's ~60 MiB/s. The
+    // weight comes first on the ladder, but nothing reads it on this disk
+    // (no io.cost there): the daemon goes straight to io_max.
     write_config("io_latency_p99: 12ms",
-                 "{floor: 2MiB/s, ceiling: max, step: 8MiB/s, hold_down: 60s, cooldown: 100ms}");
+                 {"io_weight: {floor: 10, ceiling: 100, step: 30, hold_down: 60s, cooldown: 100ms}",
+                  "io_max: {floor: 2MiB/s, ceiling: max, step: 8MiB/s, hold_down: 60s, cooldown: "
+                  "100ms}"});
     double alone_p99 = reader_p99_by_fio("alone.json");
     start_reader();
     std::this_thread::sleep_for(1s);
@@ -223,6 +226,8 @@ TEST_F(RatedDiskIoEnforcement, ACapUnderTheDiskRateMakesTheReaderHealthyAndTheHo
                                                 << log;
     EXPECT_FALSE(hog_at_floor()) << hog_limit();
     EXPECT_EQ(log.find("rule=no-effect"), std::string::npos) << log;
+    EXPECT_NE(log.find("io_weight does nothing on " + target_->device()), std::string::npos) << log;
+    EXPECT_EQ(log.find("knob=io_weight"), std::string::npos) << log;
     knobs_->expect_untouched(*reader_, "the reader");
 
     EXPECT_EQ(daemon.stop(SIGTERM), 0) << log;

@@ -43,6 +43,7 @@ struct IoNode {
     double batch_rate = 90 * kMiB;
     bool weight_helps = true;
     bool max_helps = false;
+    bool disk_reads_weight = true;  // io.cost or BFQ on kDisk, as probed
 
     double db_p99(bool hog) const {
         if (!hog)
@@ -75,6 +76,8 @@ struct IoNode {
                        {Knob::IoWeight, batch_io_weight},
                        {Knob::CpuWeight, 100}};
         in.cgroups["/batch"] = batch;
+        if (!disk_reads_weight)
+            in.io_weight_ignored_on.insert(kDisk);
         return in;
     }
 
@@ -153,6 +156,43 @@ TEST(ControllerIo, ARateLimitStepsFromWhatTheHogMovedOnceTheWeightDidNotHelp) {
         << "an unlimited io_max steps down from what the hog moved in the interval";
     EXPECT_DOUBLE_EQ(run.node.batch_max, 15 * kMiB)
         << "the boundary (2 ms at 15 MiB/s), found from the floor by bisection";
+}
+
+TEST(ControllerIo, OnADiskThatDoesNotReadWeightsTheLadderStartsAtTheRateLimit) {
+    IoScenario run;
+    run.node.weight_helps = false;
+    run.node.disk_reads_weight = false;  // probed: no io.cost, no BFQ there
+    run.node.max_helps = true;
+    std::vector<Decision> moves;
+    std::vector<std::string> notices;
+    for (int i = 0; i < 30; ++i) {
+        ControllerOutput out = run.tick(true);
+        moves.insert(moves.end(), out.decisions.begin(), out.decisions.end());
+        notices.insert(notices.end(), out.notices.begin(), out.notices.end());
+    }
+    ASSERT_FALSE(moves.empty());
+    EXPECT_TRUE(std::all_of(moves.begin(), moves.end(), [](const Decision &d) {
+        return d.knob == Knob::IoMax;
+    })) << "the weight is never tried";
+    EXPECT_TRUE(notices.empty()) << notices[0];
+    EXPECT_DOUBLE_EQ(moves[0].new_value, 70 * kMiB);
+    EXPECT_DOUBLE_EQ(run.node.batch_max, 15 * kMiB);
+}
+
+TEST(ControllerIo, WhereNoRateLimitHelpsEitherTheVerdictLeavesOutTheWeight) {
+    IoScenario run;
+    run.node.weight_helps = false;
+    run.node.disk_reads_weight = false;
+    std::vector<std::string> notices;
+    for (int i = 0; i < 20; ++i) {
+        ControllerOutput out = run.tick(true);
+        notices.insert(notices.end(), out.notices.begin(), out.notices.end());
+    }
+    EXPECT_EQ(run.node.batch_max, kUnlimited);
+    ASSERT_EQ(notices.size(), 1u);
+    EXPECT_NE(notices[0].find("/db cannot be protected from it with the knobs this node has"),
+              std::string::npos)
+        << notices[0];
 }
 
 TEST(ControllerIo, DoesNoHarmWhereNoKnobHelpsAndSaysSo) {

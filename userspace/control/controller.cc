@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <span>
 #include <tuple>
 
@@ -392,6 +393,11 @@ class Decider {
         return 0;
     }
 
+    // Whether the knob can act on the breach's device at all.
+    bool acts_on_device(Knob knob, const std::string &device) const {
+        return knob != Knob::IoWeight || !in_.io_weight_ignored_on.count(device);
+    }
+
     // The knob's slot on the breach's device where it is per device there,
     // else its one slot (v2 io.weight, CPU knobs).
     static KnobSlot slot_of(const CgroupInput &cg, Knob knob, const std::string &device) {
@@ -534,7 +540,9 @@ class Decider {
     std::vector<Knob> rungs_in_order(const Breach &breach, const std::string &path,
                                      const CgroupInput &cg) const {
         std::span<const Knob> ladder = ladder_for(breach.slo);
-        std::vector<Knob> rungs(ladder.begin(), ladder.end());
+        std::vector<Knob> rungs;
+        std::copy_if(ladder.begin(), ladder.end(), std::back_inserter(rungs),
+                     [&](Knob knob) { return acts_on_device(knob, breach.device); });
         auto remembered = std::find_if(rungs.begin(), rungs.end(), [&](Knob knob) {
             KnobSlot slot = slot_of(cg, knob, breach.device);
             KnobTarget key{path, slot.knob, slot.device};
@@ -588,6 +596,8 @@ class Decider {
     bool other_rung_left(const KnobTarget &target, const CgroupInput &cg, const std::string &victim,
                          const Breach &breach) const {
         for (Knob knob : ladder_for(breach.slo)) {
+            if (!acts_on_device(knob, breach.device))
+                continue;
             KnobSlot slot = slot_of(cg, knob, breach.device);
             KnobTarget key{target.cgroup, slot.knob, slot.device};
             const KnobBounds *b = bounds_of(policy_, cg, knob);

@@ -123,6 +123,11 @@ ControllerInput build_controller_input(const Signals &signals, Duration now,
     for (const KnobTarget &held : sources.held)
         if (exists(held.cgroup, sources))
             in.cgroups[held.cgroup];
+    if (sources.io_weight_acts)
+        for (const auto &[path, cg] : in.cgroups)
+            for (const auto &[device, io] : cg.io_devices)
+                if (!in.io_weight_ignored_on.count(device) && !sources.io_weight_acts(device))
+                    in.io_weight_ignored_on.insert(device);
     for (auto &[path, cg] : in.cgroups) {
         cg.class_index = sources.classify(path);
         if (!cg.class_index)

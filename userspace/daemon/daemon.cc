@@ -34,6 +34,9 @@ Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors 
       history_(std::make_shared<DecisionHistory>(policy_.mode)) {
     if (sensors_.io && sensors_.io_mount)
         io_tree_.emplace(*sensors_.io_mount);
+    for (const ClassPolicy &cls : policy_.classes)
+        if (cls.knobs.count(Knob::IoWeight) && !io_weight_effect_)
+            io_weight_effect_.emplace(layout_);
     if (sensors_.net && layout_.unified) {
         net_tree_.emplace(*layout_.unified);
         // Unnamed reasons only cost the controller QDISC_DROP evidence.
@@ -120,6 +123,10 @@ Status Daemon::tick() {
                          net_tree_ ? &*net_tree_ : nullptr,
                          &drop_names_,
                          held_knobs()};
+    if (io_weight_effect_)
+        sources.io_weight_acts = [this, started](const std::string &device) {
+            return io_weight_effect_->acts_on(device, started);
+        };
     ControllerInput input =
         build_controller_input(signals, std::chrono::nanoseconds(previous_->monotonic_ns), sources);
     input.changed_externally = actuator_->take_changed_externally();

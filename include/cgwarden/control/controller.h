@@ -90,6 +90,9 @@ struct ControllerInput {
     // Knobs someone else changed since cgwarden wrote them: cgwarden adopts
     // the new value as the original and stops touching them for a while.
     std::set<KnobTarget> changed_externally;
+    // Disks ("MAJ:MIN") whose IO scheduling does not read io_weight (no
+    // io.cost, no BFQ): an IO breach there starts its ladder at io_max.
+    std::set<std::string> io_weight_ignored_on;
 };
 
 struct Evidence {

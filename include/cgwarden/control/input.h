@@ -42,6 +42,8 @@ struct InputSources {
     // in an interval without IO there, so an antagonist that stopped (or
     // that its limit slowed to a trickle) keeps its knobs tracked.
     std::set<KnobTarget> held = {};
+    // Whether io_weight acts on a disk "MAJ:MIN"; unset: assumed to.
+    std::function<bool(const std::string &device)> io_weight_acts = {};
 };
 
 ControllerInput build_controller_input(const Signals &signals, Duration now, InputSources &sources);

@@ -10,6 +10,7 @@
 
 #include "cgwarden/bpf/probe.h"
 #include "cgwarden/bpf/ring_buffer.h"
+#include "cgwarden/cgroup/io_weight_effect.h"
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/cgroup/tree.h"
 #include "cgwarden/common/result.h"
@@ -77,6 +78,8 @@ class Daemon {
     std::optional<CgroupTree> io_tree_;   // where the IO sensor runs
     std::optional<CgroupTree> net_tree_;  // cgroup2, where the network sensor runs
     DropReasonNames drop_names_;
+    // Asked only where some class bounds io_weight.
+    std::optional<IoWeightEffect> io_weight_effect_;
     std::unique_ptr<RingBuffer> io_outlier_stream_;
     // A ring-buffer event since the last pass, or a move in it, calls for
     // an early one.
