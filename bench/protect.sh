@@ -64,7 +64,15 @@
 # a block device, /var/tmp), BUILD_DIR (build), CGWARDEN, TOOLS, LOGS (a
 # directory to keep every log, config and JSON in), HB_CEILING (100K/s),
 # CPU (1), CPU_FLOOR_US (10: the least the victim's alone p99 counts as),
-# VICTIM_WORK_US (500), STATIC_CPUS, STATIC_IO_SHARE, IO_FLOOR_SHARE.
+# VICTIM_WORK_US (500), STATIC_CPUS, STATIC_IO_SHARE, IO_FLOOR_SHARE,
+# IO_DEVICE (a raw block device the IO scenario reads instead of a file in
+# DIR; its contents are overwritten: the VM's rated /dev/vdb),
+# READER_THINK_US (0: the reader issues its next request at once; the VM
+# sample uses 5000, a client that does not saturate a rated disk alone).
+#
+# In the pure cgroup v2 VM, on its disk with a provisioned rate:
+#   scripts/vm-test.sh --run 'SCENARIOS=io IO_DEVICE=$CGWARDEN_TEST_RATED_BLOCK_DEVICE \
+#       READER_THINK_US=5000 bench/protect.sh' 
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -88,6 +96,8 @@ STATIC_CPUS=${STATIC_CPUS:-0.5}
 STATIC_IO_SHARE=${STATIC_IO_SHARE:-0.5}
 IO_FLOOR_SHARE=${IO_FLOOR_SHARE:-0.5}
 VICTIM_WORK_US=${VICTIM_WORK_US:-500}
+IO_DEVICE=${IO_DEVICE:-}
+READER_THINK_US=${READER_THINK_US:-0}
 io_snap_s=$((WINDOW > 7 ? WINDOW - 5 : 2))
 # shellcheck source=../scripts/lib/packages.sh
 source "$repo/scripts/lib/packages.sh"
@@ -104,7 +114,8 @@ say() { echo "protect: $*" >&2; }
 for t in wakeloop hb_send hb_recv udp_bulk; do
     [[ -x $TOOLS/$t ]] || die "no $TOOLS/$t: cmake --build build -j2 --target $t"
 done
-ensure_packages protect stress-ng fio jq iproute2 util-linux
+# The VM image (scripts/vm-test.sh) carries its tools and has no apt.
+[[ -n ${CGWARDEN_VM:-} ]] || ensure_packages protect stress-ng fio jq iproute2 util-linux
 
 # --- cgroup layout: pure v2, or hybrid (v1 cpu/blkio + cgroup2 for sockets),
 # found from the mounts as cgwarden itself does, never assumed.
@@ -141,7 +152,7 @@ fi
 
 prefix=cgw-bench-$$
 work=$(mktemp -d /tmp/cgw-protect.XXXXXX)
-iofile=$DIR/$prefix.io
+iofile=${IO_DEVICE:-$DIR/$prefix.io}
 netns_tx=$prefix-tx
 netns_rx=$prefix-rx
 daemon_pid=
@@ -195,7 +206,7 @@ cleanup() {
     for name in "${cgroups[@]}"; do remove_cgroup "$name"; done
     ip netns delete "$netns_tx" 2>/dev/null || true
     ip netns delete "$netns_rx" 2>/dev/null || true
-    rm -f "$iofile"
+    [[ -n $IO_DEVICE ]] || rm -f "$iofile"
     if [[ -n $LOGS ]]; then
         mkdir -p "$LOGS" && cp -r "$work"/. "$LOGS"/ && say "logs kept in $LOGS"
     fi
@@ -235,14 +246,25 @@ set_cpu_quota() {
     fi
 }
 
+# The disk the IO scenario hammers, MAJ:MIN: IO_DEVICE, or the whole disk
+# under DIR.
+io_disk() {
+    if [[ -n $IO_DEVICE ]]; then
+        cat "/sys/class/block/$(basename "$IO_DEVICE")/dev"
+        return
+    fi
+    local dev parent
+    dev=$(lsblk -no MAJ:MIN "$(findmnt -no SOURCE -T "$DIR")" | head -1 | tr -d ' ')
+    parent=$(lsblk -no PKNAME "$(findmnt -no SOURCE -T "$DIR")" | head -1 | tr -d ' ')
+    [[ -n $parent ]] && dev=$(lsblk -dno MAJ:MIN "/dev/$parent" | tr -d ' ')
+    echo "$dev"
+}
+
 # set_io_limit CGROUP BYTES_PER_S|max: a read and write byte rate on the
 # disk of the fio file, as Compose `blkio_config` device_read_bps sets it.
 set_io_limit() {
     local dev rate=$2
-    dev=$(lsblk -no MAJ:MIN "$(findmnt -no SOURCE -T "$DIR")" | head -1 | tr -d ' ')
-    local parent
-    parent=$(lsblk -no PKNAME "$(findmnt -no SOURCE -T "$DIR")" | head -1 | tr -d ' ')
-    [[ -n $parent ]] && dev=$(lsblk -dno MAJ:MIN "/dev/$parent" | tr -d ' ')
+    dev=$(io_disk)
     if [[ $layout == v2 ]]; then
         [[ $rate == max ]] && rate=max
         echo "$dev rbps=$rate wbps=$rate" >"$io_root/$prefix-$1/io.max"
@@ -261,7 +283,8 @@ set_cpu_weight() { # CGROUP WEIGHT (the v2 scale; v1 shares = weight * 1024 / 10
     fi
 }
 
-now() { date +%s.%N; }
+# bash's clock (busybox's date, the VM image's, has no %N).
+now() { echo "${EPOCHREALTIME/,/.}"; }
 # Sleeps until SECONDS after the epoch T0. The deadline is never printed:
 # awk prints an epoch with 6 digits (1.79562e+09), up to ~80 min off.
 sleep_until() { # T0 SECONDS
@@ -271,8 +294,17 @@ sleep_until() { # T0 SECONDS
 }
 calc() { awk "BEGIN { print $* }"; }
 
+# A loopback port nothing listens on (the VM image has no python).
 free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    local port
+    for _ in $(seq 100); do
+        port=$((20000 + RANDOM % 40000))
+        grep -qi ":$(printf '%04X' "$port") .* 0A " /proc/net/tcp /proc/net/tcp6 2>/dev/null || {
+            echo "$port"
+            return
+        }
+    done
+    die "no free loopback port"
 }
 
 # start_daemon DIR: `cgwarden run` with DIR/cgwarden.yaml, logging to
@@ -324,7 +356,13 @@ knob_pace="hold_down: 30s, cooldown: 100ms"
 
 # The epoch of a spdlog line "[2026-11-25 12:31:00.123] [cgwarden] [info] ..."
 # (local time, as date reads it).
-log_epoch() { date -d "$(sed -E 's/^\[([^]]+)\].*/\1/' <<<"$1")" +%s.%N; }
+# Whole seconds through date, the fraction appended: busybox's date (the VM
+# image's) reads no fraction.
+log_epoch() {
+    local stamp
+    stamp=$(sed -E 's/^\[([^]]+)\].*/\1/' <<<"$1")
+    echo "$(date -d "${stamp%.*}" +%s).${stamp##*.}"
+}
 
 # timeline LOG T0 HOG VICTIM, from the daemon's log, in seconds after T0:
 #   first_action  its first step down of the hog (- when none)
@@ -503,9 +541,30 @@ scenario_cpu() {
 }
 
 # ---------------------------------------------------------------------- IO
+# first_read CGROUP T0: the epoch when a task of the cgroup first read from
+# a disk (/proc/PID/io read_bytes, any hierarchy: v1 blkio counts IO only
+# under a throttle rule since 6.10), T0 + SETTLE if none did by then. The
+# contention starts there, not when fio was started: its job process starts
+# up to a second later under emulation.
+first_read() {
+    local procs=$io_root/$prefix-$1/cgroup.procs end pid bytes
+    end=$(calc "$2 + $SETTLE")
+    while awk -v n="$(now)" -v e="$end" 'BEGIN { exit !(n < e) }'; do
+        while read -r pid; do
+            bytes=$(awk '$1 == "read_bytes:" { print $2 }' "/proc/$pid/io" 2>/dev/null)
+            if [[ ${bytes:-0} -gt 0 ]]; then
+                now
+                return
+            fi
+        done <"$procs"
+        sleep 0.02
+    done
+    echo "$end"
+}
+
 io_condition() { # CONDITION
     local cond=$1
-    local out=$work/io-$cond reader hog t0 rpid hpid=""
+    local out=$work/io-$cond reader hog t0 t_io rpid hpid=""
     mkdir -p "$out"
     reader=$(cg_path io-reader) hog=$(cg_path io-hog)
     if [[ $cond == cgwarden ]]; then
@@ -526,13 +585,16 @@ io_condition() { # CONDITION
     local fio_common=(--filename="$iofile" --size=256M --direct=1 --rw=randread --time_based
         --ramp_time="$SETTLE" --runtime="$WINDOW" --output-format=json --eta=never)
     t0=$(now)
+    local think=()
+    [[ $READER_THINK_US == 0 ]] || think=(--thinktime="$READER_THINK_US")
     spawn io-reader "$out/reader.log" fio --name=reader "${fio_common[@]}" --bs=4k --ioengine=psync \
-        --output="$out/reader.json"
+        "${think[@]}" --output="$out/reader.json"
     rpid=$!
     if [[ $cond != none ]]; then
         spawn io-hog "$out/hog.log" fio --name=hog "${fio_common[@]}" --bs=64k --ioengine=libaio \
             --iodepth=32 --output="$out/hog.json"
         hpid=$!
+        t_io=$(first_read io-hog "$t0")
     fi
     # cgwarden's own view of the reader inside the window, to set against
     # fio's: IO latency (queue + device) and CPU run-queue delay. Started at
@@ -561,7 +623,7 @@ io_condition() { # CONDITION
     [[ $cond == static ]] && verdict=$(verdict "$p99" "$io_none" "$bps" "$io_unmanaged_bps" - 50)
     if [[ $cond == cgwarden ]]; then
         stop_daemon
-        timeline "$out/daemon.log" "$t0" "$hog" "$reader"
+        timeline "$out/daemon.log" "$t_io" "$hog" "$reader"
         fa=$first_action rec=$recovery
         verdict=$(verdict "$p99" "$io_none" "$bps" "$io_unmanaged_bps" "$fa" 50)
         notes+=("io cgwarden: SLO io_latency_p99 ${io_slo_us}us; ${actions} step(s) down: $(knob_moves "$out/daemon.log" "$hog"); reader first healthy at ${first_healthy} s, breached again ${rebreaches} time(s) after")
@@ -782,7 +844,7 @@ echo
 echo "goal: with cgwarden, victim p99 <= 2x none and 0% heartbeat loss; antagonist keeps >= 90% (cpu), 50% (io), 80% (hb) of its unmanaged throughput; first action <= 1 s after t0"
 echo "VICTIM P99: cpu run-queue delay (cgwarden snapshot), io fio clat p99 of the 4 KiB reader, hb heartbeats lost in the window"
 echo "KEPT: antagonist throughput / its unmanaged throughput"
-echo "ACTION: s from t0 to the daemon's first step down of the antagonist (log: decision ... rule=slo-breach)"
+echo "ACTION: s from t0 (io: the hog's first read from the disk) to the daemon's first step down of the antagonist (log: decision ... rule=slo-breach)"
 echo "RECOVERED: s from t0 to the daemon's 'healthy cgroup=<victim>' after which the victim did not breach again before the daemon stopped (never: it did)"
 printf '%s\n' "${notes[@]}"
 if [[ ${#phased_rows[@]} -gt 0 ]]; then

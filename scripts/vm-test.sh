@@ -151,7 +151,7 @@ trap cleanup EXIT
 source "$script_dir/lib/packages.sh"
 if [[ $no_install != 1 ]]; then
     ensure_packages vm-test qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio kmod \
-        e2fsprogs stress-ng fio iproute2 nftables bpftool file prometheus python3 || exit 3
+        e2fsprogs stress-ng fio iproute2 nftables bpftool file prometheus python3 jq || exit 3
 fi
 for c in qemu-system-x86_64 busybox cpio depmod ldd timeout python3; do
     command -v "$c" >/dev/null || die "$c not found (run without --no-install?)"

@@ -94,8 +94,8 @@ initramfs_add_command() {
 # The host commands the tests drive. Prometheus' server and promtool are for
 # the exporter tests that check a scrape and run every dashboard and alert
 # query on a real Prometheus: two static Go binaries, ~95 MiB together, which
-# add ~4 s to booting the image.
-initramfs_base_commands=(stress-ng fio ip tc nft bash mkfs.ext4 kmod prometheus promtool)
+# add ~4 s to booting the image. jq is for bench/protect.sh run in the VM.
+initramfs_base_commands=(stress-ng fio ip tc nft bash mkfs.ext4 kmod prometheus promtool jq)
 
 # initramfs_base_key MODULES_DIR KVER: names the base image's inputs (these
 # helpers, the commands, the host's package state, the kernel's modules), so

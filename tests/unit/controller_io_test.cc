@@ -179,6 +179,19 @@ TEST(ControllerIo, OnADiskThatDoesNotReadWeightsTheLadderStartsAtTheRateLimit) {
     EXPECT_DOUBLE_EQ(run.node.batch_max, 15 * kMiB);
 }
 
+TEST(ControllerIo, AnUnlimitedRateAsksForAPassSoonToTakeItsFirstStepFrom) {
+    IoScenario run;
+    run.node.disk_reads_weight = false;
+    run.node.max_helps = true;
+    ControllerOutput first = run.tick(true);
+    EXPECT_TRUE(first.decisions.empty()) << "the window the hog started in understates its rate";
+    EXPECT_TRUE(first.measure_soon);
+    ControllerOutput next = run.tick(true);
+    ASSERT_EQ(next.decisions.size(), 1u);
+    EXPECT_DOUBLE_EQ(next.decisions[0].new_value, 70 * kMiB);
+    EXPECT_FALSE(next.measure_soon);
+}
+
 TEST(ControllerIo, WhereNoRateLimitHelpsEitherTheVerdictLeavesOutTheWeight) {
     IoScenario run;
     run.node.weight_helps = false;

@@ -98,16 +98,33 @@ TEST(ControllerMemory, AStallStepsMemoryHighOfTheInnermostLargestHolder) {
     EXPECT_DOUBLE_EQ(run.node.job_high, 1.5 * kGiB)
         << "10% stall: within the SLO, one step above the floor";
     std::vector<Decision> moves;
-    std::vector<std::string> notices;
+    std::vector<std::string> effects;
     for (int i = 0; i < 10; ++i) {  // a heavier stall: 13% even at the floor
         ControllerOutput heavier = run.tick(0.60);
         moves.insert(moves.end(), heavier.decisions.begin(), heavier.decisions.end());
-        notices.insert(notices.end(), heavier.notices.begin(), heavier.notices.end());
+        effects.insert(effects.end(), heavier.effects.begin(), heavier.effects.end());
         EXPECT_GE(run.node.job_high, 1 * kGiB) << "never below the floor";
     }
-    ASSERT_EQ(moves.size(), 2u);
+    ASSERT_EQ(moves.size(), 1u)
+        << "the cap made the victim healthy once: it stays, at its floor (60% stall without it)";
     EXPECT_EQ(moves[0].new_value, 1 * kGiB);
-    EXPECT_EQ(moves[1].rule, "no-effect")
+    EXPECT_DOUBLE_EQ(run.node.job_high, 1 * kGiB);
+    ASSERT_FALSE(effects.empty());
+    EXPECT_NE(effects.back().find("helped /apps/web only partly"), std::string::npos)
+        << effects.back();
+}
+
+TEST(ControllerMemory, ACapThatNeverMadeTheVictimHealthyIsUndoneAtItsFloor) {
+    MemoryScenario run;
+    std::vector<Decision> moves;
+    std::vector<std::string> notices;
+    for (int i = 0; i < 12; ++i) {  // 13% even at the floor, from the start
+        ControllerOutput out = run.tick(0.60);
+        moves.insert(moves.end(), out.decisions.begin(), out.decisions.end());
+        notices.insert(notices.end(), out.notices.begin(), out.notices.end());
+    }
+    ASSERT_FALSE(moves.empty());
+    EXPECT_EQ(moves.back().rule, "no-effect")
         << "a cap that cannot make the victim healthy costs the job for nothing";
     EXPECT_TRUE(std::isinf(run.node.job_high));
     ASSERT_EQ(notices.size(), 1u);

@@ -30,7 +30,7 @@ struct Noise {
     }
 };
 
-// An interval's window after a move: the daemon's pass kMoveSettles (100
+// An interval's window after a move: the daemon's pass kFollowUp (100
 // ms) after it takes the transient.
 constexpr Duration kWindow = 900ms;
 

@@ -505,7 +505,7 @@ TEST(Controller, AVictimThrottledByItsOwnQuotaPunishesNoNeighbour) {
 }
 
 // The pass right after a move measured a window that began before the move
-// took effect (the daemon runs it kMoveSettles later): it neither judges
+// took effect (the daemon runs it kFollowUp later): it neither judges
 // the move nor steps the knob again; the window after it does.
 TEST(Controller, AWindowThatBeganBeforeTheMoveDoesNotJudgeIt) {
     Scenario run;

@@ -175,14 +175,17 @@ class Decider {
                     fmt::format("{} helped {}: {} {} -> within its SLO after {} step(s)",
                                 describe(target), t.victim, t.slo, before, t.steps));
                 ks.held_at = *grant;
+                ks.made_healthy = true;
                 ks.trial.reset();
                 continue;
             }
             if (*grant > b->floor + b->step * kNegligibleStep)
                 continue;
             // A cap costs the antagonist throughput: worth it only for a
-            // victim it makes healthy. A weight or cpu.idle costs little.
-            if (breach->observed <= t.baseline * (1 - kMinImprovement) && !is_cap(target.knob)) {
+            // victim it makes healthy (or made healthy before: see
+            // made_healthy). A weight or cpu.idle costs little.
+            bool partly = breach->observed <= t.baseline * (1 - kMinImprovement);
+            if ((partly && !is_cap(target.knob)) || ks.made_healthy) {
                 out_.effects.push_back(fmt::format(
                     "{} helped {} only partly: {} {} -> {} at its floor", describe(target),
                     t.victim, t.slo, before, slo_value_text(t.slo, breach->observed)));
@@ -500,17 +503,27 @@ class Decider {
                 continue;
             }
             stepped = true;
-            // An unlimited rate steps from what the cgroup moved in an
-            // interval, which must be a whole one: the interval it started
-            // in would take it most of the way to the floor at once.
-            if (!tracked && measured_origin(key, *grant, *b))
+            // An unlimited rate steps from what the cgroup moved over a
+            // window it was active throughout, which starts with this pass:
+            // the window it started in would take it most of the way to the
+            // floor at once.
+            if (!tracked && measured_origin(key, *grant, *b)) {
+                out_.measure_soon = true;
                 continue;
+            }
             if (moved_.count(key) || in_.now - ks.last_move < b->cooldown ||
                 !measured_since_move(ks))
                 continue;
-            if (!ks.trial)
-                ks.trial = StepTrial{breach.cgroup, breach.slo,      breach.device,
-                                     breach.flow,   breach.observed, 0};
+            if (!ks.trial) {
+                double baseline = breach.observed;
+                if (*grant >= ks.original - b->step * kNegligibleStep)
+                    ks.made_healthy = false;  // a new episode
+                else if (ks.trial_baseline)
+                    baseline = std::max(baseline, *ks.trial_baseline);
+                ks.trial_baseline = baseline;
+                ks.trial =
+                    StepTrial{breach.cgroup, breach.slo, breach.device, breach.flow, baseline, 0};
+            }
             if (ks.trial->victim == breach.cgroup && ks.trial->slo == breach.slo)
                 ++ks.trial->steps;
             move(key, ks, *grant, next, Direction::Down, "slo-breach", evidence, !after_probe);

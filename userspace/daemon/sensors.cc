@@ -2,12 +2,29 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace cgw {
 
 namespace {
 
+// A request slower than the strictest IO SLO brings the next pass forward
+// (the daemon's on_io_outlier), so a breach is acted on within a fraction
+// of the interval; without an IO SLO the sensor's default threshold.
+IoSensorOptions io_options(const Policy &policy) {
+    IoSensorOptions options;
+    for (const ClassPolicy &cls : policy.classes)
+        if (cls.slo.io_latency_p99)
+            options.outlier_threshold_ns = std::min<uint64_t>(
+                options.outlier_threshold_ns,
+                std::chrono::duration_cast<std::chrono::nanoseconds>(*cls.slo.io_latency_p99)
+                    .count());
+    return options;
+}
+
 void open_io(Sensors &sensors, const KernelFeatures &features, const CgroupLayout &layout,
-             std::optional<AttachMode> force) {
+             const Policy &policy, std::optional<AttachMode> force) {
     IoAttribution attribution = io_attribution(features);
     auto mount = io_cgroup_mount(layout, attribution);
     if (!mount) {
@@ -16,7 +33,7 @@ void open_io(Sensors &sensors, const KernelFeatures &features, const CgroupLayou
             "controller");
         return;
     }
-    auto io = IoSensor::open(features, {}, force);
+    auto io = IoSensor::open(features, io_options(policy), force);
     if (!io) {
         spdlog::warn("IO is not measured: {}", io.error().message);
         return;
@@ -53,7 +70,7 @@ Result<Sensors> open_sensors(const KernelFeatures &features, const CgroupLayout 
     if (!cpu)
         return cpu.error().context("starting the CPU sensor");
     sensors.cpu = std::move(cpu).value();
-    open_io(sensors, features, layout, force);
+    open_io(sensors, features, layout, policy, force);
     open_net(sensors, features, layout, policy, force);
     return sensors;
 }

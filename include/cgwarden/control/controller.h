@@ -150,7 +150,10 @@ struct StepTrial {
     std::string slo;
     std::string device;  // of the breach, as in Breach
     std::string flow;
-    double baseline = 0;  // the victim's signal when the knob first moved for it
+    // The victim's signal with the knob at its original: when the trial's
+    // first step left it, or when an earlier trial's did (a knob lowered
+    // before that is breached at again is judged by all it does).
+    double baseline = 0;
     int steps = 0;
 };
 
@@ -180,6 +183,12 @@ struct KnobState {
     int breaches_at_floor = 0;
     Duration breached_at_floor_on = kLongAgo;
     std::optional<StepTrial> trial;
+    // Its trial that left the original made the victim healthy: a cap that
+    // did so once is not undone when a later breach finds it at its floor
+    // (the victim's noise, or a heavier antagonist: the cap still helps).
+    bool made_healthy = false;
+    // The baseline of its trial that left the original, for later trials.
+    std::optional<double> trial_baseline;
     // What the cgroup was doing (CPUs, bytes/s) when last blamed: far less
     // now means it stopped, and the knob goes back to its original.
     double activity_when_blamed = 0;
@@ -217,6 +226,10 @@ struct ControllerOutput {
     std::vector<std::string> notices;  // held knobs, adopted changes, steps that did not help
     std::vector<std::string> effects;  // steps that helped, judged
     ControllerState state;
+    // A knob waits for a window that starts after this pass: an unlimited
+    // rate's first step is taken from the antagonist's rate over a window it
+    // was active throughout. The sooner the next pass, the sooner the step.
+    bool measure_soon = false;
 };
 
 // Below this busy fraction the node has headroom: lowered knobs go straight

@@ -34,7 +34,12 @@ inline constexpr std::chrono::milliseconds kMinEarlyPassSpacing{100};
 // the move's transient (a task still on its slice, a queue still draining),
 // so the window after it, the one the controller judges the move by, starts
 // this soon instead of a whole interval later.
-inline constexpr std::chrono::milliseconds kMoveSettles{100};
+inline constexpr std::chrono::milliseconds kFollowUp{100};
+// After a pass that asked to measure soon (a rate knob's first step waits
+// for a window that starts after its antagonist was seen), one more pass
+// this soon: long enough for a starved victim's few requests to judge it
+// (a reader behind a hog's queue completes one every ~35 ms).
+inline constexpr std::chrono::milliseconds kMeasureFor{300};
 
 class Daemon {
   public:
@@ -84,7 +89,11 @@ class Daemon {
     // A ring-buffer event since the last pass, or a move in it, calls for
     // an early one.
     bool urgent_ = false;
-    bool moved_ = false;  // the last pass moved a knob: a pass kMoveSettles after it
+    // The last pass moved a knob (a pass kFollowUp after it) or asked to
+    // measure soon (kMeasureFor).
+    std::optional<std::chrono::milliseconds> follow_up_;
+    // Requests slower than the strictest IO SLO since the last pass, by cgroup.
+    std::map<std::string, uint64_t> slow_requests_;
     std::chrono::steady_clock::time_point last_pass_{};
     std::unique_ptr<Actuator> actuator_;
     unsigned cpus_;
