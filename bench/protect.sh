@@ -312,7 +312,7 @@ free_port() {
 # has passed (its first pass has a sample to compare with).
 start_daemon() {
     "$CGWARDEN" check-config "$1/cgwarden.yaml" >/dev/null || die "bad policy $1/cgwarden.yaml"
-    "$CGWARDEN" run --config "$1/cgwarden.yaml" >"$1/daemon.log" 2>&1 &
+    "$CGWARDEN" ${DAEMON_LOG_LEVEL:+--log-level "$DAEMON_LOG_LEVEL"} run --config "$1/cgwarden.yaml" >"$1/daemon.log" 2>&1 &
     daemon_pid=$!
     for _ in $(seq 300); do
         grep -q "metrics on" "$1/daemon.log" && break
@@ -541,23 +541,22 @@ scenario_cpu() {
 }
 
 # ---------------------------------------------------------------------- IO
-# first_read CGROUP T0: the epoch when a task of the cgroup first read from
-# a disk (/proc/PID/io read_bytes, any hierarchy: v1 blkio counts IO only
-# under a throttle rule since 6.10), T0 + SETTLE if none did by then. The
-# contention starts there, not when fio was started: its job process starts
-# up to a second later under emulation.
-first_read() {
-    local procs=$io_root/$prefix-$1/cgroup.procs end pid bytes
-    end=$(calc "$2 + $SETTLE")
+# queue_builds T0: the epoch when the disk first held 8 requests in
+# flight (/sys/dev/block/MAJ:MIN/inflight), T0 + SETTLE if it did not by
+# then: the contention starts there, when a reader's request first waits
+# behind a queue, not when fio was started (its job starts up to a second
+# later under emulation) nor at the hog's first read (a disk with a
+# provisioned rate lets a burst through before it queues).
+queue_builds() {
+    local inflight end queued=8
+    inflight=/sys/dev/block/$(io_disk)/inflight
+    end=$(calc "$1 + $SETTLE")
     while awk -v n="$(now)" -v e="$end" 'BEGIN { exit !(n < e) }'; do
-        while read -r pid; do
-            bytes=$(awk '$1 == "read_bytes:" { print $2 }' "/proc/$pid/io" 2>/dev/null)
-            if [[ ${bytes:-0} -gt 0 ]]; then
-                now
-                return
-            fi
-        done <"$procs"
-        sleep 0.02
+        if awk -v q="$queued" '{ exit !($1 + $2 >= q) }' "$inflight"; then
+            now
+            return
+        fi
+        sleep 0.01
     done
     echo "$end"
 }
@@ -594,7 +593,7 @@ io_condition() { # CONDITION
         spawn io-hog "$out/hog.log" fio --name=hog "${fio_common[@]}" --bs=64k --ioengine=libaio \
             --iodepth=32 --output="$out/hog.json"
         hpid=$!
-        t_io=$(first_read io-hog "$t0")
+        t_io=$(queue_builds "$t0")
     fi
     # cgwarden's own view of the reader inside the window, to set against
     # fio's: IO latency (queue + device) and CPU run-queue delay. Started at
@@ -844,7 +843,7 @@ echo
 echo "goal: with cgwarden, victim p99 <= 2x none and 0% heartbeat loss; antagonist keeps >= 90% (cpu), 50% (io), 80% (hb) of its unmanaged throughput; first action <= 1 s after t0"
 echo "VICTIM P99: cpu run-queue delay (cgwarden snapshot), io fio clat p99 of the 4 KiB reader, hb heartbeats lost in the window"
 echo "KEPT: antagonist throughput / its unmanaged throughput"
-echo "ACTION: s from t0 (io: the hog's first read from the disk) to the daemon's first step down of the antagonist (log: decision ... rule=slo-breach)"
+echo "ACTION: s from t0 (io: the disk's first queue of 8 requests in flight) to the daemon's first step down of the antagonist (log: decision ... rule=slo-breach)"
 echo "RECOVERED: s from t0 to the daemon's 'healthy cgroup=<victim>' after which the victim did not breach again before the daemon stopped (never: it did)"
 printf '%s\n' "${notes[@]}"
 if [[ ${#phased_rows[@]} -gt 0 ]]; then

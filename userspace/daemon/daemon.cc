@@ -132,6 +132,9 @@ Status Daemon::tick() {
     input.changed_externally = actuator_->take_changed_externally();
     ControllerOutput out = decide(input, policy_, state_);
     state_ = out.state;
+    spdlog::debug("pass over {:.0f} ms: {} breach(es), {} decision(s){}",
+                  signals.cpu.window_s * 1e3, out.breaches.size(), out.decisions.size(),
+                  out.measure_soon ? ", measuring again soon" : "");
     log_breach_changes(out.breaches);
     for (const std::string &notice : out.notices)
         spdlog::warn("{}", notice);
