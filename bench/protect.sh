@@ -2,8 +2,9 @@
 # Does cgwarden protect? Three scenarios (CPU, IO, heartbeat), each under
 # conditions run back to back: the victim alone ("none"), the victim with an
 # antagonist and no cgwarden ("unmanaged"), the antagonist under the static
-# limit an operator would set instead (CPU and IO: "static", a Compose
-# `cpus` / Kubernetes CPU limit, a `device_read_bps` limit), and the
+# limit an operator would set instead ("static": a Compose `cpus` /
+# Kubernetes CPU limit, a `device_read_bps` limit, an nftables egress rate
+# limit on the sender's cgroup), and the
 # antagonist with `cgwarden run` enforcing a policy ("cgwarden"). Prints one table: the
 # victim's p99 (or heartbeat loss), the antagonist's throughput, and, with
 # cgwarden, the time from the antagonist's start to cgwarden's first action
@@ -29,6 +30,7 @@
 #        queue holding one full packet (as net_heartbeat_test.cc); a UDP
 #        heartbeat every 20 ms against udp_bulk. Victim: heartbeat loss from
 #        hb_send's count and hb_recv's count (a separate flow for the window).
+#        static: the bulk sender's packets limited to STATIC_EGRESS_BPS.
 #
 # Policy (written per scenario; SLOs from this run's own "none" figure, so
 # the controller's target is the goal below):
@@ -65,6 +67,7 @@
 # directory to keep every log, config and JSON in), HB_CEILING (100K/s),
 # CPU (1), CPU_FLOOR_US (10: the least the victim's alone p99 counts as),
 # VICTIM_WORK_US (500), STATIC_CPUS, STATIC_IO_SHARE, IO_FLOOR_SHARE,
+# STATIC_EGRESS_BPS (100000: 80% of the 1 Mbit/s link),
 # IO_DEVICE (a raw block device the IO scenario reads instead of a file in
 # DIR; its contents are overwritten: the VM's rated /dev/vdb),
 # READER_THINK_US (0: the reader issues its next request at once; the VM
@@ -97,6 +100,7 @@ STATIC_IO_SHARE=${STATIC_IO_SHARE:-0.5}
 IO_FLOOR_SHARE=${IO_FLOOR_SHARE:-0.5}
 VICTIM_WORK_US=${VICTIM_WORK_US:-500}
 IO_DEVICE=${IO_DEVICE:-}
+STATIC_EGRESS_BPS=${STATIC_EGRESS_BPS:-100000}
 READER_THINK_US=${READER_THINK_US:-0}
 io_snap_s=$((WINDOW > 7 ? WINDOW - 5 : 2))
 # shellcheck source=../scripts/lib/packages.sh
@@ -115,7 +119,7 @@ for t in wakeloop hb_send hb_recv udp_bulk; do
     [[ -x $TOOLS/$t ]] || die "no $TOOLS/$t: cmake --build build -j2 --target $t"
 done
 # The VM image (scripts/vm-test.sh) carries its tools and has no apt.
-[[ -n ${CGWARDEN_VM:-} ]] || ensure_packages protect stress-ng fio jq iproute2 util-linux
+[[ -n ${CGWARDEN_VM:-} ]] || ensure_packages protect stress-ng fio jq iproute2 util-linux nftables
 
 # --- cgroup layout: pure v2, or hybrid (v1 cpu/blkio + cgroup2 for sockets),
 # found from the mounts as cgwarden itself does, never assumed.
@@ -672,6 +676,29 @@ netns_pair() {
     ip netns exec "$netns_tx" tc qdisc add dev veth0 root tbf rate 1mbit burst 4kb limit 1500
 }
 
+# set_egress_limit CGROUP BYTES_PER_S|off: a static rate limit on the
+# cgroup's packets leaving the sender's namespace (nftables: socket
+# cgroupv2 + limit rate, in the output hook, before the link's queue), what
+# an operator can set per container without cgwarden. nft names the cgroup
+# by its path under /sys/fs/cgroup, which `ip netns exec` would hide (it
+# mounts a sysfs of its own): nsenter.
+set_egress_limit() {
+    local ns=(nsenter --net="/var/run/netns/$netns_tx") rel
+    if [[ $2 == off ]]; then
+        "${ns[@]}" nft delete table inet cgw_bench 2>/dev/null || true
+        return
+    fi
+    [[ $unified == /sys/fs/cgroup || $unified == /sys/fs/cgroup/* ]] ||
+        die "nft finds cgroups under /sys/fs/cgroup; cgroup2 is at $unified"
+    rel=${unified#/sys/fs/cgroup}
+    rel=${rel#/}
+    rel=${rel:+$rel/}$prefix-$1
+    "${ns[@]}" nft add table inet cgw_bench
+    "${ns[@]}" nft add chain inet cgw_bench out '{ type filter hook output priority 0; }'
+    "${ns[@]}" nft add rule inet cgw_bench out socket cgroupv2 level 1 "\"$rel\"" \
+        limit rate over "$2" bytes/second drop
+}
+
 hb_condition() { # CONDITION
     local cond=$1
     local out=$work/hb-$cond victim bulk t0 vpid hpid="" p
@@ -704,6 +731,7 @@ EOF
         [[ -e $out/rx-$p.ready ]] || die "hb_recv on port $p did not start: $(cat "$out/rx-$p.log")"
     done
     local n1=$((SETTLE * 1000 / hb_interval_ms)) n2=$((WINDOW * 1000 / hb_interval_ms))
+    [[ $cond == static ]] && set_egress_limit hb-bulk "$STATIC_EGRESS_BPS"
     t0=$(now)
     spawn hb-victim "$out/victim.log" bash -c '
         "$1" --netns "$2" --dst "$3" --port "$4" --count "$5" --interval-ms "$6" --report "$7.1"
@@ -727,6 +755,7 @@ EOF
         wait "$p" 2>/dev/null || true
     done
     [[ $cond == cgwarden ]] && stop_daemon
+    [[ $cond == static ]] && set_egress_limit hb-bulk off
 
     received() { awk '$1 == "received" { print $2 }' "$1" 2>/dev/null || echo 0; }
     local got1 got2 loss loss1 tput="-" bps keep="-" vs="-" verdict="" fa=- rec=-
@@ -742,11 +771,13 @@ EOF
         [[ $cond == unmanaged ]] && hb_unmanaged_bps=$bps
         keep=$(calc "100 * $bps / $hb_unmanaged_bps" | xargs printf '%.0f%%')
     fi
+    if [[ $cond == static || $cond == cgwarden ]]; then
+        verdict="loss $(awk -v l="$loss" 'BEGIN { print (l == 0 ? "met" : "MISSED") }')"
+        verdict+=", keep $(awk -v a="$bps" -v b="$hb_unmanaged_bps" 'BEGIN { print (a >= b * 0.8 ? "met" : "MISSED") }')"
+    fi
     if [[ $cond == cgwarden ]]; then
         timeline "$out/daemon.log" "$t0" "$bulk" "$victim"
         fa=$first_action rec=$recovery
-        verdict="loss $(awk -v l="$loss" 'BEGIN { print (l == 0 ? "met" : "MISSED") }')"
-        verdict+=", keep $(awk -v a="$bps" -v b="$hb_unmanaged_bps" 'BEGIN { print (a >= b * 0.8 ? "met" : "MISSED") }')"
         verdict+=", action $(awk -v a="$fa" 'BEGIN { print (a != "-" && a + 0 <= 1 ? "met" : "MISSED") }')"
         notes+=("hb cgwarden: ${actions} step(s) down: $(knob_moves "$out/daemon.log" "$bulk"); victim first healthy at ${first_healthy} s, breached again ${rebreaches} time(s) after")
         local warnings
@@ -765,6 +796,8 @@ scenario_hb() {
     hb_condition none
     say "hb: with the bulk sender, unmanaged"
     hb_condition unmanaged
+    say "hb: with the bulk sender under a static egress limit of $STATIC_EGRESS_BPS bytes/s (nftables)"
+    hb_condition static
     say "hb: with the bulk sender, cgwarden enforcing"
     hb_condition cgwarden
 }
