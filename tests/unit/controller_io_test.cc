@@ -93,6 +93,21 @@ struct IoNode {
 
 struct IoScenario : test::ControllerRun<IoNode> {
     IoScenario() : ControllerRun(io_policy()) {}
+
+    struct Said {
+        std::vector<Decision> moves;
+        std::vector<std::string> notices;
+    };
+    // What `intervals` of the hog reading made the controller do and say.
+    Said run_for(int intervals) {
+        Said said;
+        for (int i = 0; i < intervals; ++i) {
+            ControllerOutput out = tick(true);
+            said.moves.insert(said.moves.end(), out.decisions.begin(), out.decisions.end());
+            said.notices.insert(said.notices.end(), out.notices.begin(), out.notices.end());
+        }
+        return said;
+    }
 };
 
 TEST(ControllerIo, ABreachOnADiskStepsTheWeightOfWhoWasQueuedAheadOnItFirst) {
@@ -137,14 +152,9 @@ TEST(ControllerIo, ARateLimitStepsFromWhatTheHogMovedOnceTheWeightDidNotHelp) {
     IoScenario run;
     run.node.weight_helps = false;  // blk-throttle or a scheduler without weights
     run.node.max_helps = true;
-    std::vector<Decision> moves;
-    std::vector<std::string> notices;
-    for (int i = 0; i < 30; ++i) {
-        ControllerOutput out = run.tick(true);
-        moves.insert(moves.end(), out.decisions.begin(), out.decisions.end());
-        notices.insert(notices.end(), out.notices.begin(), out.notices.end());
-        EXPECT_GE(run.node.batch_max, 10 * kMiB) << "never below the floor";
-    }
+    auto [moves, notices] = run.run_for(30);
+    for (const Decision &d : moves)
+        EXPECT_GE(d.new_value, d.knob == Knob::IoMax ? 10 * kMiB : 10) << "never below the floor";
     EXPECT_EQ(run.node.batch_io_weight, 100) << "the weight did not help: undone";
     ASSERT_EQ(notices.size(), 1u);
     EXPECT_NE(notices[0].find("/batch io_weight did not help /db"), std::string::npos);
@@ -163,13 +173,7 @@ TEST(ControllerIo, OnADiskThatDoesNotReadWeightsTheLadderStartsAtTheRateLimit) {
     run.node.weight_helps = false;
     run.node.disk_reads_weight = false;  // probed: no io.cost, no BFQ there
     run.node.max_helps = true;
-    std::vector<Decision> moves;
-    std::vector<std::string> notices;
-    for (int i = 0; i < 30; ++i) {
-        ControllerOutput out = run.tick(true);
-        moves.insert(moves.end(), out.decisions.begin(), out.decisions.end());
-        notices.insert(notices.end(), out.notices.begin(), out.notices.end());
-    }
+    auto [moves, notices] = run.run_for(30);
     ASSERT_FALSE(moves.empty());
     EXPECT_TRUE(std::all_of(moves.begin(), moves.end(), [](const Decision &d) {
         return d.knob == Knob::IoMax;
@@ -196,11 +200,7 @@ TEST(ControllerIo, WhereNoRateLimitHelpsEitherTheVerdictLeavesOutTheWeight) {
     IoScenario run;
     run.node.weight_helps = false;
     run.node.disk_reads_weight = false;
-    std::vector<std::string> notices;
-    for (int i = 0; i < 20; ++i) {
-        ControllerOutput out = run.tick(true);
-        notices.insert(notices.end(), out.notices.begin(), out.notices.end());
-    }
+    std::vector<std::string> notices = run.run_for(20).notices;
     EXPECT_EQ(run.node.batch_max, kUnlimited);
     ASSERT_EQ(notices.size(), 1u);
     EXPECT_NE(notices[0].find("/db cannot be protected from it with the knobs this node has"),
@@ -211,11 +211,7 @@ TEST(ControllerIo, WhereNoRateLimitHelpsEitherTheVerdictLeavesOutTheWeight) {
 TEST(ControllerIo, DoesNoHarmWhereNoKnobHelpsAndSaysSo) {
     IoScenario run;
     run.node.weight_helps = false;
-    std::vector<std::string> notices;
-    for (int i = 0; i < 20; ++i) {
-        ControllerOutput out = run.tick(true);
-        notices.insert(notices.end(), out.notices.begin(), out.notices.end());
-    }
+    std::vector<std::string> notices = run.run_for(20).notices;
     EXPECT_EQ(run.node.batch_io_weight, 100);
     EXPECT_EQ(run.node.batch_max, kUnlimited) << "the hog keeps everything";
     ASSERT_EQ(notices.size(), 2u);
