@@ -45,9 +45,9 @@
 #        STATIC_IO_SHARE (0.5) of its unmanaged rate
 #   hb:  heartbeat_drops = 0; bulk net_egress_rate {ceiling 100K/s (80% of
 #        the link), step 25K/s, floor 10K/s}. With `ceiling: max` the first
-#        step would start from what the bulk sender pushes into the stack
-#        (hundreds of MB/s, nearly all dropped by the qdisc), far above a
-#        125 KB/s link; HB_CEILING=max tries it.
+#        step starts one step below what the link took of the bulk sender's
+#        packets (what it sent minus what the qdisc dropped of them);
+#        HB_CEILING=max and HB_STEP try it.
 #   every knob: hold_down 30s (the shipped default: nothing relaxes within
 #   a condition), cooldown 100ms (one step per interval).
 #
@@ -64,7 +64,7 @@
 # Environment: SCENARIOS ("cpu io hb phased"), PHASED_S (120), PHASE_S (20), SETTLE (5), WINDOW (10), INTERVAL
 # (the daemon's, 1s, the shipped default), DIR (where the fio file goes; on
 # a block device, /var/tmp), BUILD_DIR (build), CGWARDEN, TOOLS, LOGS (a
-# directory to keep every log, config and JSON in), HB_CEILING (100K/s),
+# directory to keep every log, config and JSON in), HB_CEILING (100K/s), HB_STEP (25K/s),
 # CPU (1), CPU_FLOOR_US (10: the least the victim's alone p99 counts as),
 # VICTIM_WORK_US (500), STATIC_CPUS, STATIC_IO_SHARE, IO_FLOOR_SHARE,
 # STATIC_EGRESS_BPS (100000: 80% of the 1 Mbit/s link),
@@ -91,6 +91,7 @@ INTERVAL=${INTERVAL:-1s}
 DIR=${DIR:-/var/tmp}
 LOGS=${LOGS:-}
 HB_CEILING=${HB_CEILING:-100K/s}
+HB_STEP=${HB_STEP:-25K/s}
 # The CPU the CPU scenario pins victim and hog to. Not 0: the integration
 # tests pin their own hogs there, and other people run them on this machine.
 CPU=${CPU:-1}
@@ -715,7 +716,7 @@ heartbeats:
   - {name: bench-window, proto: udp, port: $p_hb2, interval: ${hb_interval_ms}ms, cgroup: $victim}
 EOF
             policy_classes "$victim" "heartbeat_drops: 0" "$bulk" \
-                "net_egress_rate: {floor: 10K/s, ceiling: $HB_CEILING, step: 25K/s, $knob_pace}"
+                "net_egress_rate: {floor: 10K/s, ceiling: $HB_CEILING, step: $HB_STEP, $knob_pace}"
         } >"$out/cgwarden.yaml"
         start_daemon "$out"
     fi

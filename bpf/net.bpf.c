@@ -341,6 +341,13 @@ static __always_inline bool is_consumed(__u32 reason) {
     return false;
 }
 
+/* A queueing discipline dropped it (kernels with drop reasons: 5.17+). */
+static __always_inline bool is_qdisc_drop(__u32 reason) {
+    if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_QDISC_DROP))
+        return reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_QDISC_DROP);
+    return false;
+}
+
 static __always_inline void on_kfree_skb(struct sk_buff *skb, __u32 reason, struct sock *rx_sk) {
     if (kfree_skb_has_reason && (reason == 0 || is_consumed(reason)))
         return;
@@ -348,8 +355,14 @@ static __always_inline void on_kfree_skb(struct sk_buff *skb, __u32 reason, stru
         return;
     struct sock *sk = BPF_CORE_READ(skb, sk);
     __u64 cgroup = sock_cgroup_id(sk ? sk : rx_sk);
-    if (cgroup)
+    if (cgroup) {
         count_drop(&cgroup_drops, cgroup, reason);
+        if (sk && is_qdisc_drop(reason)) {
+            struct cgw_cgroup_net_stats *s = cgroup_stats(cgroup);
+            if (s)
+                s->tx_queue_drops += 1;
+        }
+    }
 
     struct l4_ports p = {};
     if (!kernel_skb_ports(skb, &p))

@@ -75,6 +75,12 @@ struct cgw_cgroup_net_stats {
     cgw_u64 rx_packets;
     cgw_u64 rx_bytes;
     cgw_u64 retransmits;
+    /* Of its tx packets, those a queueing discipline dropped (reason
+     * QDISC_DROP): counted in the same per-CPU value as tx_packets, so one
+     * read sees both at the same instant. A flood's passed share is the
+     * small difference of two large counts: read apart, the counts of the
+     * microseconds between the reads would swamp it. */
+    cgw_u64 tx_queue_drops;
 };
 
 /* Key of both drop maps: owner is a flow index (flow_drops) or a cgroup2 id

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <thread>
 
 #include "cgwarden/bpf/probe.h"
@@ -173,6 +174,22 @@ TEST_F(NetTraffic, HeartbeatDropsInACongestedQdiscAreCountedExactly) {
     EXPECT_GT(bulk_bytes, 20 * hb_bytes) << json.dump(2);
     EXPECT_GT(cgroup_net(json, bulk.path())["drops"].value("QDISC_DROP", 0), 0)
         << "the bulk sender's own drops, charged to its cgroup: " << json.dump(2);
+
+    // What the queue dropped of each cgroup's packets, read with what they
+    // sent, against the tbf qdisc's own counter. Only they send on it, but
+    // for the kernel's few own packets (ARP, neighbour discovery: no
+    // socket of theirs) that the full queue drops as well.
+    NetSignals window = compute_net_signals(before, after, sensor->flows());
+    uint64_t queue_drops = 0;
+    for (const TestCgroup *cg : {&hb, &bulk})
+        queue_drops += window.by_cgroup[inode_of(cg->dir(test::kCgroup2))].tx_queue_drops;
+    std::string tc =
+        net.run_in(net.sender(), {"tc", "-s", "qdisc", "show", "dev", NetnsPair::kDevice});
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(tc, m, std::regex(R"(dropped (\d+))"))) << tc;
+    uint64_t qdisc_dropped = std::stoull(m[1]);
+    EXPECT_LE(queue_drops, qdisc_dropped) << tc;
+    EXPECT_GE(queue_drops + 16, qdisc_dropped) << tc;
 }
 
 TEST_F(NetTraffic, HeartbeatDropsAtAFullSocketBufferAreCountedExactly) {

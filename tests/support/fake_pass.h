@@ -123,6 +123,7 @@ class FakePass {
                                      .rx_packets = 50,
                                      .rx_bytes = 4600,
                                      .retransmits = 2,
+                                     .tx_queue_drops = 3,
                                      .drops = {{kQdiscDrop, 3}}};
         net.by_cgroup[kNetHog] = {.tx_packets = 1'000'000, .tx_bytes = 1'500'000'000, .drops = {}};
         net.flows.push_back({.sent = 100,

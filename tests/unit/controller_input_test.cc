@@ -113,8 +113,9 @@ DropReasonNames names_with_qdisc_drop(uint32_t code) {
 }
 
 // What a cgroup offered and what passed the queues: a flood into a full
-// qdisc offers far more than the link carries, and only the qdisc's drops
-// (not a receive buffer's) come off what passed.
+// qdisc offers far more than the link carries, and only its own packets
+// the qdisc dropped (counted with them, not a receive buffer's drops of
+// the same cgroup's sockets) come off what passed.
 TEST_F(ControllerInputTest, EgressIsWhatWasOfferedAndWhatPassedTheQueues) {
     constexpr uint32_t kQdiscDrop = 9;
     DropReasonNames names = names_with_qdisc_drop(kQdiscDrop);
@@ -125,6 +126,7 @@ TEST_F(ControllerInputTest, EgressIsWhatWasOfferedAndWhatPassedTheQueues) {
     net.window_s = 2;
     net.by_cgroup[id("batch")] = {.tx_packets = 1000,
                                   .tx_bytes = 1'400'000,
+                                  .tx_queue_drops = 900,
                                   .drops = {{kQdiscDrop, 900}, {kQdiscDrop + 1, 50}}};
     net.by_cgroup[id("agent")] = {.tx_packets = 10, .tx_bytes = 640, .drops = {}};
     InputSources sources{policy_, tree,  [](const std::string &) { return std::nullopt; },

@@ -22,8 +22,8 @@ class NetReportTest : public ::testing::Test {
 
     NetSignals net() {
         NetSignals s;
-        s.by_cgroup[unified_.id("app/web")] = {10, 1000, 20, 2000, 1, {{64, 3}}};
-        s.by_cgroup[unified_.id("batch")] = {500, 700000, 0, 0, 0, {}};
+        s.by_cgroup[unified_.id("app/web")] = {10, 1000, 20, 2000, 1, 0, {{64, 3}}};
+        s.by_cgroup[unified_.id("batch")] = {500, 700000, 0, 0, 0, 0, {}};
         HeartbeatSignals hb;
         hb.flow = {"kubelet", "tcp", 6443, std::nullopt, std::nullopt};
         hb.sent = 10;

@@ -81,8 +81,9 @@ void add_net(const NetSignals &net, CgroupTree &net_tree, const DropReasonNames 
         CgroupInput &cg = in.cgroups[*path];
         cg.tx_bytes_per_s = static_cast<double>(signals.tx_bytes) / net.window_s;
         // Drops are counted in packets: their bytes at the window's mean
-        // packet size (a flood's packets are all alike).
-        double dropped = std::min(1.0, static_cast<double>(qdisc_drops(signals.drops, names)) /
+        // packet size (a flood's packets are all alike). Counted with the
+        // packets sent, in one read (net_abi.h: tx_queue_drops).
+        double dropped = std::min(1.0, static_cast<double>(signals.tx_queue_drops) /
                                            static_cast<double>(signals.tx_packets));
         cg.tx_passed_bytes_per_s = cg.tx_bytes_per_s * (1 - dropped);
     }

@@ -272,6 +272,7 @@ Result<NetCounters> NetSensor::read() {
                 c.rx_packets += per_cpu[cpu].rx_packets;
                 c.rx_bytes += per_cpu[cpu].rx_bytes;
                 c.retransmits += per_cpu[cpu].retransmits;
+                c.tx_queue_drops += per_cpu[cpu].tx_queue_drops;
             }
         });
     read_drops(maps.cgroup_drops, [&](uint64_t cgroup) { return &out.by_cgroup[cgroup].drops; });

@@ -42,6 +42,7 @@ NetSignals compute_net_signals(const NetCounters &before, const NetCounters &aft
         s.rx_packets = delta(now.rx_packets, old.rx_packets);
         s.rx_bytes = delta(now.rx_bytes, old.rx_bytes);
         s.retransmits = delta(now.retransmits, old.retransmits);
+        s.tx_queue_drops = delta(now.tx_queue_drops, old.tx_queue_drops);
         s.drops = drops_delta(now.drops, it == before.by_cgroup.end() ? nullptr : &old.drops);
         if (s.active())
             out.by_cgroup[id] = std::move(s);

@@ -22,7 +22,8 @@ struct CgroupNetCounters {
     uint64_t rx_packets = 0;
     uint64_t rx_bytes = 0;
     uint64_t retransmits = 0;
-    DropsByReason drops;  // where the packet's socket names the cgroup
+    uint64_t tx_queue_drops = 0;  // of tx_packets, dropped in a queueing discipline
+    DropsByReason drops;          // where the packet's socket names the cgroup
 };
 
 struct FlowCounters {

@@ -18,6 +18,9 @@ struct CgroupNetSignals {
     uint64_t rx_packets = 0;
     uint64_t rx_bytes = 0;
     uint64_t retransmits = 0;
+    // Of tx_packets, dropped in a queueing discipline: read with them, so
+    // tx_packets - tx_queue_drops is what the links took.
+    uint64_t tx_queue_drops = 0;
     DropsByReason drops;  // reasons with drops in the window only
 
     bool active() const {
