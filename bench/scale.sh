@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# What the daemon costs on a node with many cgroups (issue 14).
+#
+# For each count N it creates N cgroups under one bench parent in every
+# hierarchy the daemon reads (cgroup2; on a hybrid node also v1 cpu and
+# blkio), one task in each: ACTIVE of them a wakeloop waking 20 times a
+# second, the rest `sleep infinity`. Optionally CHURN cgroups a second are
+# created, run one short task and are removed while it measures. Then it runs
+# `cgwarden run` on the shipped policy (deploy/cgwarden.yaml) in MODE and,
+# after SETTLE seconds, measures SECS seconds of steady state:
+#   CPU%    the daemon's utime+stime over the window, % of one core
+#   RSS     its VmRSS at the end of the window (MiB)
+#   PASS    loop pass p50 / p99 / max (ms), from its debug line
+#           "pass over ... took X ms" (sampling, signals, decisions, writes)
+#   SCRAPE  one /metrics scrape after the window: ms, KiB, series
+#   MAPS    its BPF hash maps at the end: entries / max_entries, fullest first
+#
+# Informational: exits 0 whatever the numbers, non-zero only when something
+# cannot run. Needs root, a build (cgwarden, tests/tools/wakeloop), curl,
+# bpftool, jq.
+#
+# Environment: COUNTS ("1000 5000 10000"), ACTIVE (0.1: the share of
+# cgroups whose task wakes), SECS (40), SETTLE (10), MODE (monitor; or
+# enforce, dry-run), CHURN (0: cgroups created and removed per second during
+# the window), BUILD_DIR (build), CGWARDEN, WAKELOOP, LOGS (a directory to
+# keep each run's daemon log in).
+set -euo pipefail
+
+COUNTS=${COUNTS:-1000 5000 10000}
+ACTIVE=${ACTIVE:-0.1}
+SECS=${SECS:-40}
+SETTLE=${SETTLE:-10}
+MODE=${MODE:-monitor}
+CHURN=${CHURN:-0}
+LOGS=${LOGS:-}
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUILD_DIR=${BUILD_DIR:-$here/../build}
+CGWARDEN=${CGWARDEN:-$BUILD_DIR/userspace/cgwarden}
+WAKELOOP=${WAKELOOP:-$BUILD_DIR/tests/tools/wakeloop}
+POLICY=$here/../deploy/cgwarden.yaml
+
+die() {
+    echo "scale: $*" >&2
+    exit 1
+}
+note() { echo "scale: $*" >&2; }
+
+[[ $EUID -eq 0 ]] || die "needs root (creates cgroups, loads BPF): sudo $0"
+for tool in curl bpftool jq; do
+    command -v "$tool" >/dev/null || die "needs $tool: apt-get install $tool"
+done
+[[ -x $CGWARDEN && -x $WAKELOOP ]] ||
+    die "no build at $BUILD_DIR; build it first: cmake -S . -B build && cmake --build build -j2"
+[[ $MODE =~ ^(monitor|enforce|dry-run)$ ]] || die "MODE must be monitor, enforce or dry-run"
+[[ $SECS =~ ^[1-9][0-9]*$ && $SETTLE =~ ^[0-9]+$ && $CHURN =~ ^[0-9]+$ ]] ||
+    die "SECS, SETTLE and CHURN must be whole numbers"
+
+# Every hierarchy the daemon reads: the bench parent is made in each.
+if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+    layout=v2
+    hierarchies=(/sys/fs/cgroup)
+else
+    layout=hybrid
+    hierarchies=()
+    for h in /sys/fs/cgroup/unified /sys/fs/cgroup/cpu,cpuacct /sys/fs/cgroup/cpu /sys/fs/cgroup/blkio; do
+        [[ -d $h && ! -L $h ]] && hierarchies+=("$h")
+    done
+fi
+(( ${#hierarchies[@]} > 0 )) || die "no cgroup hierarchy found under /sys/fs/cgroup"
+
+WORK=$(mktemp -d /tmp/cgw-scale.XXXXXX)
+PARENT=cgw-scale-$$
+tasks=()      # pids of the cgroups' tasks
+daemon_pid=
+churn_pid=
+
+stop_tasks() {
+    local p
+    for p in "${tasks[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    for p in "${tasks[@]}"; do wait "$p" 2>/dev/null || true; done
+    tasks=()
+}
+
+remove_cgroups() {
+    local h
+    for h in "${hierarchies[@]}"; do
+        [[ -d $h/$PARENT ]] || continue
+        # Children first; a cgroup whose last task is still exiting refuses
+        # once, so try twice.
+        find "$h/$PARENT" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null ||
+            { sleep 1; find "$h/$PARENT" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true; }
+        rmdir "$h/$PARENT" 2>/dev/null || note "left $h/$PARENT behind (tasks still in it?)"
+    done
+}
+
+stop_daemon() {
+    [[ -n $daemon_pid ]] || return 0
+    kill -TERM "$daemon_pid" 2>/dev/null || true
+    wait "$daemon_pid" 2>/dev/null || true
+    daemon_pid=
+}
+
+stop_churn() {
+    [[ -n $churn_pid ]] || return 0
+    kill -TERM "$churn_pid" 2>/dev/null || true
+    wait "$churn_pid" 2>/dev/null || true
+    churn_pid=
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_churn
+    stop_daemon
+    stop_tasks
+    remove_cgroups
+    rm -rf "$WORK"
+    exit "$rc"
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+    local port
+    for port in $(shuf -i 20000-60000 -n 50); do
+        (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null || { echo "$port"; return; }
+    done
+    die "no free port"
+}
+
+# N cgroups named c<i> in every hierarchy, a task in each.
+populate() { # N
+    local n=$1 active i h dir pid
+    active=$(awk -v n="$n" -v a="$ACTIVE" 'BEGIN { printf "%d", n * a }')
+    for h in "${hierarchies[@]}"; do
+        mkdir -p "$h/$PARENT"
+        # cgroup2: let the bench cgroups have the controllers the root hands down.
+        if [[ -f $h/cgroup.subtree_control ]]; then
+            for c in $(cat "$h/cgroup.subtree_control"); do
+                echo "+$c" >"$h/$PARENT/cgroup.subtree_control" 2>/dev/null || true
+            done
+        fi
+    done
+    for ((i = 0; i < n; i++)); do
+        for h in "${hierarchies[@]}"; do mkdir "$h/$PARENT/c$i"; done
+        if ((i < active)); then
+            "$WAKELOOP" --sleep-us 50000 --work-us 100 >/dev/null 2>&1 &
+        else
+            sleep infinity &
+        fi
+        pid=$!
+        tasks+=("$pid")
+        for h in "${hierarchies[@]}"; do
+            dir=$h/$PARENT/c$i
+            if [[ -f $dir/cgroup.procs ]]; then echo "$pid" >"$dir/cgroup.procs"; else echo "$pid" >"$dir/tasks"; fi
+        done
+        ((i % 1000 == 999)) && note "  $((i + 1)) of $n cgroups"
+    done
+    return 0
+}
+
+# CHURN cgroups a second: made, one short task run in it, removed.
+churn() {
+    local i=0 h dir pid
+    while :; do
+        local started=$EPOCHREALTIME
+        for ((k = 0; k < CHURN; k++)); do
+            for h in "${hierarchies[@]}"; do mkdir -p "$h/$PARENT/churn$i"; done
+            /bin/true &
+            pid=$!
+            for h in "${hierarchies[@]}"; do
+                dir=$h/$PARENT/churn$i
+                if [[ -f $dir/cgroup.procs ]]; then echo "$pid" >"$dir/cgroup.procs"; else echo "$pid" >"$dir/tasks"; fi
+            done 2>/dev/null
+            wait "$pid" 2>/dev/null || true
+            for h in "${hierarchies[@]}"; do rmdir "$h/$PARENT/churn$i" 2>/dev/null || true; done
+            i=$((i + 1))
+        done
+        local left
+        left=$(awk -v s="$started" -v n="$EPOCHREALTIME" 'BEGIN { l = 1 - (n - s); if (l > 0) printf "%.3f", l; else print 0 }')
+        sleep "$left"
+    done
+}
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# "p50 p99 max" of the pass durations logged after line FROM of LOG.
+pass_quantiles() { # LOG FROM
+    tail -n "+$2" "$1" | sed -n 's/.*pass over [0-9]* ms took \([0-9.]*\) ms.*/\1/p' | sort -n |
+        awk '{ v[NR] = $1 } END {
+            if (NR == 0) { print "- - -"; exit }
+            p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]
+            printf "%.1f %.1f %.1f %d\n", p50, p99, v[NR], NR }'
+}
+
+# The daemon's BPF hash maps: "name entries/max", fullest first.
+map_occupancy() { # PID
+    local ids id
+    # Its map fds name their map ids (bpftool lists owners only when built
+    # with skeletons, Debian 12's is not).
+    ids=$(cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^map_id:/ { print $2 }' | sort -un)
+    for id in $ids; do
+        local info entries
+        info=$(bpftool -j map show id "$id")
+        jq -e '.type | test("hash")' <<<"$info" >/dev/null || continue
+        entries=$(bpftool -j map dump id "$id" 2>/dev/null | jq length)
+        jq -r --arg n "$entries" '"\(.name) \($n)/\(.max_entries)"' <<<"$info"
+    done | sort -t/ -k1,1 | awk '{ split($2, f, "/"); printf "%s %s %.4f\n", $1, $2, f[1] / f[2] }' |
+        sort -k3 -rn | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 } END { print "" }'
+}
+
+run_one() { # N
+    local n=$1 port out log start_ticks end_ticks hz rss q scrape
+    note "$n cgroups: creating ($layout: ${hierarchies[*]})"
+    populate "$n"
+    port=$(free_port)
+    out=$WORK/n$n
+    mkdir -p "$out"
+    log=$out/daemon.log
+    "$CGWARDEN" --log-level debug run --config "$POLICY" --mode "$MODE" --state-dir "$out/state" \
+        --listen "127.0.0.1:$port" >"$log" 2>&1 &
+    daemon_pid=$!
+    for _ in $(seq 300); do
+        grep -q "metrics on" "$log" && break
+        kill -0 "$daemon_pid" 2>/dev/null || { cat "$log" >&2; die "cgwarden run exited"; }
+        sleep 0.1
+    done
+    grep -q "metrics on" "$log" || { cat "$log" >&2; die "cgwarden run did not start"; }
+    ((CHURN > 0)) && { churn & churn_pid=$!; }
+    note "$n cgroups: settling ${SETTLE}s, measuring ${SECS}s"
+    sleep "$SETTLE"
+    local from
+    from=$(($(wc -l <"$log") + 1))
+    start_ticks=$(cpu_ticks "$daemon_pid")
+    sleep "$SECS"
+    end_ticks=$(cpu_ticks "$daemon_pid")
+    hz=$(getconf CLK_TCK)
+    rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$daemon_pid/status")
+    q=$(pass_quantiles "$log" "$from")
+    scrape=$(curl -s -o "$out/metrics" -w '%{time_total}' "http://127.0.0.1:$port/metrics")
+    local kib series maps
+    kib=$(awk -v b="$(stat -c %s "$out/metrics")" 'BEGIN { printf "%.0f", b / 1024 }')
+    series=$(grep -vc '^#' "$out/metrics" || true)
+    maps=$(map_occupancy "$daemon_pid")
+    stop_churn
+    stop_daemon
+    [[ -n $LOGS ]] && { mkdir -p "$LOGS/n$n"; cp "$log" "$out/metrics" "$LOGS/n$n/"; }
+    read -r p50 p99 pmax passes <<<"$q"
+    printf '%6d %6s %5.1f %6s %6s %6s %6s %6.0f %6s %7s  %s\n' "$n" "$CHURN" \
+        "$(awk -v a="$start_ticks" -v b="$end_ticks" -v hz="$hz" -v s="$SECS" 'BEGIN { print (b - a) / hz / s * 100 }')" \
+        "$rss" "$p50" "$p99" "$pmax" "$(awk -v t="$scrape" 'BEGIN { print t * 1000 }')" "$kib" "$series" "$maps"
+    stop_tasks
+    remove_cgroups
+}
+
+echo "cgwarden at scale: daemon cost with N cgroups (one task each, ${ACTIVE} of them waking 20/s)"
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r), $(nproc) CPUs, cgroups $layout, mode $MODE, policy deploy/cgwarden.yaml, ${SETTLE}s settle + ${SECS}s measured, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
+echo
+printf '%6s %6s %5s %6s %6s %6s %6s %6s %6s %7s  %s\n' N CHURN CPU% RSS_MB P50_MS P99_MS MAX_MS SCR_MS SCR_KB SERIES "MAPS (entries/max, fullest first)"
+for n in $COUNTS; do
+    [[ $n =~ ^[1-9][0-9]*$ ]] || die "COUNTS must be whole numbers: $n"
+    run_one "$n"
+done
+echo
+echo "goal (issue 14): CPU <= 1% at 1,000 and <= 3% at 10,000; pass p99 <= 20 ms at 1,000; RSS <= 40 MiB at 10,000"
