@@ -44,6 +44,62 @@ TEST_F(CgroupTreeTest, RemovedCgroupsAreForgottenOnRescan) {
     EXPECT_EQ(tree.paths_by_id().count(batch), 0u);
 }
 
+TEST_F(CgroupTreeTest, FollowingEventsItLearnsMadeAndRemovedCgroupsWithoutWalking) {
+    CgroupTree tree(root_);
+    tree.follow_events();
+    std::filesystem::create_directories(root_ / "app" / "api");
+    std::filesystem::create_directory(root_ / "unseen");  // no event: a walk would find it
+    uint64_t api = inode(root_ / "app" / "api");
+    tree.apply({CgroupEvent::Kind::Made, api, "/app/api"});
+    tree.refresh();
+    EXPECT_EQ(tree.path_of(api), "/app/api");
+    EXPECT_FALSE(tree.path_of(inode(root_ / "unseen"))) << "no walk: events keep it current";
+
+    uint64_t batch = inode(root_ / "batch");
+    std::filesystem::remove(root_ / "batch");
+    tree.apply({CgroupEvent::Kind::Removed, batch, "/batch"});
+    EXPECT_EQ(tree.paths_by_id().count(batch), 0u);
+}
+
+TEST_F(CgroupTreeTest, EventsOfOtherHierarchiesAndStaleOnesAreIgnored) {
+    CgroupTree tree(root_);
+    tree.follow_events();
+    uint64_t web = inode(root_ / "app" / "web");
+    // Another hierarchy's cgroup at a path this one also has: another id.
+    tree.apply({CgroupEvent::Kind::Made, web + 1000, "/app/web"});
+    tree.apply({CgroupEvent::Kind::Removed, web + 1000, "/app/web"});
+    EXPECT_EQ(tree.path_of(web), "/app/web");
+    EXPECT_EQ(tree.paths_by_id().count(web + 1000), 0u);
+    // Made and removed before the event was read: nothing to add.
+    tree.apply({CgroupEvent::Kind::Made, 4242, "/gone"});
+    EXPECT_EQ(tree.paths_by_id().count(4242), 0u);
+    // A removal of a path this tree knows under another id.
+    tree.apply({CgroupEvent::Kind::Removed, web, "/batch"});
+    EXPECT_EQ(tree.path_of(web), "/app/web");
+}
+
+TEST_F(CgroupTreeTest, ARenameOrLostEventsMakeTheNextRefreshWalk) {
+    CgroupTree tree(root_);
+    tree.follow_events();
+    uint64_t web = inode(root_ / "app" / "web");
+    std::filesystem::rename(root_ / "app", root_ / "apps");
+    tree.apply({CgroupEvent::Kind::Renamed, inode(root_ / "apps"), "/apps"});
+    tree.refresh();
+    EXPECT_EQ(tree.path_of(web), "/apps/web") << "the subtree's paths changed too";
+
+    std::filesystem::create_directory(root_ / "missed");
+    tree.events_lost();
+    tree.refresh();
+    EXPECT_EQ(tree.path_of(inode(root_ / "missed")), "/missed");
+}
+
+TEST_F(CgroupTreeTest, NotFollowingEventsEveryRefreshWalks) {
+    CgroupTree tree(root_);
+    std::filesystem::create_directory(root_ / "late");
+    tree.refresh();
+    EXPECT_EQ(tree.paths_by_id().count(inode(root_ / "late")), 1u);
+}
+
 TEST_F(CgroupTreeTest, CountsCgroupsWithTasksOfTheirOwnInEitherHierarchy) {
     auto write = [&](const std::string &file, const std::string &text) {
         std::ofstream(root_ / file) << text;

@@ -1,11 +1,12 @@
 #include "cgwarden/cgroup/tree.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <system_error>
+#include <cstring>
 
 #include "cgwarden/common/unique_fd.h"
 
@@ -28,6 +29,31 @@ bool has_tasks(const std::filesystem::path &dir) {
             return ::read(fd.get(), &c, 1) == 1;
     }
     return false;
+}
+
+// Depth first, one open directory per level. Cgroups come and go during the
+// walk: one that vanished (or cannot be opened) is skipped with its subtree.
+void walk(UniqueFd dir, std::string &path, std::map<uint64_t, std::string> &paths) {
+    DIR *stream = ::fdopendir(dir.get());
+    if (!stream)
+        return;
+    int fd = dir.release();  // the stream owns it now
+    const size_t length = path.size();
+    while (const dirent *entry = ::readdir(stream)) {
+        if ((entry->d_type != DT_DIR && entry->d_type != DT_UNKNOWN) ||
+            std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0)
+            continue;
+        UniqueFd child(
+            ::openat(fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        struct stat st {};
+        if (!child.valid() || ::fstat(child.get(), &st) != 0)
+            continue;
+        path.append(1, '/').append(entry->d_name);
+        paths[static_cast<uint64_t>(st.st_ino)] = path;
+        walk(std::move(child), path, paths);
+        path.resize(length);
+    }
+    ::closedir(stream);
 }
 
 }  // namespace
@@ -53,6 +79,8 @@ CgroupTree::CgroupTree(std::filesystem::path mount) : mount_(std::move(mount)) {
 std::optional<std::string> CgroupTree::path_of(uint64_t id) {
     if (auto it = paths_.find(id); it != paths_.end())
         return it->second;
+    if (following_ && !stale_)
+        return std::nullopt;
     if (missing_since_rescan_.count(id))
         return std::nullopt;
     rescan();
@@ -69,18 +97,40 @@ std::optional<uint64_t> CgroupTree::id_of(const std::string &relative_path) cons
 void CgroupTree::rescan() {
     paths_.clear();
     missing_since_rescan_.clear();
-    if (auto root = inode_of(mount_))
-        paths_.try_emplace(*root, 1, '/');
-    std::error_code ec;
-    auto options = std::filesystem::directory_options::skip_permission_denied;
-    for (auto it = std::filesystem::recursive_directory_iterator(mount_, options, ec);
-         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-        // Cgroups come and go during the walk; a vanished one is simply skipped.
-        if (!it->is_directory(ec) || it->is_symlink(ec))
-            continue;
-        if (auto id = inode_of(it->path()))
-            paths_[*id] = relative_cgroup_path(mount_, it->path());
+    stale_ = false;
+    UniqueFd root(::open(mount_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    struct stat st {};
+    if (!root.valid() || ::fstat(root.get(), &st) != 0)
+        return;
+    paths_.try_emplace(static_cast<uint64_t>(st.st_ino), 1, '/');
+    std::string path;
+    walk(std::move(root), path, paths_);
+}
+
+void CgroupTree::apply(const CgroupEvent &event) {
+    switch (event.kind) {
+        case CgroupEvent::Kind::Made:
+            // Only if it is this hierarchy's, and still there: a cgroup removed
+            // since leaves an rmdir behind it, one made again at the path has an
+            // event of its own.
+            if (inode_of(mount_ / std::filesystem::path(event.path).relative_path()) == event.id) {
+                paths_[event.id] = event.path;
+                missing_since_rescan_.erase(event.id);
+            }
+            break;
+        case CgroupEvent::Kind::Removed:
+            if (auto it = paths_.find(event.id); it != paths_.end() && it->second == event.path)
+                paths_.erase(it);
+            break;
+        case CgroupEvent::Kind::Renamed:
+            stale_ = true;
+            break;
     }
+}
+
+void CgroupTree::refresh() {
+    if (!following_ || stale_)
+        rescan();
 }
 
 }  // namespace cgw

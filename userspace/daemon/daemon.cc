@@ -45,6 +45,13 @@ Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors 
         else
             spdlog::warn("heartbeat drop reasons unnamed: {}", names.error().message);
     }
+    if (sensors_.cgroups) {
+        // Walked after the watch attached: every later change is in its ring.
+        cpu_tree_.follow_events();
+        for (auto *tree : {&io_tree_, &net_tree_})
+            if (*tree)
+                (*tree)->follow_events();
+    }
     if (!memory_on_cgroup2(layout_))
         for (const ClassPolicy &cls : policy_.classes)
             if (cls.slo.memory_stall)
@@ -76,8 +83,34 @@ void Daemon::drain_events() {
     }
 }
 
+// Applies the cgroups made and removed since the last pass to every tree;
+// a tree that missed some walks at its refresh().
+void Daemon::follow_cgroups() {
+    if (!sensors_.cgroups)
+        return;
+    std::vector<CgroupTree *> trees{&cpu_tree_};
+    for (auto *tree : {&io_tree_, &net_tree_})
+        if (*tree)
+            trees.push_back(&**tree);
+    auto applied = sensors_.cgroups->drain([&](const CgroupEvent &event) {
+        for (CgroupTree *tree : trees)
+            tree->apply(event);
+    });
+    auto lost = sensors_.cgroups->lost();
+    if (!applied || !lost || *lost != cgroup_events_lost_) {
+        if (!applied || !lost)
+            spdlog::warn("reading cgroup events: {}",
+                         (!applied ? applied.error() : lost.error()).message);
+        for (CgroupTree *tree : trees)
+            tree->events_lost();
+        if (lost)
+            cgroup_events_lost_ = *lost;
+    }
+}
+
 Result<Sample> Daemon::sample() {
     drain_events();
+    follow_cgroups();
     auto sample = take_sample(*sensors_.cpu, layout_, cpu_tree_);
     if (!sample)
         return sample.error();
@@ -86,14 +119,14 @@ Result<Sample> Daemon::sample() {
         if (!io)
             return io.error().context("sampling the IO sensor");
         sample->io = std::move(io).value();
-        io_tree_->rescan();
+        io_tree_->refresh();
     }
     if (net_tree_) {
         auto net = sensors_.net->read();
         if (!net)
             return net.error().context("sampling the network sensor");
         sample->net = std::move(net).value();
-        net_tree_->rescan();
+        net_tree_->refresh();
     }
     return sample;
 }

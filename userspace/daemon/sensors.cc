@@ -66,6 +66,11 @@ void open_net(Sensors &sensors, const KernelFeatures &features, const CgroupLayo
 Result<Sensors> open_sensors(const KernelFeatures &features, const CgroupLayout &layout,
                              const Policy &policy, std::optional<AttachMode> force) {
     Sensors sensors;
+    if (auto watch = CgroupWatch::open(features, force))
+        sensors.cgroups = std::move(watch).value();
+    else
+        spdlog::warn("cgroups made and removed are not followed ({}): every pass walks cgroupfs",
+                     watch.error().message);
     auto cpu = CpuSensor::open(features, CgroupTree(layout.cpu_ids_mount()), force);
     if (!cpu)
         return cpu.error().context("starting the CPU sensor");

@@ -20,7 +20,7 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, Cgroup
     if (!counters)
         return counters.error().context("sampling the CPU sensor");
     sample.cpu = std::move(counters).value();
-    cpu_tree.rescan();
+    cpu_tree.refresh();
     // Slots only make the programs cheaper: a failure costs speed, not the
     // sample, and the next pass tries again.
     if (Status slots = sensor.update_slots(cpu_tree); !slots)

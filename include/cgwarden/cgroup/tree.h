@@ -1,5 +1,7 @@
 // Cgroup id <-> path in one hierarchy. A cgroup's id is the inode number of its
-// directory; ids are reused after rmdir, so the map is rebuilt, never patched.
+// directory. The map comes from a walk of the hierarchy, kept current by the
+// kernel's cgroup events (CgroupWatch) when the daemon has them, so a pass
+// walks cgroupfs only when the events could not keep it current.
 #pragma once
 
 #include <cstdint>
@@ -11,22 +13,46 @@
 
 namespace cgw {
 
+// A cgroup made, removed or renamed, in some hierarchy (the event does not
+// say which: a tree takes it when the path's inode in its mount is the id).
+struct CgroupEvent {
+    enum class Kind { Made, Removed, Renamed };
+    Kind kind;
+    uint64_t id;
+    std::string path;  // from the hierarchy's root: "/a/b"; the new one for Renamed
+};
+
 class CgroupTree {
   public:
     explicit CgroupTree(std::filesystem::path mount);
 
     const std::filesystem::path &mount() const { return mount_; }
 
-    // Path relative to the mount ("/" for the root, "/app/web" below it). An
-    // unknown id triggers one rescan; an id still unknown after it stays
-    // unknown until the next rescan, so a stream of stale ids costs one walk.
+    // Path relative to the mount ("/" for the root, "/app/web" below it).
+    // Kept current by events, an unknown id is simply unknown. Otherwise an
+    // unknown id triggers one walk; an id still unknown after it stays
+    // unknown until the next walk, so a stream of stale ids costs one walk.
     std::optional<std::string> path_of(uint64_t id);
 
     // Id of an existing cgroup, by path relative to the mount.
     std::optional<uint64_t> id_of(const std::string &relative_path) const;
 
-    // Walks the hierarchy again; removed cgroups are forgotten.
+    // Walks the hierarchy again; removed cgroups are forgotten. A directory
+    // that vanishes during the walk is skipped, and the walk goes on.
     void rescan();
+
+    // From now on events keep the tree current: every event the kernel
+    // reports after the tree's walk must be applied, in order.
+    void follow_events() { following_ = true; }
+    // A made cgroup is added, a removed one forgotten (only where the event's
+    // id is this tree's: its path's inode here, or the id it holds there). A
+    // rename changes the paths of a whole subtree: the next refresh() walks.
+    void apply(const CgroupEvent &event);
+    // Events were lost: the next refresh() walks.
+    void events_lost() { stale_ = true; }
+    // Walks when the tree is not kept current by events, or they missed
+    // something; otherwise costs nothing.
+    void refresh();
 
     const std::map<uint64_t, std::string> &paths_by_id() const { return paths_; }
 
@@ -34,6 +60,8 @@ class CgroupTree {
     std::filesystem::path mount_;
     std::map<uint64_t, std::string> paths_;
     std::set<uint64_t> missing_since_rescan_;
+    bool following_ = false;
+    bool stale_ = false;
 };
 
 // Cgroups of the tree with tasks of their own (cgroup.threads on cgroup2,

@@ -64,6 +64,7 @@ class Daemon {
   private:
     Result<Sample> sample();
     void drain_events();
+    void follow_cgroups();
     void watch_events(EventLoop &loop);
     void on_net_event(const NetEvent &e);
     void on_io_outlier(const IoOutlier &o);
@@ -83,6 +84,8 @@ class Daemon {
     std::optional<CgroupTree> io_tree_;   // where the IO sensor runs
     std::optional<CgroupTree> net_tree_;  // cgroup2, where the network sensor runs
     DropReasonNames drop_names_;
+    // The watch's lost-event count at the last pass: a rise makes the trees walk.
+    uint64_t cgroup_events_lost_ = 0;
     // Asked only where some class bounds io_weight.
     std::optional<IoWeightEffect> io_weight_effect_;
     std::unique_ptr<RingBuffer> io_outlier_stream_;

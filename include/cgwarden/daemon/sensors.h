@@ -11,6 +11,7 @@
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/common/result.h"
 #include "cgwarden/policy/policy.h"
+#include "cgwarden/sensor/cgroup_watch.h"
 #include "cgwarden/sensor/cpu_sensor.h"
 #include "cgwarden/sensor/io_sensor.h"
 #include "cgwarden/sensor/net_sensor.h"
@@ -23,6 +24,9 @@ struct Sensors {
     // The hierarchy whose ids the IO counters carry (blkio on hybrid nodes).
     std::optional<std::filesystem::path> io_mount;
     std::unique_ptr<NetSensor> net;  // null: network is not measured (ids are cgroup2's)
+    // Cgroups made and removed; null: the trees walk cgroupfs every pass.
+    // Opened first, so no cgroup made while the daemon starts is missed.
+    std::unique_ptr<CgroupWatch> cgroups;
 };
 
 // Opens every sensor the node supports; fails only when the CPU sensor cannot

@@ -34,7 +34,7 @@ struct Sample {
 };
 
 // Reads the maps, then the kernel's cpu.stat of every cgroup in cpu_tree
-// (rescanned first, so new cgroups are seen and removed ones forgotten), and
+// (refreshed first, so new cgroups are seen and removed ones forgotten), and
 // updates the sensor's stats slots from it (CpuSensor::update_slots).
 Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CgroupTree &cpu_tree);
 
