@@ -7,8 +7,16 @@ namespace cgw {
 
 namespace {
 
+// Cgroups that did nothing in the window stay out (they breach nothing, and
+// each costs a read of its knobs), but for those a victim waited behind.
 void add_cpu(const CpuSignals &cpu_signals, InputSources &sources, ControllerInput &in) {
+    std::set<uint64_t> named;
+    for (const auto &[id, cpu] : cpu_signals.by_cgroup)
+        for (const Preemptor &p : cpu.preempted_by)
+            named.insert(p.cgroup_id);
     for (const auto &[id, cpu] : cpu_signals.by_cgroup) {
+        if (!cpu.active() && !named.count(id))
+            continue;
         auto path = sources.cpu_tree.path_of(id);
         if (!path)
             continue;  // removed since the sample
@@ -53,10 +61,15 @@ void add_io(const IoSignals &io_signals, double window_s, CgroupTree &io_tree,
     }
 }
 
+// The memory of the cgroups in the input; of every cgroup when some cgroup
+// stalled on memory in the window: then the holders are the antagonists,
+// idle or not.
 void add_memory(const MemorySignals &memory, CgroupTree &cpu_tree, ControllerInput &in) {
+    bool stalled = std::ranges::any_of(
+        memory, [](const auto &entry) { return entry.second.stall_fraction > 0; });
     for (const auto &[id, signals] : memory) {
         auto path = cpu_tree.path_of(id);
-        if (!path)
+        if (!path || (!stalled && !in.cgroups.count(*path)))
             continue;
         CgroupInput &cg = in.cgroups[*path];
         cg.memory_bytes = static_cast<double>(signals.current_bytes);

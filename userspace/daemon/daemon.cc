@@ -111,7 +111,13 @@ void Daemon::follow_cgroups() {
 Result<Sample> Daemon::sample() {
     drain_events();
     follow_cgroups();
-    auto sample = take_sample(*sensors_.cpu, layout_, cpu_tree_);
+    SampleScope scope;
+    if (previous_)
+        scope.previous = &*previous_;
+    for (const KnobTarget &held : held_knobs())
+        if (auto id = cpu_tree_.id_of(held.cgroup))
+            scope.always.insert(*id);
+    auto sample = take_sample(*sensors_.cpu, layout_, cpu_tree_, scope);
     if (!sample)
         return sample.error();
     if (io_tree_) {

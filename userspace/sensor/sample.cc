@@ -13,7 +13,36 @@ uint64_t monotonic_now_ns() {
     return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CgroupTree &cpu_tree) {
+namespace {
+
+// The cgroups whose tasks waited for a CPU since `previous`, or made others
+// wait: their files changed. (A cgroup new since `previous` is read anyway.)
+std::set<uint64_t> moved_since(const Sample &now, const Sample &previous) {
+    std::set<uint64_t> moved;
+    for (const auto &[id, c] : now.cpu.by_cgroup) {
+        auto p = previous.cpu.by_cgroup.find(id);
+        if (p == previous.cpu.by_cgroup.end() || c.runq_events != p->second.runq_events ||
+            c.throttled_events != p->second.throttled_events)
+            moved.insert(id);
+    }
+    for (const auto &[pair, c] : now.cpu.preempt) {
+        auto p = previous.cpu.preempt.find(pair);
+        if (p == previous.cpu.preempt.end() || c.count != p->second.count)
+            moved.insert(pair.second);
+    }
+    return moved;
+}
+
+template <class T>
+void carry(std::map<uint64_t, T> &to, const std::map<uint64_t, T> &from, uint64_t id) {
+    if (auto it = from.find(id); it != from.end())
+        to.emplace(id, it->second);
+}
+
+}  // namespace
+
+Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CgroupTree &cpu_tree,
+                           const SampleScope &scope) {
     Sample sample;
     sample.monotonic_ns = monotonic_now_ns();
     auto counters = sensor.read();
@@ -25,8 +54,18 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, Cgroup
     // sample, and the next pass tries again.
     if (Status slots = sensor.update_slots(cpu_tree); !slots)
         spdlog::warn("updating the CPU stats slots: {}", slots.error().message);
+    std::set<uint64_t> moved;
+    if (scope.previous)
+        moved = moved_since(sample, *scope.previous);
     for (const auto &[id, path] : cpu_tree.paths_by_id()) {
-        // A cgroup removed since the rescan has no cpu.stat: it is simply absent.
+        if (scope.previous && path != "/" && !scope.always.count(id) && !moved.count(id) &&
+            scope.previous->cpu_stat.count(id)) {
+            carry(sample.cpu_stat, scope.previous->cpu_stat, id);
+            carry(sample.cpu_psi, scope.previous->cpu_psi, id);
+            carry(sample.memory, scope.previous->memory, id);
+            continue;
+        }
+        // A cgroup removed since the walk has no cpu.stat: it is simply absent.
         if (auto stat = read_cpu_stat(layout, path))
             sample.cpu_stat[id] = *stat;
         if (auto psi = read_cpu_pressure(layout, path))

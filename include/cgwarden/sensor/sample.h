@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "cgwarden/cgroup/cpu_stat.h"
 #include "cgwarden/cgroup/layout.h"
@@ -33,10 +34,25 @@ struct Sample {
     std::optional<NetCounters> net;
 };
 
-// Reads the maps, then the kernel's cpu.stat of every cgroup in cpu_tree
-// (refreshed first, so new cgroups are seen and removed ones forgotten), and
-// updates the sensor's stats slots from it (CpuSensor::update_slots).
-Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CgroupTree &cpu_tree);
+// What a sample reads of the cgroup files (cpu.stat, cpu.pressure, memory).
+// Without a previous sample, every cgroup's. With one, only those of the
+// cgroups whose tasks waited for a CPU since (their BPF counters moved), of
+// the cgroups it had no reading of, of the root and of `always` (cgroups the
+// daemon must see even idle: those whose knobs it holds); every other
+// cgroup's readings are carried over from `previous`: none of its tasks
+// woke, so nothing of it ran but what ran without ever waiting. So a pass
+// costs what the active cgroups cost, not what the idle ones do.
+struct SampleScope {
+    const Sample *previous = nullptr;
+    std::set<uint64_t> always;  // ids in the cpu tree
+};
+
+// Reads the maps, then the kernel's cgroup files of the cgroups in cpu_tree
+// that `scope` asks for (the tree refreshed first, so new cgroups are seen
+// and removed ones forgotten), and updates the sensor's stats slots from it
+// (CpuSensor::update_slots).
+Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CgroupTree &cpu_tree,
+                           const SampleScope &scope = {});
 
 uint64_t monotonic_now_ns();
 
