@@ -262,6 +262,32 @@ TEST_P(CpuContention, ACgroupsFiguresAddUpAcrossItsMoveToASlotAndGoWithIt) {
     EXPECT_EQ(sample(*sensor, tree).cpu.by_cgroup.count(id), 0u);
 }
 
+// The pairs that name a removed cgroup leave the pair map with it, on
+// either side: else they stay until the map is full.
+TEST_P(CpuContention, PreemptionPairsOfARemovedCgroupGoWithIt) {
+    auto sensor = open_sensor();
+    ASSERT_TRUE(sensor);
+    CgroupTree tree(layout_.cpu_ids_mount());
+    TestCgroup victim(layout_, "pair-victim");
+    victim.spawn({"taskset", "-c", "0", test::tool_path("wakeloop"), "--sleep-us", "500",
+                  "--work-us", "100"});
+    uint64_t hog_id = 0;
+    auto names_hog = [&](const Sample &s) {
+        return std::ranges::count_if(s.cpu.preempt, [&](const auto &entry) {
+            return entry.first.first == hog_id || entry.first.second == hog_id;
+        });
+    };
+    {
+        TestCgroup hog(layout_, "pair-hog");
+        hog.spawn({"stress-ng", "--cpu", "1", "--taskset", "0", "--timeout", "60s", "--quiet"});
+        hog_id = *tree.id_of(hog.path());
+        std::this_thread::sleep_for(1s);
+        EXPECT_GT(names_hog(sample(*sensor, tree)), 0) << "the victim waited behind the hog";
+    }
+    sample(*sensor, tree);  // the hog is forgotten, its pairs deleted
+    EXPECT_EQ(names_hog(sample(*sensor, tree)), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(AttachModes, CpuContention,
                          ::testing::Values(AttachMode::TpBtf, AttachMode::RawTp),
                          [](const auto &param) { return std::string(to_string(param.param)); });

@@ -103,10 +103,10 @@ void add_counters(CpuCounters &out, uint64_t cgroup, const cgw_cpu_stats &s) {
         out.preempt[{cgroup, cgroup}] = {s.self_preempt_delay_ns, s.self_preempt_count};
 }
 
-Status delete_key(const bpf_map *map, uint64_t cgroup) {
-    if (bpf_map__delete_elem(map, &cgroup, sizeof cgroup, 0) != 0 && errno != ENOENT)
-        return Error::from_errno(std::string("deleting cgroup ") + std::to_string(cgroup) +
-                                 " from " + bpf_map__name(map));
+template <class Key>
+Status delete_key(const bpf_map *map, const Key &key) {
+    if (bpf_map__delete_elem(map, &key, sizeof key, 0) != 0 && errno != ENOENT)
+        return Error::from_errno(std::string("deleting an entry of ") + bpf_map__name(map));
     return {};
 }
 
@@ -170,6 +170,23 @@ Status forget(CpuSensor::Impl &m, uint64_t cgroup) {
         s = d;
     m.folded.erase(cgroup);
     return s;
+}
+
+// Preemption pairs naming a removed cgroup, on either side, go too: else
+// they stay until the map is full and new pairs are dropped.
+Status forget_pairs(CpuSensor::Impl &m, const std::set<uint64_t> &gone) {
+    std::vector<cgw_preempt_key> stale;
+    for_each_entry<cgw_preempt_key, cgw_preempt_value>(
+        m.skel->maps.preempt_pairs, sizeof(cgw_preempt_value),
+        [&](const cgw_preempt_key &key, const cgw_preempt_value *) {
+            if (gone.contains(key.victim_cgroup) || gone.contains(key.antagonist_cgroup))
+                stale.push_back(key);
+        });
+    Status first;
+    for (const cgw_preempt_key &key : stale)
+        if (Status s = delete_key(m.skel->maps.preempt_pairs, key); first && !s)
+            first = std::move(s);
+    return first;
 }
 
 }  // namespace
@@ -259,9 +276,14 @@ Status CpuSensor::update_slots(const CgroupTree &cpu_tree) {
         keep(fold_hash_entry(m, cgroup));
     // Only cgroups the tree once knew are forgotten: an id it never listed
     // (not a cgroup of this hierarchy) keeps its hash entry, as it always did.
+    std::set<uint64_t> gone;
     for (uint64_t cgroup : m.in_tree)
-        if (!now.contains(cgroup))
+        if (!now.contains(cgroup)) {
             keep(forget(m, cgroup));
+            gone.insert(cgroup);
+        }
+    if (!gone.empty())
+        keep(forget_pairs(m, gone));
     for (uint64_t cgroup : map_keys<uint64_t>(m.skel->maps.cpu_stats))
         if (now.contains(cgroup) && !m.slots.slot_of(cgroup))
             keep(give_slot(m, cgroup));
