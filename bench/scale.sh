@@ -14,6 +14,8 @@
 #           "pass over ... took X ms" (sampling, signals, decisions, writes)
 #   SCRAPE  one /metrics scrape after the window: ms, KiB, series
 #   MAPS    its BPF hash maps at the end: entries / max_entries, fullest first
+#   CHURN   cgroups made and removed a second during the window, as reached
+#           (a shell loop: ~80 a second at most on this 2-CPU host)
 #
 # Informational: exits 0 whatever the numbers, non-zero only when something
 # cannot run. Needs root, a build (cgwarden, tests/tools/wakeloop), curl,
@@ -166,16 +168,18 @@ churn() {
         local started=$EPOCHREALTIME
         for ((k = 0; k < CHURN; k++)); do
             for h in "${hierarchies[@]}"; do mkdir -p "$h/$PARENT/churn$i"; done
-            /bin/true &
+            sleep 0.01 &
             pid=$!
+            # The task may have exited already: then it ran in the parent.
             for h in "${hierarchies[@]}"; do
                 dir=$h/$PARENT/churn$i
-                if [[ -f $dir/cgroup.procs ]]; then echo "$pid" >"$dir/cgroup.procs"; else echo "$pid" >"$dir/tasks"; fi
-            done 2>/dev/null
+                { if [[ -f $dir/cgroup.procs ]]; then echo "$pid" >"$dir/cgroup.procs"; else echo "$pid" >"$dir/tasks"; fi; } 2>/dev/null || true
+            done
             wait "$pid" 2>/dev/null || true
             for h in "${hierarchies[@]}"; do rmdir "$h/$PARENT/churn$i" 2>/dev/null || true; done
             i=$((i + 1))
         done
+        echo "$i" >"$WORK/churned"
         local left
         left=$(awk -v s="$started" -v n="$EPOCHREALTIME" 'BEGIN { l = 1 - (n - s); if (l > 0) printf "%.3f", l; else print 0 }')
         sleep "$left"
@@ -226,14 +230,18 @@ run_one() { # N
         sleep 0.1
     done
     grep -q "metrics on" "$log" || { cat "$log" >&2; die "cgwarden run did not start"; }
+    rm -f "$WORK/churned"
     ((CHURN > 0)) && { churn & churn_pid=$!; }
     note "$n cgroups: settling ${SETTLE}s, measuring ${SECS}s"
     sleep "$SETTLE"
     local from
     from=$(($(wc -l <"$log") + 1))
+    local churned_before churned_after
+    churned_before=$(cat "$WORK/churned" 2>/dev/null || echo 0)
     start_ticks=$(cpu_ticks "$daemon_pid")
     sleep "$SECS"
     end_ticks=$(cpu_ticks "$daemon_pid")
+    churned_after=$(cat "$WORK/churned" 2>/dev/null || echo 0)
     hz=$(getconf CLK_TCK)
     rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$daemon_pid/status")
     q=$(pass_quantiles "$log" "$from")
@@ -246,7 +254,8 @@ run_one() { # N
     stop_daemon
     [[ -n $LOGS ]] && { mkdir -p "$LOGS/n$n"; cp "$log" "$out/metrics" "$LOGS/n$n/"; }
     read -r p50 p99 pmax passes <<<"$q"
-    printf '%6d %6s %5.1f %6s %6s %6s %6s %6.0f %6s %7s  %s\n' "$n" "$CHURN" \
+    printf '%6d %6s %5.1f %6s %6s %6s %6s %6.0f %6s %7s  %s\n' "$n" \
+        "$(((churned_after - churned_before) / SECS))" \
         "$(awk -v a="$start_ticks" -v b="$end_ticks" -v hz="$hz" -v s="$SECS" 'BEGIN { print (b - a) / hz / s * 100 }')" \
         "$rss" "$p50" "$p99" "$pmax" "$(awk -v t="$scrape" 'BEGIN { print t * 1000 }')" "$kib" "$series" "$maps"
     stop_tasks

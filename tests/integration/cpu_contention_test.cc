@@ -288,6 +288,26 @@ TEST_P(CpuContention, PreemptionPairsOfARemovedCgroupGoWithIt) {
     EXPECT_EQ(names_hog(sample(*sensor, tree)), 0);
 }
 
+// A cgroup made and removed between two passes is never listed by the
+// tree; its hash entry goes all the same, two passes later.
+TEST_P(CpuContention, ACgroupThatLivedLessThanAPassLeavesNoEntryBehind) {
+    auto sensor = open_sensor();
+    ASSERT_TRUE(sensor);
+    CgroupTree tree(layout_.cpu_ids_mount());
+    sample(*sensor, tree);
+    uint64_t id = 0;
+    {
+        TestCgroup ghost(layout_, "ghost");
+        ghost.spawn(
+            {"stress-ng", "--switch", "1", "--taskset", "0", "--timeout", "60s", "--quiet"});
+        std::this_thread::sleep_for(300ms);
+        id = *tree.id_of(ghost.path());
+    }
+    EXPECT_GT(sample(*sensor, tree).cpu.by_cgroup.count(id), 0u) << "its waits were counted";
+    sample(*sensor, tree);  // unlisted a second time: forgotten
+    EXPECT_EQ(sample(*sensor, tree).cpu.by_cgroup.count(id), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(AttachModes, CpuContention,
                          ::testing::Values(AttachMode::TpBtf, AttachMode::RawTp),
                          [](const auto &param) { return std::string(to_string(param.param)); });

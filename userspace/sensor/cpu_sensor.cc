@@ -35,6 +35,10 @@ struct CpuSensor::Impl {
     std::map<uint64_t, cgw_cpu_stats> folded;
     // The cgroups of the tree at the previous update_slots.
     std::set<uint64_t> in_tree;
+    // Ids in the maps that the tree did not list at the last pass: a cgroup
+    // made after the tree was brought up to date, or one made and removed
+    // between two passes. Still unlisted a pass later, it is gone.
+    std::set<uint64_t> unlisted;
     bool said_slots_full = false;
 };
 
@@ -172,14 +176,16 @@ Status forget(CpuSensor::Impl &m, uint64_t cgroup) {
     return s;
 }
 
-// Preemption pairs naming a removed cgroup, on either side, go too: else
-// they stay until the map is full and new pairs are dropped.
-Status forget_pairs(CpuSensor::Impl &m, const std::set<uint64_t> &gone) {
+// Preemption pairs naming a cgroup that is gone, on either side, go too:
+// else they stay until the map is full and new pairs are dropped. `gone`:
+// whether an id is gone, given whether the tree lists it.
+template <class Gone>
+Status forget_pairs(CpuSensor::Impl &m, const Gone &gone) {
     std::vector<cgw_preempt_key> stale;
     for_each_entry<cgw_preempt_key, cgw_preempt_value>(
         m.skel->maps.preempt_pairs, sizeof(cgw_preempt_value),
         [&](const cgw_preempt_key &key, const cgw_preempt_value *) {
-            if (gone.contains(key.victim_cgroup) || gone.contains(key.antagonist_cgroup))
+            if (gone(key.victim_cgroup) || gone(key.antagonist_cgroup))
                 stale.push_back(key);
         });
     Status first;
@@ -274,19 +280,35 @@ Status CpuSensor::update_slots(const CgroupTree &cpu_tree) {
     };
     for (uint64_t cgroup : m.slots.new_pass())
         keep(fold_hash_entry(m, cgroup));
-    // Only cgroups the tree once knew are forgotten: an id it never listed
-    // (not a cgroup of this hierarchy) keeps its hash entry, as it always did.
+    // A cgroup that left the tree, or that the tree has not listed for two
+    // passes running (it lived less than a pass), is forgotten with its
+    // pairs.
     std::set<uint64_t> gone;
     for (uint64_t cgroup : m.in_tree)
-        if (!now.contains(cgroup)) {
-            keep(forget(m, cgroup));
+        if (!now.contains(cgroup))
             gone.insert(cgroup);
+    std::set<uint64_t> unlisted;
+    for (uint64_t cgroup : map_keys<uint64_t>(m.skel->maps.cpu_stats)) {
+        if (now.contains(cgroup)) {
+            if (!m.slots.slot_of(cgroup))
+                keep(give_slot(m, cgroup));
+        } else if (m.unlisted.contains(cgroup)) {
+            gone.insert(cgroup);
+        } else {
+            unlisted.insert(cgroup);
         }
-    if (!gone.empty())
-        keep(forget_pairs(m, gone));
-    for (uint64_t cgroup : map_keys<uint64_t>(m.skel->maps.cpu_stats))
-        if (now.contains(cgroup) && !m.slots.slot_of(cgroup))
-            keep(give_slot(m, cgroup));
+    }
+    for (uint64_t cgroup : gone)
+        keep(forget(m, cgroup));
+    keep(forget_pairs(m, [&](uint64_t cgroup) {
+        if (now.contains(cgroup))
+            return false;
+        if (gone.contains(cgroup) || m.unlisted.contains(cgroup))
+            return true;
+        unlisted.insert(cgroup);
+        return false;
+    }));
+    m.unlisted = std::move(unlisted);
     m.in_tree.clear();
     for (const auto &[cgroup, path] : now)
         m.in_tree.insert(cgroup);
