@@ -209,7 +209,10 @@ map_occupancy() { # PID
         jq -e '.type | test("hash")' <<<"$info" >/dev/null || continue
         entries=$(bpftool -j map dump id "$id" 2>/dev/null | jq length)
         jq -r --arg n "$entries" '"\(.name) \($n)/\(.max_entries)"' <<<"$info"
-    done | sort -t/ -k1,1 | awk '{ split($2, f, "/"); printf "%s %s %.4f\n", $1, $2, f[1] / f[2] }' |
+    done | sort -t/ -k1,1 |
+        # A dump of an LRU map that evicts meanwhile restarts and counts twice.
+        awk '{ split($2, f, "/"); if (f[1] + 0 >= f[2] + 0) { f[1] = f[2]; $2 = f[2] "/" f[2] "(full)" }
+               printf "%s %s %.4f\n", $1, $2, f[1] / f[2] }' |
         sort -k3 -rn | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 } END { print "" }'
 }
 
