@@ -96,25 +96,20 @@ remove_cgroups() {
     done
 }
 
-stop_daemon() {
-    [[ -n $daemon_pid ]] || return 0
-    kill -TERM "$daemon_pid" 2>/dev/null || true
-    wait "$daemon_pid" 2>/dev/null || true
-    daemon_pid=
-}
-
-stop_churn() {
-    [[ -n $churn_pid ]] || return 0
-    kill -TERM "$churn_pid" 2>/dev/null || true
-    wait "$churn_pid" 2>/dev/null || true
-    churn_pid=
+# Stops the background job whose pid the named variable holds, and clears it.
+stop_job() { # VARIABLE
+    local -n job=$1
+    [[ -n $job ]] || return 0
+    kill -TERM "$job" 2>/dev/null || true
+    wait "$job" 2>/dev/null || true
+    job=
 }
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    stop_churn
-    stop_daemon
+    stop_job churn_pid
+    stop_job daemon_pid
     stop_tasks
     remove_cgroups
     rm -rf "$WORK"
@@ -253,8 +248,8 @@ run_one() { # N
     kib=$(awk -v b="$(stat -c %s "$out/metrics")" 'BEGIN { printf "%.0f", b / 1024 }')
     series=$(grep -vc '^#' "$out/metrics" || true)
     maps=$(map_occupancy "$daemon_pid")
-    stop_churn
-    stop_daemon
+    stop_job churn_pid
+    stop_job daemon_pid
     [[ -n $LOGS ]] && { mkdir -p "$LOGS/n$n"; cp "$log" "$out/metrics" "$LOGS/n$n/"; }
     read -r p50 p99 pmax passes <<<"$q"
     printf '%6d %6s %5.1f %6s %6s %6s %6s %6.0f %6s %7s  %s\n' "$n" \
