@@ -83,6 +83,20 @@ void Daemon::drain_events() {
     }
 }
 
+// Whether the cgroup's class has an SLO, remembered by path (the classifier
+// matches globs and identities): forgotten when the tree has far fewer
+// cgroups than the memo.
+bool Daemon::has_slo(const std::string &path) {
+    if (slo_memo_.size() > 2 * cpu_tree_.paths_by_id().size() + 1024)
+        slo_memo_.clear();
+    auto [it, added] = slo_memo_.try_emplace(path, false);
+    if (added) {
+        auto cls = classify_(path);
+        it->second = cls && *cls < policy_.classes.size() && policy_.classes[*cls].slo.any();
+    }
+    return it->second;
+}
+
 // Applies the cgroups made and removed since the last pass to every tree;
 // a tree that missed some walks at its refresh().
 void Daemon::follow_cgroups() {
@@ -117,6 +131,7 @@ Result<Sample> Daemon::sample() {
     for (const KnobTarget &held : held_knobs())
         if (auto id = cpu_tree_.id_of(held.cgroup))
             scope.always.insert(*id);
+    scope.watched = [this](const std::string &path) { return has_slo(path); };
     auto sample = take_sample(*sensors_.cpu, layout_, cpu_tree_, scope);
     if (!sample)
         return sample.error();

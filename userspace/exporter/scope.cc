@@ -84,12 +84,6 @@ const ScopedCgroup *ExportScope::find(const std::map<uint64_t, std::string> &pat
     return it == paths.end() ? nullptr : find(it->second);
 }
 
-bool is_protected(const ClassPolicy &cls) {
-    const Slo &s = cls.slo;
-    return s.cpu_delay_p99 || s.io_latency_p99 || s.heartbeat_drops || s.heartbeat_gap ||
-           s.memory_stall;
-}
-
 ExportScope select_scope(const TickReport &report, const ExporterOptions &options,
                          const IdentifyCgroup &identify, const std::set<std::string> &acted_on) {
     std::map<std::string, Contention> all = contention_by_path(report);
@@ -100,7 +94,7 @@ ExportScope select_scope(const TickReport &report, const ExporterOptions &option
         std::optional<size_t> class_index = classes[path] = report.classify(path);
         bool keep = acted_on.count(path) > 0;
         if (class_index && *class_index < report.policy.classes.size())
-            keep |= is_protected(report.policy.classes[*class_index]);
+            keep |= report.policy.classes[*class_index].slo.any();
         if (keep)
             chosen.insert(path);
         else if (c.any())

@@ -41,9 +41,6 @@ struct ExportScope {
     const ScopedCgroup *find(const std::map<uint64_t, std::string> &paths, uint64_t id) const;
 };
 
-// A class is protected when it has a service level to keep.
-bool is_protected(const ClassPolicy &cls);
-
 // The top_cgroups most contended cgroups of the last interval, every
 // protected one, and every path in `acted_on` (cgroups cgwarden changed) that
 // still exists. Contention is the time the cgroup's work waited (run queue,

@@ -94,6 +94,11 @@ struct Slo {
     // Share of the interval some of its tasks stalled waiting for memory
     // (reclaim, refaults: PSI memory "some"), 0..1; needs cgroup v2 memory.
     std::optional<double> memory_stall;
+
+    // A class with any SLO is protected: it has a service level to keep.
+    bool any() const {
+        return cpu_delay_p99 || io_latency_p99 || heartbeat_drops || heartbeat_gap || memory_stall;
+    }
 };
 
 enum class QosClass { Guaranteed, Burstable, BestEffort };

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
 
 #include "cgwarden/cgroup/cpu_stat.h"
 #include "cgwarden/cgroup/layout.h"
@@ -37,14 +39,16 @@ struct Sample {
 // What a sample reads of the cgroup files (cpu.stat, cpu.pressure, memory).
 // Without a previous sample, every cgroup's. With one, only those of the
 // cgroups whose tasks waited for a CPU since (their BPF counters moved), of
-// the cgroups it had no reading of, of the root and of `always` (cgroups the
-// daemon must see even idle: those whose knobs it holds); every other
+// the cgroups it had no reading of, of the root, of `always` (those whose
+// knobs the daemon holds) and of the `watched` ones (those with an SLO:
+// a victim stalling on memory may never wait for a CPU); every other
 // cgroup's readings are carried over from `previous`: none of its tasks
 // woke, so nothing of it ran but what ran without ever waiting. So a pass
 // costs what the active cgroups cost, not what the idle ones do.
 struct SampleScope {
     const Sample *previous = nullptr;
     std::set<uint64_t> always;  // ids in the cpu tree
+    std::function<bool(const std::string &path)> watched;
 };
 
 // Reads the maps, then the kernel's cgroup files of the cgroups in cpu_tree
