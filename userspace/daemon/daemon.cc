@@ -83,16 +83,18 @@ void Daemon::drain_events() {
     }
 }
 
-// Whether the cgroup's class has an SLO, remembered by path (the classifier
-// matches globs and identities): forgotten when the tree has far fewer
-// cgroups than the memo.
-bool Daemon::has_slo(const std::string &path) {
-    if (slo_memo_.size() > 2 * cpu_tree_.paths_by_id().size() + 1024)
-        slo_memo_.clear();
-    auto [it, added] = slo_memo_.try_emplace(path, false);
+// Whether the cgroup's class keeps a memory_stall SLO: the one SLO judged
+// from a cgroup file (memory.pressure) rather than BPF, and that can breach
+// while the cgroup never waits for a CPU. Remembered by path (the classifier
+// matches globs and identities); forgotten when the memo outgrows the tree.
+bool Daemon::watches_memory(const std::string &path) {
+    if (memory_slo_memo_.size() > 2 * cpu_tree_.paths_by_id().size() + 1024)
+        memory_slo_memo_.clear();
+    auto [it, added] = memory_slo_memo_.try_emplace(path, false);
     if (added) {
         auto cls = classify_(path);
-        it->second = cls && *cls < policy_.classes.size() && policy_.classes[*cls].slo.any();
+        it->second = cls && *cls < policy_.classes.size() &&
+                     policy_.classes[*cls].slo.memory_stall.has_value();
     }
     return it->second;
 }
@@ -131,7 +133,7 @@ Result<Sample> Daemon::sample() {
     for (const KnobTarget &held : held_knobs())
         if (auto id = cpu_tree_.id_of(held.cgroup))
             scope.always.insert(*id);
-    scope.watched = [this](const std::string &path) { return has_slo(path); };
+    scope.watched = [this](const std::string &path) { return watches_memory(path); };
     auto sample = take_sample(*sensors_.cpu, layout_, cpu_tree_, scope);
     if (!sample)
         return sample.error();

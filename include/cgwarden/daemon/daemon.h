@@ -66,7 +66,7 @@ class Daemon {
     Result<Sample> sample();
     void drain_events();
     void follow_cgroups();
-    bool has_slo(const std::string &path);
+    bool watches_memory(const std::string &path);
     void watch_events(EventLoop &loop);
     void on_net_event(const NetEvent &e);
     void on_io_outlier(const IoOutlier &o);
@@ -88,7 +88,7 @@ class Daemon {
     DropReasonNames drop_names_;
     // The watch's lost-event count at the last pass: a rise makes the trees walk.
     uint64_t cgroup_events_lost_ = 0;
-    std::unordered_map<std::string, bool> slo_memo_;
+    std::unordered_map<std::string, bool> memory_slo_memo_;
     // Asked only where some class bounds io_weight.
     std::optional<IoWeightEffect> io_weight_effect_;
     std::unique_ptr<RingBuffer> io_outlier_stream_;
