@@ -65,9 +65,9 @@ std::vector<double> loop_slip(cgw::MetricsSink &sink, const cgw::test::FakePass 
 int main(int argc, char **argv) {
     size_t cgroups = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 1000;
     cgw::test::FakePass pass(cgroups);
+    pass.policy.series.contended = cgroups;  // the worst case: every cgroup exported
     cgw::ExporterOptions options;
     options.listen = "127.0.0.1:0";
-    options.top_cgroups = cgroups;  // the worst case: every cgroup exported
 
     cgw::MetricsPublisher publisher(options, std::make_shared<cgw::SnapshotStore>());
     std::vector<double> build, serialize;

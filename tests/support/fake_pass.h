@@ -234,9 +234,8 @@ class FakePass {
 
 // The exporter's publisher as the tests use it: the fake pass's drop reason
 // names, version 1.2.3.
-inline MetricsPublisher publisher(size_t top_cgroups = 50) {
+inline MetricsPublisher publisher() {
     ExporterOptions options;
-    options.top_cgroups = top_cgroups;
     options.version = "1.2.3";
     return MetricsPublisher(options, std::make_shared<SnapshotStore>(), identify_by_path,
                             FakePass::reason_names());

@@ -17,7 +17,8 @@ using test::text_of;
 
 TEST(ExporterPublisher, CardinalityIsTopContendedPlusProtectedPlusActedOn) {
     FakePass pass(200);
-    auto families = publisher(5).build(pass.report());
+    pass.policy.series.contended = 5;
+    auto families = publisher().build(pass.report());
     std::set<std::string> cgroups =
         cgroups_of(family(families, "cgwarden_cpu_throttled_seconds_total"));
     // 5 most contended (the root has none): /backup, whose IO waited longer
@@ -28,6 +29,36 @@ TEST(ExporterPublisher, CardinalityIsTopContendedPlusProtectedPlusActedOn) {
                                               "/system.slice/agent.service", "/batch/hog"}));
     EXPECT_EQ(cgroups_of(family(families, "cgwarden_io_ops_total")),
               (std::set<std::string>{"/backup", "/system.slice/agent.service", "/batch/hog"}));
+}
+
+TEST(ExporterPublisher, ProtectedCgroupsOverTheirLimitAreLeftOutAndCounted) {
+    FakePass pass(200);
+    ClassPolicy standard;
+    standard.name = "standard";
+    standard.priority = 50;
+    standard.slo.cpu_delay_p99 = std::chrono::milliseconds(50);
+    pass.policy.classes.push_back(standard);
+    pass.classify = [](const std::string &path) -> std::optional<size_t> {
+        if (path == "/system.slice/agent.service")
+            return 0;
+        if (path.starts_with("/batch"))
+            return 1;
+        return path.starts_with("/idle/") ? std::optional<size_t>(2) : std::nullopt;
+    };
+    // /idle/5 and /idle/6 waited longer than the agent, as long as each other.
+    pass.signals.by_cgroup[105].runq_delay_total_s = 1.0;
+    pass.signals.by_cgroup[106].runq_delay_total_s = 1.0;
+    pass.policy.series = {.protected_cgroups = 2, .contended = 0};
+    auto families = publisher().build(pass.report());
+    // The critical agent first; then the most contended of the standard
+    // class, the path breaking the tie; the hog cgwarden acted on whatever
+    // the limits say.
+    EXPECT_EQ(cgroups_of(family(families, "cgwarden_cpu_throttled_seconds_total")),
+              (std::set<std::string>{"/system.slice/agent.service", "/idle/5", "/batch/hog"}));
+    // 199 idle cgroups of the standard class, and /backup (contended, unprotected).
+    const auto &left_out = family(families, "cgwarden_exporter_cgroups_left_out");
+    ASSERT_EQ(left_out.metric.size(), 1u);
+    EXPECT_EQ(left_out.metric[0].gauge.value, 200);
 }
 
 TEST(ExporterPublisher, RemovedCgroupsLoseTheirSeries) {

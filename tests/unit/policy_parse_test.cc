@@ -43,6 +43,8 @@ TEST(PolicyParse, DefaultsForAbsentSettings) {
     EXPECT_EQ(policy->state_dir, "/var/lib/cgwarden");
     EXPECT_EQ(policy->listen, "127.0.0.1:9477");
     EXPECT_EQ(policy->flap_limit, 3);
+    EXPECT_EQ(policy->series.protected_cgroups, 500u);
+    EXPECT_EQ(policy->series.contended, 50u);
     ASSERT_EQ(policy->classes.size(), 1u);
     EXPECT_EQ(policy->classes[0].match.systemd_units[0], "kubelet.service");
     EXPECT_EQ(policy->classes[0].priority, 0);
@@ -54,6 +56,7 @@ interval: 500ms
 mode: dry-run
 state_dir: /run/cgw
 listen: "[::1]:9100"
+series: {protected: 2000, contended: 0}
 flap: {limit: 5, window: 2m}
 heartbeats:
   - {name: gossip, proto: udp, port: 7946, interval: 200ms, cgroup: /system.slice/serf.service}
@@ -87,6 +90,8 @@ classes:
     EXPECT_EQ(policy->mode, Mode::DryRun);
     EXPECT_EQ(policy->state_dir, "/run/cgw");
     EXPECT_EQ(policy->listen, "[::1]:9100");
+    EXPECT_EQ(policy->series.protected_cgroups, 2000u);
+    EXPECT_EQ(policy->series.contended, 0u);
     EXPECT_EQ(policy->flap_limit, 5);
     EXPECT_EQ(policy->flap_window, 120s);
     ASSERT_EQ(policy->heartbeats.size(), 2u);
@@ -148,6 +153,9 @@ TEST(PolicyParse, ErrorsNameFileLineColumnKeyAndExpectation) {
                  "cgwarden.yaml:1:12: state_dir: expected an absolute path, got 'var/lib'");
     expect_error(std::string("flap: {limit: 0}\n") + kMinimalClass,
                  "cgwarden.yaml:1:15: flap.limit: expected a number of reversals 1..1000, got '0'");
+    expect_error(std::string("series: {protected: -1}\n") + kMinimalClass,
+                 "cgwarden.yaml:1:21: series.protected: expected a number of cgroups 0..100000, "
+                 "got '-1'");
 }
 
 TEST(PolicyParse, UnknownKeysSuggestTheNearestKnownOne) {

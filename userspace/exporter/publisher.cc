@@ -38,14 +38,14 @@ MetricsPublisher::MetricsPublisher(ExporterOptions options, std::shared_ptr<Snap
 
 Families MetricsPublisher::build(const TickReport &report) {
     tally_.count(report);
-    ExportScope scope = select_scope(report, options_, identify_, tally_.cgroups());
+    ExportScope scope = select_scope(report, identify_, tally_.cgroups());
     Families families;
     add_cpu_families(report, scope, options_, families);
     add_io_families(report, scope, families);
     add_memory_families(report, scope, families);
     add_net_families(report, scope, reasons_, families);
     add_enforcer_families(report, scope, tally_, families);
-    add_self_families(report, build_, families);
+    add_self_families(report, build_, scope, families);
     return families;
 }
 

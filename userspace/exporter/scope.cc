@@ -61,6 +61,31 @@ std::map<std::string, Contention> contention_by_path(const TickReport &report) {
     return out;
 }
 
+// A candidate for series: higher class first, then the most contended; the
+// path breaks ties, so that idle cgroups keep the same series pass to pass.
+struct Ranked {
+    const std::string *path;
+    const Contention *contention;
+    int priority;
+
+    auto rank() const { return std::tuple(priority, contention->rank()); }
+    bool operator<(const Ranked &other) const {
+        if (rank() != other.rank())
+            return rank() > other.rank();
+        return *path < *other.path;
+    }
+};
+
+// Moves the best `limit` of `candidates` into `chosen`; returns how many were left out.
+size_t take_best(std::vector<Ranked> &candidates, size_t limit, std::set<std::string> &chosen) {
+    size_t take = std::min(limit, candidates.size());
+    auto mid = candidates.begin() + static_cast<ptrdiff_t>(take);
+    std::partial_sort(candidates.begin(), mid, candidates.end());
+    for (auto it = candidates.begin(); it != mid; ++it)
+        chosen.insert(*it->path);
+    return candidates.size() - take;
+}
+
 Labels labels_of(const std::string &path, const std::optional<size_t> &class_index,
                  const Policy &policy, const IdentifyCgroup &identify) {
     Labels labels{{"cgroup", path}};
@@ -84,30 +109,28 @@ const ScopedCgroup *ExportScope::find(const std::map<uint64_t, std::string> &pat
     return it == paths.end() ? nullptr : find(it->second);
 }
 
-ExportScope select_scope(const TickReport &report, const ExporterOptions &options,
-                         const IdentifyCgroup &identify, const std::set<std::string> &acted_on) {
+ExportScope select_scope(const TickReport &report, const IdentifyCgroup &identify,
+                         const std::set<std::string> &acted_on) {
+    const SeriesLimits &limits = report.policy.series;
     std::map<std::string, Contention> all = contention_by_path(report);
     std::map<std::string, std::optional<size_t>> classes;
     std::set<std::string> chosen;
-    std::vector<std::pair<const Contention *, const std::string *>> contended;
+    std::vector<Ranked> protected_cgroups, contended;
     for (const auto &[path, c] : all) {
         std::optional<size_t> class_index = classes[path] = report.classify(path);
-        bool keep = acted_on.count(path) > 0;
-        if (class_index && *class_index < report.policy.classes.size())
-            keep |= report.policy.classes[*class_index].slo.any();
-        if (keep)
+        const ClassPolicy *cls = class_index && *class_index < report.policy.classes.size()
+                                     ? &report.policy.classes[*class_index]
+                                     : nullptr;
+        if (acted_on.count(path))
             chosen.insert(path);
+        else if (cls && cls->slo.any())
+            protected_cgroups.push_back({&path, &c, cls->priority});
         else if (c.any())
-            contended.emplace_back(&c, &path);
+            contended.push_back({&path, &c, 0});
     }
-    size_t top = std::min(options.top_cgroups, contended.size());
-    std::partial_sort(
-        contended.begin(), contended.begin() + static_cast<ptrdiff_t>(top), contended.end(),
-        [](const auto &a, const auto &b) { return a.first->rank() > b.first->rank(); });
-    for (size_t i = 0; i < top; ++i)
-        chosen.insert(*contended[i].second);
-
     ExportScope scope;
+    scope.left_out = take_best(protected_cgroups, limits.protected_cgroups, chosen) +
+                     take_best(contended, limits.contended, chosen);
     for (const std::string &path : chosen) {
         scope.by_path[path] = {path, all.at(path).cpu_id, classes[path],
                                labels_of(path, classes[path], report.policy, identify)};

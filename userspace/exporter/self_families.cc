@@ -83,9 +83,17 @@ void add_lost_events(const TickReport &report, Families &out) {
 
 }  // namespace
 
-void add_self_families(const TickReport &report, const BuildInfo &build, Families &out) {
+void add_self_families(const TickReport &report, const BuildInfo &build, const ExportScope &scope,
+                       Families &out) {
     add_bpf_programs(report, out);
     add_lost_events(report, out);
+    FamilyBuilder left_out("cgwarden_exporter_cgroups_left_out",
+                           "Protected or contended cgroups of the last pass that have no "
+                           "per-cgroup series because the policy's series limits (protected, "
+                           "contended) were reached.",
+                           MetricType::Gauge);
+    left_out.add({}, static_cast<double>(scope.left_out));
+    out.push_back(std::move(left_out).take());
     FamilyBuilder loop("cgwarden_loop_duration_seconds",
                        "Duration of the last control loop pass: sampling, signals, decisions "
                        "and cgroup writes.",

@@ -103,6 +103,23 @@ void read_flap(YamlChecker &check, const YAML::Node &node, Policy &policy) {
         check.read(node, "window", "flap", parse_positive_duration).value_or(policy.flap_window);
 }
 
+Result<size_t> parse_series_count(std::string_view text) {
+    auto n = parse_integer(text, 0, 100000, "a number of cgroups 0..100000");
+    if (!n)
+        return n.error();
+    return static_cast<size_t>(*n);
+}
+
+void read_series(YamlChecker &check, const YAML::Node &node, Policy &policy) {
+    if (!check.expect_map(node, "series", {"protected", "contended"}))
+        return;
+    SeriesLimits &limits = policy.series;
+    limits.protected_cgroups = check.read(node, "protected", "series", parse_series_count)
+                                   .value_or(limits.protected_cgroups);
+    limits.contended =
+        check.read(node, "contended", "series", parse_series_count).value_or(limits.contended);
+}
+
 void check_default_class(YamlChecker &check, const YAML::Node &root, const Policy &policy) {
     if (policy.default_class &&
         std::none_of(policy.classes.begin(), policy.classes.end(),
@@ -115,14 +132,16 @@ void check_default_class(YamlChecker &check, const YAML::Node &root, const Polic
 Policy read_policy(YamlChecker &check, const YAML::Node &root) {
     Policy policy;
     if (!check.expect_map(root, "",
-                          {"interval", "mode", "state_dir", "listen", "flap", "heartbeats",
-                           "default_class", "classes"}))
+                          {"interval", "mode", "state_dir", "listen", "series", "flap",
+                           "heartbeats", "default_class", "classes"}))
         return policy;
     policy.interval = check.read(root, "interval", "", parse_interval).value_or(policy.interval);
     policy.mode = check.read(root, "mode", "", parse_mode).value_or(policy.mode);
     policy.state_dir =
         check.read(root, "state_dir", "", parse_absolute_path).value_or(policy.state_dir);
     policy.listen = check.read(root, "listen", "", parse_listen).value_or(policy.listen);
+    if (root["series"])
+        read_series(check, root["series"], policy);
     if (root["flap"])
         read_flap(check, root["flap"], policy);
     if (root["heartbeats"])

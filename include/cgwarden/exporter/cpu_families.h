@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cgwarden/exporter/family_builder.h"
+#include "cgwarden/exporter/options.h"
 
 namespace cgw {
 

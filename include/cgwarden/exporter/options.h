@@ -13,10 +13,6 @@ class DecisionHistory;
 struct ExporterOptions {
     // host:port; loopback unless the operator opens it up. Port 0 picks a free one.
     std::string listen = "127.0.0.1:9477";
-    // Cardinality: per-cgroup series for the N most contended cgroups of the
-    // last interval, plus every protected cgroup (its class has an SLO) and
-    // every cgroup whose knobs cgwarden moved.
-    size_t top_cgroups = 50;
     // Antagonists exported per victim (cgwarden_cpu_preemption_delay_seconds_total).
     size_t top_antagonists = 5;
     // /healthz fails when the control loop has not completed a pass for this long.

@@ -14,7 +14,6 @@
 
 #include "cgwarden/daemon/metrics_sink.h"
 #include "cgwarden/exporter/cgroup_identity.h"
-#include "cgwarden/exporter/options.h"
 
 namespace cgw {
 
@@ -34,6 +33,9 @@ struct ScopedCgroup {
 // By path: the one identity shared by the cpu, IO and network hierarchies.
 struct ExportScope {
     std::map<std::string, ScopedCgroup> by_path;
+    // Protected or contended cgroups over the policy's series limits: no
+    // series this pass (cgwarden_exporter_cgroups_left_out).
+    size_t left_out = 0;
 
     // Null when the cgroup has no series this pass.
     const ScopedCgroup *find(const std::string &path) const;
@@ -41,13 +43,13 @@ struct ExportScope {
     const ScopedCgroup *find(const std::map<uint64_t, std::string> &paths, uint64_t id) const;
 };
 
-// The top_cgroups most contended cgroups of the last interval, every
-// protected one, and every path in `acted_on` (cgroups cgwarden changed) that
-// still exists. Contention is the time the cgroup's work waited (run queue,
-// CPU throttling, block IO queue and device), then its packets lost (drops,
+// Every path in `acted_on` (cgroups cgwarden changed) that still exists, then
+// within the policy's SeriesLimits: protected cgroups by class priority and
+// contention, and the most contended of the others. Contention is the time the cgroup's work waited
+// (run queue, CPU throttling, block IO queue and device), then its packets lost (drops,
 // retransmits) to break ties; a cgroup in any of the hierarchies counts.
-ExportScope select_scope(const TickReport &report, const ExporterOptions &options,
-                         const IdentifyCgroup &identify, const std::set<std::string> &acted_on);
+ExportScope select_scope(const TickReport &report, const IdentifyCgroup &identify,
+                         const std::set<std::string> &acted_on);
 
 // labels plus one more, e.g. {cgroup=..., knob="cpu_weight"}.
 Labels with(Labels labels, std::string name, std::string value);

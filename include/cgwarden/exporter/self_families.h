@@ -1,9 +1,11 @@
-// Families about cgwarden itself: BPF cost, lost events, loop time, build.
+// Families about cgwarden itself: BPF cost, lost events, cgroups left
+// without series, loop time, build.
 #pragma once
 
 #include <string>
 
 #include "cgwarden/exporter/family_builder.h"
+#include "cgwarden/exporter/scope.h"
 
 namespace cgw {
 
@@ -12,6 +14,8 @@ struct BuildInfo {
     std::string kernel;  // uname release
 };
 
-void add_self_families(const TickReport &report, const BuildInfo &build, Families &out);
+// `scope` tells how many cgroups were left without series.
+void add_self_families(const TickReport &report, const BuildInfo &build, const ExportScope &scope,
+                       Families &out);
 
 }  // namespace cgw

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -129,11 +130,23 @@ struct HeartbeatFlow {
     std::optional<std::string> cgroup;  // sender's cgroup path, when declared
 };
 
+// How many cgroups get per-cgroup metric series each pass, so that a node
+// with 10,000 cgroups does not send 80,000 series a scrape. Every cgroup
+// cgwarden holds a knob of has series whatever these say.
+struct SeriesLimits {
+    // Protected cgroups (their class has an SLO): the highest class first,
+    // then the most contended of the interval.
+    size_t protected_cgroups = 500;
+    // Plus the most contended unprotected cgroups of the interval.
+    size_t contended = 50;
+};
+
 struct Policy {
     Duration interval = std::chrono::seconds(1);
     Mode mode = Mode::Monitor;
     std::string state_dir = "/var/lib/cgwarden";
     std::string listen = "127.0.0.1:9477";
+    SeriesLimits series;
     // A knob that reversed direction more than flap_limit times within
     // flap_window is held and reported.
     int flap_limit = 3;
