@@ -127,7 +127,7 @@ void Daemon::follow_cgroups() {
 Result<Sample> Daemon::sample() {
     drain_events();
     follow_cgroups();
-    SampleScope scope;
+    SampleScope scope{.cpu_pressure = false};
     if (previous_)
         scope.previous = &*previous_;
     for (const KnobTarget &held : held_knobs())

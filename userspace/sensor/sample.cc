@@ -68,8 +68,10 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, Cgroup
         // A cgroup removed since the walk has no cpu.stat: it is simply absent.
         if (auto stat = read_cpu_stat(layout, path))
             sample.cpu_stat[id] = *stat;
-        if (auto psi = read_cpu_pressure(layout, path))
-            sample.cpu_psi[id] = *psi;
+        if (scope.cpu_pressure) {
+            if (auto psi = read_cpu_pressure(layout, path))
+                sample.cpu_psi[id] = *psi;
+        }
         if (auto memory = read_memory_use(layout, path))
             sample.memory[id] = *memory;
     }

@@ -42,14 +42,17 @@ struct Sample {
 // the cgroups it had no reading of, of the root, of `always` (those whose
 // knobs the daemon holds) and of the `watched` ones (those with a
 // memory_stall SLO: a victim stalling on memory may never wait for a
-// CPU); every other
-// cgroup's readings are carried over from `previous`: none of its tasks
-// woke, so nothing of it ran but what ran without ever waiting. So a pass
-// costs what the active cgroups cost, not what the idle ones do.
+// CPU); every other cgroup's readings are carried over from `previous`:
+// none of its tasks woke, so nothing of it ran but what ran without ever
+// waiting. So a pass costs what the active cgroups cost, not what the idle
+// ones do.
 struct SampleScope {
     const Sample *previous = nullptr;
     std::set<uint64_t> always;  // ids in the cpu tree
     std::function<bool(const std::string &path)> watched;
+    // cpu.pressure: `snapshot` shows it; the daemon decides and exports
+    // nothing from it, and leaves it (one file open fewer per active cgroup).
+    bool cpu_pressure = true;
 };
 
 // Reads the maps, then the kernel's cgroup files of the cgroups in cpu_tree
