@@ -178,20 +178,19 @@ Status forget(CpuSensor::Impl &m, uint64_t cgroup) {
 
 // Preemption pairs naming a cgroup that is gone, on either side, go too:
 // else they stay until the map is full and new pairs are dropped. `gone`:
-// whether an id is gone, given whether the tree lists it.
+// whether an id is gone, given whether the tree lists it. The pairs are
+// those of the last read, not a second walk of the map: a pair made since
+// is found at the next pass.
 template <class Gone>
-Status forget_pairs(CpuSensor::Impl &m, const Gone &gone) {
-    std::vector<cgw_preempt_key> stale;
-    for_each_entry<cgw_preempt_key, cgw_preempt_value>(
-        m.skel->maps.preempt_pairs, sizeof(cgw_preempt_value),
-        [&](const cgw_preempt_key &key, const cgw_preempt_value *) {
-            if (gone(key.victim_cgroup) || gone(key.antagonist_cgroup))
-                stale.push_back(key);
-        });
+Status forget_pairs(CpuSensor::Impl &m, const CpuCounters &last_read, const Gone &gone) {
     Status first;
-    for (const cgw_preempt_key &key : stale)
+    for (const auto &[pair, counters] : last_read.preempt) {
+        if (!gone(pair.first) && !gone(pair.second))
+            continue;
+        cgw_preempt_key key{.victim_cgroup = pair.first, .antagonist_cgroup = pair.second};
         if (Status s = delete_key(m.skel->maps.preempt_pairs, key); first && !s)
             first = std::move(s);
+    }
     return first;
 }
 
@@ -268,7 +267,7 @@ Result<CpuCounters> CpuSensor::read() const {
     return out;
 }
 
-Status CpuSensor::update_slots(const CgroupTree &cpu_tree) {
+Status CpuSensor::update_slots(const CgroupTree &cpu_tree, const CpuCounters &last_read) {
     Impl &m = *impl_;
     const auto &now = cpu_tree.paths_by_id();
     // Carries on after a failure, so that one bad cgroup does not hold up the
@@ -300,7 +299,7 @@ Status CpuSensor::update_slots(const CgroupTree &cpu_tree) {
     }
     for (uint64_t cgroup : gone)
         keep(forget(m, cgroup));
-    keep(forget_pairs(m, [&](uint64_t cgroup) {
+    keep(forget_pairs(m, last_read, [&](uint64_t cgroup) {
         if (now.contains(cgroup))
             return false;
         if (gone.contains(cgroup) || m.unlisted.contains(cgroup))

@@ -52,7 +52,7 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, Cgroup
     cpu_tree.refresh();
     // Slots only make the programs cheaper: a failure costs speed, not the
     // sample, and the next pass tries again.
-    if (Status slots = sensor.update_slots(cpu_tree); !slots)
+    if (Status slots = sensor.update_slots(cpu_tree, sample.cpu); !slots)
         spdlog::warn("updating the CPU stats slots: {}", slots.error().message);
     std::set<uint64_t> moved;
     if (scope.previous)

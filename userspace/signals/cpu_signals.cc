@@ -1,6 +1,7 @@
 #include "cgwarden/signals/cpu_signals.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "cgwarden/signals/window_math.h"
 
@@ -66,7 +67,9 @@ CpuSignals compute_cpu_signals(const Sample &before, const Sample &after) {
     }
     for (auto &[id, s] : out.by_cgroup) {
         std::sort(s.preempted_by.begin(), s.preempted_by.end(),
-                  [](const Preemptor &a, const Preemptor &b) { return a.delay_s > b.delay_s; });
+                  [](const Preemptor &a, const Preemptor &b) {
+                      return std::tie(b.delay_s, a.cgroup_id) < std::tie(a.delay_s, b.cgroup_id);
+                  });
     }
     for (size_t i = 0; i < out.drops.size(); ++i)
         out.drops[i] = delta(after.cpu.drops[i], before.cpu.drops[i]);

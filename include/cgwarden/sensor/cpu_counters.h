@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "cgwarden/bpf/programs.h"
@@ -30,9 +31,17 @@ struct PreemptCounters {
 // (victim cgroup id, antagonist cgroup id)
 using PreemptPair = std::pair<uint64_t, uint64_t>;
 
+struct PreemptPairHash {
+    size_t operator()(const PreemptPair &pair) const noexcept {
+        return std::hash<uint64_t>{}(pair.first * 0x9e3779b97f4a7c15ULL ^ pair.second);
+    }
+};
+
 struct CpuCounters {
     std::map<uint64_t, CgroupCpuCounters> by_cgroup;
-    std::map<PreemptPair, PreemptCounters> preempt;
+    // Hashed, not ordered: thousands of pairs on a busy node, read and
+    // compared every pass.
+    std::unordered_map<PreemptPair, PreemptCounters, PreemptPairHash> preempt;
     std::array<uint64_t, CGW_CPU_DROP_COUNT> drops{};
 };
 

@@ -36,8 +36,9 @@ class CpuSensor {
     // each cgroup of the tree that waited without one, folds the hash entries
     // of cgroups given one in the previous call into the sensor's own
     // counters, and forgets the cgroups that have left the tree since the
-    // previous call (their slot is given to another cgroup later).
-    Status update_slots(const CgroupTree &cpu_tree);
+    // previous call (their slot is given to another cgroup later), with the
+    // preemption pairs of `last_read` (this read's) that name them.
+    Status update_slots(const CgroupTree &cpu_tree, const CpuCounters &last_read);
 
     // Defined in cpu_sensor.cc: keeps the skeleton out of this header.
     struct Impl;
