@@ -27,7 +27,8 @@ Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors 
     : policy_(std::move(policy)),
       layout_(std::move(layout)),
       cpu_tree_(layout_.cpu_ids_mount()),
-      classify_(std::move(classify)),
+      classify_rules_(std::move(classify)),
+      classify_([this](const std::string &path) { return class_of(path); }),
       sensors_(std::move(sensors)),
       actuator_(std::move(actuator)),
       cpus_(cpus),
@@ -83,20 +84,25 @@ void Daemon::drain_events() {
     }
 }
 
+// A path's class never changes while the policy does not (it is matched by
+// path alone), so it is remembered; the memo is forgotten when it outgrows
+// the trees, so removed cgroups do not pile up in it.
+std::optional<size_t> Daemon::class_of(const std::string &path) {
+    if (class_memo_.size() > 4 * cpu_tree_.paths_by_id().size() + 1024)
+        class_memo_.clear();
+    auto [it, added] = class_memo_.try_emplace(path);
+    if (added)
+        it->second = classify_rules_(path);
+    return it->second;
+}
+
 // Whether the cgroup's class keeps a memory_stall SLO: the one SLO judged
 // from a cgroup file (memory.pressure) rather than BPF, and that can breach
-// while the cgroup never waits for a CPU. Remembered by path (the classifier
-// matches globs and identities); forgotten when the memo outgrows the tree.
+// while the cgroup never waits for a CPU.
 bool Daemon::watches_memory(const std::string &path) {
-    if (memory_slo_memo_.size() > 2 * cpu_tree_.paths_by_id().size() + 1024)
-        memory_slo_memo_.clear();
-    auto [it, added] = memory_slo_memo_.try_emplace(path, false);
-    if (added) {
-        auto cls = classify_(path);
-        it->second = cls && *cls < policy_.classes.size() &&
-                     policy_.classes[*cls].slo.memory_stall.has_value();
-    }
-    return it->second;
+    auto cls = class_of(path);
+    return cls && *cls < policy_.classes.size() &&
+           policy_.classes[*cls].slo.memory_stall.has_value();
 }
 
 // Applies the cgroups made and removed since the last pass to every tree;
@@ -336,7 +342,7 @@ void Daemon::on_net_event(const NetEvent &e) {
 void Daemon::on_io_outlier(const IoOutlier &o) {
     ++events_received_["io"];
     auto path = io_tree_ ? io_tree_->path_of(o.cgroup) : std::nullopt;
-    auto cls = path ? classify_(*path) : std::nullopt;
+    auto cls = path ? class_of(*path) : std::nullopt;
     if (!cls || !policy_.classes.at(*cls).slo.io_latency_p99)
         return;
     // Slower than the strictest IO SLO (the sensor's threshold). As many

@@ -1,15 +1,18 @@
 #include "cgwarden/exporter/scope.h"
 
 #include <algorithm>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 
 namespace cgw {
 
 namespace {
 
-// What ranks a cgroup for the top_cgroups: seconds its work waited in the
-// last interval, then packets it lost. Both hierarchies' ids of a path meet here.
+// What ranks a cgroup for series: seconds its work waited in the last
+// interval, then packets it lost. The hierarchies' ids of a path meet here.
 struct Contention {
+    const std::string *path = nullptr;  // in one of the report's path maps
     uint64_t cpu_id = 0;
     double wait_s = 0;
     uint64_t lost_packets = 0;
@@ -34,17 +37,23 @@ uint64_t lost_packets(const CgroupNetSignals &s) {
     return n;
 }
 
-// Every cgroup of the three hierarchies by path, with its contention.
-std::map<std::string, Contention> contention_by_path(const TickReport &report) {
-    std::map<std::string, Contention> out;
+// Every cgroup of the three hierarchies by path, with its contention. The
+// keys view the report's path maps: no path is copied for the thousands of
+// cgroups that get no series.
+using ContentionByPath = std::unordered_map<std::string_view, Contention>;
+
+ContentionByPath contention_by_path(const TickReport &report) {
+    ContentionByPath out;
+    out.reserve(report.paths.size() + 64);
     for (const auto &[id, path] : report.paths) {
         Contention &c = out[path];
+        c.path = &path;
         c.cpu_id = id;
         c.wait_s += cpu_wait_s(report.signals, id);
     }
     if (report.io && report.io_paths) {
         for (const auto &[id, path] : *report.io_paths)
-            out.try_emplace(path);
+            out.try_emplace(path, Contention{.path = &path});
         for (const auto &[id, io] : report.io->by_cgroup) {
             if (auto path = report.io_paths->find(id); path != report.io_paths->end())
                 out[path->second].wait_s += io.wait_total_s;
@@ -52,7 +61,7 @@ std::map<std::string, Contention> contention_by_path(const TickReport &report) {
     }
     if (report.net && report.net_paths) {
         for (const auto &[id, path] : *report.net_paths)
-            out.try_emplace(path);
+            out.try_emplace(path, Contention{.path = &path});
         for (const auto &[id, net] : report.net->by_cgroup) {
             if (auto path = report.net_paths->find(id); path != report.net_paths->end())
                 out[path->second].lost_packets += lost_packets(net);
@@ -64,25 +73,25 @@ std::map<std::string, Contention> contention_by_path(const TickReport &report) {
 // A candidate for series: higher class first, then the most contended; the
 // path breaks ties, so that idle cgroups keep the same series pass to pass.
 struct Ranked {
-    const std::string *path;
+    std::string_view path;
     const Contention *contention;
+    std::optional<size_t> class_index;
     int priority;
 
     auto rank() const { return std::tuple(priority, contention->rank()); }
     bool operator<(const Ranked &other) const {
         if (rank() != other.rank())
             return rank() > other.rank();
-        return *path < *other.path;
+        return path < other.path;
     }
 };
 
 // Moves the best `limit` of `candidates` into `chosen`; returns how many were left out.
-size_t take_best(std::vector<Ranked> &candidates, size_t limit, std::set<std::string> &chosen) {
+size_t take_best(std::vector<Ranked> &candidates, size_t limit, std::vector<Ranked> &chosen) {
     size_t take = std::min(limit, candidates.size());
     auto mid = candidates.begin() + static_cast<ptrdiff_t>(take);
     std::partial_sort(candidates.begin(), mid, candidates.end());
-    for (auto it = candidates.begin(); it != mid; ++it)
-        chosen.insert(*it->path);
+    chosen.insert(chosen.end(), candidates.begin(), mid);
     return candidates.size() - take;
 }
 
@@ -112,28 +121,28 @@ const ScopedCgroup *ExportScope::find(const std::map<uint64_t, std::string> &pat
 ExportScope select_scope(const TickReport &report, const IdentifyCgroup &identify,
                          const std::set<std::string> &acted_on) {
     const SeriesLimits &limits = report.policy.series;
-    std::map<std::string, Contention> all = contention_by_path(report);
-    std::map<std::string, std::optional<size_t>> classes;
-    std::set<std::string> chosen;
-    std::vector<Ranked> protected_cgroups, contended;
+    ContentionByPath all = contention_by_path(report);
+    std::vector<Ranked> chosen, protected_cgroups, contended;
     for (const auto &[path, c] : all) {
-        std::optional<size_t> class_index = classes[path] = report.classify(path);
+        std::optional<size_t> class_index = report.classify(*c.path);
         const ClassPolicy *cls = class_index && *class_index < report.policy.classes.size()
                                      ? &report.policy.classes[*class_index]
                                      : nullptr;
-        if (acted_on.count(path))
-            chosen.insert(path);
+        Ranked candidate{path, &c, class_index, cls ? cls->priority : 0};
+        if (acted_on.count(*c.path))
+            chosen.push_back(candidate);
         else if (cls && cls->slo.any())
-            protected_cgroups.push_back({&path, &c, cls->priority});
+            protected_cgroups.push_back(candidate);
         else if (c.any())
-            contended.push_back({&path, &c, 0});
+            contended.push_back(candidate);
     }
     ExportScope scope;
     scope.left_out = take_best(protected_cgroups, limits.protected_cgroups, chosen) +
                      take_best(contended, limits.contended, chosen);
-    for (const std::string &path : chosen) {
-        scope.by_path[path] = {path, all.at(path).cpu_id, classes[path],
-                               labels_of(path, classes[path], report.policy, identify)};
+    for (const Ranked &r : chosen) {
+        const std::string &path = *r.contention->path;
+        scope.by_path[path] = {path, r.contention->cpu_id, r.class_index,
+                               labels_of(path, r.class_index, report.policy, identify)};
     }
     return scope;
 }

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "cgwarden/bpf/handles.h"
@@ -181,11 +182,19 @@ Status forget(CpuSensor::Impl &m, uint64_t cgroup) {
 // whether an id is gone, given whether the tree lists it. The pairs are
 // those of the last read, not a second walk of the map: a pair made since
 // is found at the next pass.
+// Thousands of pairs name a few hundred cgroups: each is judged once.
 template <class Gone>
 Status forget_pairs(CpuSensor::Impl &m, const CpuCounters &last_read, const Gone &gone) {
+    std::unordered_map<uint64_t, bool> judged;
+    auto is_gone = [&](uint64_t cgroup) {
+        auto [it, added] = judged.try_emplace(cgroup, false);
+        if (added)
+            it->second = gone(cgroup);
+        return it->second;
+    };
     Status first;
     for (const auto &[pair, counters] : last_read.preempt) {
-        if (!gone(pair.first) && !gone(pair.second))
+        if (!is_gone(pair.first) && !is_gone(pair.second))
             continue;
         cgw_preempt_key key{.victim_cgroup = pair.first, .antagonist_cgroup = pair.second};
         if (Status s = delete_key(m.skel->maps.preempt_pairs, key); first && !s)

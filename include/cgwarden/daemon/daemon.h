@@ -66,6 +66,7 @@ class Daemon {
     Result<Sample> sample();
     void drain_events();
     void follow_cgroups();
+    std::optional<size_t> class_of(const std::string &path);
     bool watches_memory(const std::string &path);
     void watch_events(EventLoop &loop);
     void on_net_event(const NetEvent &e);
@@ -81,6 +82,10 @@ class Daemon {
     Policy policy_;
     CgroupLayout layout_;
     CgroupTree cpu_tree_;
+    // The policy's rules (globs, identities), and classify_, which asks them
+    // once per path: a pass asks for every cgroup's class.
+    Classifier classify_rules_;
+    std::unordered_map<std::string, std::optional<size_t>> class_memo_;
     Classifier classify_;
     Sensors sensors_;
     std::optional<CgroupTree> io_tree_;   // where the IO sensor runs
@@ -88,7 +93,6 @@ class Daemon {
     DropReasonNames drop_names_;
     // The watch's lost-event count at the last pass: a rise makes the trees walk.
     uint64_t cgroup_events_lost_ = 0;
-    std::unordered_map<std::string, bool> memory_slo_memo_;
     // Asked only where some class bounds io_weight.
     std::optional<IoWeightEffect> io_weight_effect_;
     std::unique_ptr<RingBuffer> io_outlier_stream_;
