@@ -15,6 +15,8 @@ class ControllerInputTest : public ::testing::Test {
     void SetUp() override {
         ClassPolicy critical;
         critical.name = "critical";
+        critical.priority = 100;
+        critical.slo.cpu_delay_p99 = std::chrono::milliseconds(5);
         ClassPolicy batch;
         batch.name = "batch";
         batch.knobs[Knob::CpuWeight] = {.floor = 1, .ceiling = 100, .step = 10};
@@ -22,7 +24,7 @@ class ControllerInputTest : public ::testing::Test {
     }
     uint64_t id(const std::string &rel) { return fake_.id(rel); }
 
-    test::FakeHierarchy fake_{"agent", "batch"};
+    test::FakeHierarchy fake_{"agent", "batch", "batch2", "batch3"};
     const std::filesystem::path &root_ = fake_.root();
     Policy policy_;
 };
@@ -69,7 +71,47 @@ TEST_F(ControllerInputTest, JoinsSignalsWithPathsClassesAndKnobs) {
     EXPECT_EQ(in.cgroups.at("/batch").knobs.at(Knob::CpuWeight), 100);
     EXPECT_FALSE(in.cgroups.at("/").class_index);
     EXPECT_TRUE(in.cgroups.at("/").knobs.empty()) << "unclassified: no knob is read";
-    EXPECT_EQ(knobs_read.size(), 2u);
+    EXPECT_EQ(knobs_read, std::vector<std::string>{"/batch:batch"})
+        << "the critical agent has no class above it: its knobs never move";
+}
+
+// Knobs are read only where the controller may move them this pass: a
+// cgroup is turned down only for a victim of a higher class with an SLO,
+// and only when that victim's evidence names it. Busy batch cgroups that
+// only delay each other, or a protected one, cost no read.
+TEST_F(ControllerInputTest, KnobsAreReadOnlyWhereTheControllerMayMoveThem) {
+    CgroupTree tree(root_);
+    Signals all;
+    all.cpu.window_s = 1;
+    CgroupCpuSignals busy;
+    busy.runq_events = 50;
+    all.cpu.by_cgroup[id("agent")] = busy;
+    busy.preempted_by = {{id("batch3"), 0.01, 5}};
+    all.cpu.by_cgroup[id("batch")] = busy;   // names batch3: the same class
+    all.cpu.by_cgroup[id("batch2")] = busy;  // idem
+    all.cpu.by_cgroup[id("batch3")] = CgroupCpuSignals{.runq_events = 1};
+    std::vector<std::string> knobs_read;
+    InputSources sources{
+        policy_, tree,
+        [](const std::string &path) -> std::optional<size_t> {
+            if (path == "/agent")
+                return 0;
+            return path.starts_with("/batch") ? std::optional<size_t>(1) : std::nullopt;
+        },
+        [&](const std::string &path, const ClassPolicy &, const std::vector<std::string> &) {
+            knobs_read.push_back(path);
+            return std::map<KnobSlot, double>{{Knob::CpuWeight, 100}};
+        },
+        2};
+    sources.held = {{"/batch2", Knob::CpuWeight}};
+    build_controller_input(all, std::chrono::seconds(1), sources);
+    EXPECT_EQ(knobs_read, std::vector<std::string>{"/batch2"}) << "held";
+
+    knobs_read.clear();
+    all.cpu.by_cgroup[id("agent")].preempted_by = {{id("batch3"), 0.02, 3}};
+    build_controller_input(all, std::chrono::seconds(2), sources);
+    EXPECT_EQ(knobs_read, (std::vector<std::string>{"/batch2", "/batch3"}))
+        << "batch3 delayed the critical agent";
 }
 
 // A cgroup whose knobs the controller holds stays in the input while it

@@ -112,6 +112,72 @@ void add_net(const NetSignals &net, CgroupTree &net_tree, const DropReasonNames 
     }
 }
 
+const ClassPolicy *class_of(const CgroupInput &cg, const Policy &policy) {
+    return cg.class_index && *cg.class_index < policy.classes.size()
+               ? &policy.classes[*cg.class_index]
+               : nullptr;
+}
+
+// The highest priority among the input's classes that keep the SLO `has`.
+template <class HasSlo>
+std::optional<int> top_priority_with(const ControllerInput &in, const Policy &policy,
+                                     const HasSlo &has) {
+    std::optional<int> top;
+    for (const auto &[path, cg] : in.cgroups)
+        if (const ClassPolicy *c = class_of(cg, policy); c && has(c->slo))
+            top = std::max(top.value_or(c->priority), c->priority);
+    return top;
+}
+
+// Whose knobs the controller may move this pass, so only theirs are read
+// (a read each: with hundreds of active cgroups, a tenth of a pass): the
+// held ones, and those that some cgroup's evidence names as its antagonist
+// where that cgroup's class has an SLO and a higher priority (only a lower
+// class is ever turned down for a victim; Decider::evidence_for): its CPU
+// antagonists (also a heartbeat sender's), whom its IO queued behind, the
+// memory holders while something stalls on memory, the senders while a
+// heartbeat is watched.
+std::set<std::string> may_move(const ControllerInput &in, const Policy &policy,
+                               const std::set<KnobTarget> &held) {
+    std::set<std::string> out;
+    for (const KnobTarget &h : held)
+        out.insert(h.cgroup);
+    auto below = [&](const std::string &path, int priority) {
+        auto cg = in.cgroups.find(path);
+        if (cg == in.cgroups.end())
+            return false;
+        const ClassPolicy *c = class_of(cg->second, policy);
+        return c && !c->knobs.empty() && c->priority < priority;
+    };
+    for (const auto &[path, victim] : in.cgroups) {
+        const ClassPolicy *c = class_of(victim, policy);
+        if (!c || !c->slo.any())
+            continue;
+        for (const Antagonist &a : victim.cpu_antagonists)
+            if (below(a.path, c->priority))
+                out.insert(a.path);
+        for (const auto &[device, io] : victim.io_devices)
+            for (const Antagonist &a : io.queued_behind)
+                if (below(a.path, c->priority))
+                    out.insert(a.path);
+    }
+    bool stalled = std::ranges::any_of(
+        in.cgroups, [](const auto &entry) { return entry.second.memory_stall > 0; });
+    auto memory_victims =
+        stalled ? top_priority_with(in, policy, [](const Slo &s) { return s.memory_stall; })
+                : std::nullopt;
+    auto heartbeat_victims =
+        in.heartbeats.empty() ? std::nullopt : top_priority_with(in, policy, [](const Slo &s) {
+            return s.heartbeat_drops || s.heartbeat_gap;
+        });
+    for (const auto &[path, cg] : in.cgroups) {
+        if ((memory_victims && cg.memory_bytes > 0 && below(path, *memory_victims)) ||
+            (heartbeat_victims && cg.tx_bytes_per_s > 0 && below(path, *heartbeat_victims)))
+            out.insert(path);
+    }
+    return out;
+}
+
 // The cgroup is in some hierarchy the signals come from.
 bool exists(const std::string &path, const InputSources &sources) {
     return sources.cpu_tree.id_of(path) || (sources.io_tree && sources.io_tree->id_of(path)) ||
@@ -142,9 +208,11 @@ ControllerInput build_controller_input(const Signals &signals, Duration now,
             for (const auto &[device, io] : cg.io_devices)
                 if (!in.io_weight_ignored_on.count(device) && !sources.io_weight_acts(device))
                     in.io_weight_ignored_on.insert(device);
-    for (auto &[path, cg] : in.cgroups) {
+    for (auto &[path, cg] : in.cgroups)
         cg.class_index = sources.classify(path);
-        if (!cg.class_index)
+    std::set<std::string> movable = may_move(in, sources.policy, sources.held);
+    for (auto &[path, cg] : in.cgroups) {
+        if (!cg.class_index || !movable.count(path))
             continue;
         std::set<std::string> devices;
         for (const auto &[device, io] : cg.io_devices)

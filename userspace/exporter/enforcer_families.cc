@@ -77,7 +77,9 @@ void add_knobs(const TickReport &report, const ExportScope &scope, Families &out
             values[r.decision.target()] = r.decision.new_value;
     }
     FamilyBuilder value("cgwarden_knob_value",
-                        "Current value of a cgroup knob cgwarden may turn, in policy units "
+                        "Current value of a cgroup knob cgwarden may turn this pass (one it holds, "
+                        "or one of a cgroup named as the antagonist of a higher class), in "
+                        "policy units "
                         "(cpu_weight 1..10000, cpu_max CPUs with +Inf for no quota, io_weight "
                         "1..10000, io_max bytes/s per device with +Inf for no limit).",
                         MetricType::Gauge);
