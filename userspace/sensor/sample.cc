@@ -61,7 +61,8 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, Cgroup
         if (scope.previous && path != "/" && !scope.always.count(id) && !moved.count(id) &&
             scope.previous->cpu_stat.count(id) && !(scope.watched && scope.watched(path))) {
             carry(sample.cpu_stat, scope.previous->cpu_stat, id);
-            carry(sample.cpu_psi, scope.previous->cpu_psi, id);
+            if (scope.cpu_pressure)
+                carry(sample.cpu_psi, scope.previous->cpu_psi, id);
             carry(sample.memory, scope.previous->memory, id);
             continue;
         }
