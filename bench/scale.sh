@@ -15,7 +15,8 @@
 #   SCRAPE  one /metrics scrape after the window: ms, KiB, series
 #   MAPS    its BPF hash maps at the end: entries / max_entries, fullest first
 #   CHURN   cgroups made and removed a second during the window, as reached
-#           (a shell loop: ~80 a second at most on this 2-CPU host)
+#           (one shell loop per 20 a second); with churn, a note also gives
+#           the RSS and the maps at the start of the window, to compare
 #
 # Informational: exits 0 whatever the numbers, non-zero only when something
 # cannot run. Needs root, a build (cgwarden, tests/tools/wakeloop), curl,
@@ -156,30 +157,45 @@ populate() { # N
     return 0
 }
 
-# CHURN cgroups a second: made, one short task run in it, removed.
-churn() {
-    local i=0 h dir pid
+# RATE cgroups a second: made, one short task run in it, removed; the count
+# so far in $WORK/churned.WORKER.
+churn_worker() { # WORKER RATE
+    local w=$1 rate=$2 i=0 h dir pid name
     while :; do
         local started=$EPOCHREALTIME
-        for ((k = 0; k < CHURN; k++)); do
-            for h in "${hierarchies[@]}"; do mkdir -p "$h/$PARENT/churn$i"; done
+        for ((k = 0; k < rate; k++)); do
+            name=churn$w-$i
+            for h in "${hierarchies[@]}"; do mkdir -p "$h/$PARENT/$name"; done
             sleep 0.01 &
             pid=$!
             # The task may have exited already: then it ran in the parent.
             for h in "${hierarchies[@]}"; do
-                dir=$h/$PARENT/churn$i
+                dir=$h/$PARENT/$name
                 { if [[ -f $dir/cgroup.procs ]]; then echo "$pid" >"$dir/cgroup.procs"; else echo "$pid" >"$dir/tasks"; fi; } 2>/dev/null || true
             done
             wait "$pid" 2>/dev/null || true
-            for h in "${hierarchies[@]}"; do rmdir "$h/$PARENT/churn$i" 2>/dev/null || true; done
+            for h in "${hierarchies[@]}"; do rmdir "$h/$PARENT/$name" 2>/dev/null || true; done
             i=$((i + 1))
         done
-        echo "$i" >"$WORK/churned"
+        echo "$i" >"$WORK/churned.$w"
         local left
         left=$(awk -v s="$started" -v n="$EPOCHREALTIME" 'BEGIN { l = 1 - (n - s); if (l > 0) printf "%.3f", l; else print 0 }')
         sleep "$left"
     done
 }
+
+# CHURN cgroups a second, by one worker per 20 (each waits for its short
+# task: one alone tops out near 40 a second).
+churn() {
+    local workers=$(((CHURN + 19) / 20)) w
+    trap 'kill $(jobs -p) 2>/dev/null; exit 0' TERM
+    for ((w = 0; w < workers; w++)); do
+        churn_worker "$w" $(((CHURN + w) / workers)) &
+    done
+    wait
+}
+
+churned() { cat "$WORK"/churned.* 2>/dev/null | awk '{ n += $1 } END { print n + 0 }'; }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
@@ -228,18 +244,23 @@ run_one() { # N
         sleep 0.1
     done
     grep -q "metrics on" "$log" || { cat "$log" >&2; die "cgwarden run did not start"; }
-    rm -f "$WORK/churned"
+    rm -f "$WORK"/churned.*
     ((CHURN > 0)) && { churn & churn_pid=$!; }
     note "$n cgroups: settling ${SETTLE}s, measuring ${SECS}s"
     sleep "$SETTLE"
     local from
     from=$(($(wc -l <"$log") + 1))
     local churned_before churned_after
-    churned_before=$(cat "$WORK/churned" 2>/dev/null || echo 0)
+    churned_before=$(churned)
+    local rss_start maps_start
+    if ((CHURN > 0)); then
+        rss_start=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$daemon_pid/status")
+        maps_start=$(map_occupancy "$daemon_pid")
+    fi
     start_ticks=$(cpu_ticks "$daemon_pid")
     sleep "$SECS"
     end_ticks=$(cpu_ticks "$daemon_pid")
-    churned_after=$(cat "$WORK/churned" 2>/dev/null || echo 0)
+    churned_after=$(churned)
     hz=$(getconf CLK_TCK)
     rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$daemon_pid/status")
     q=$(pass_quantiles "$log" "$from")
@@ -248,6 +269,7 @@ run_one() { # N
     kib=$(awk -v b="$(stat -c %s "$out/metrics")" 'BEGIN { printf "%.0f", b / 1024 }')
     series=$(grep -vc '^#' "$out/metrics" || true)
     maps=$(map_occupancy "$daemon_pid")
+    ((CHURN > 0)) && note "$n cgroups with churn: RSS $rss_start -> $rss MiB over ${SECS}s; maps at the start: $maps_start"
     stop_job churn_pid
     stop_job daemon_pid
     [[ -n $LOGS ]] && { mkdir -p "$LOGS/n$n"; cp "$log" "$out/metrics" "$LOGS/n$n/"; }
