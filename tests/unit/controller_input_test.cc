@@ -23,6 +23,12 @@ class ControllerInputTest : public ::testing::Test {
         policy_.classes = {critical, batch};
     }
     uint64_t id(const std::string &rel) { return fake_.id(rel); }
+    // /agent is critical, /batch* batch, the root has no class.
+    static std::optional<size_t> classify(const std::string &path) {
+        if (path == "/agent")
+            return 0;
+        return path.starts_with("/batch") ? std::optional<size_t>(1) : std::nullopt;
+    }
 
     test::FakeHierarchy fake_{"agent", "batch", "batch2", "batch3"};
     const std::filesystem::path &root_ = fake_.root();
@@ -44,14 +50,7 @@ TEST_F(ControllerInputTest, JoinsSignalsWithPathsClassesAndKnobs) {
 
     std::vector<std::string> knobs_read;
     InputSources sources{
-        policy_, tree,
-        [](const std::string &path) -> std::optional<size_t> {
-            if (path == "/agent")
-                return 0;
-            if (path == "/batch")
-                return 1;
-            return std::nullopt;
-        },
+        policy_, tree, classify,
         [&](const std::string &path, const ClassPolicy &cls, const std::vector<std::string> &) {
             knobs_read.push_back(path + ":" + cls.name);
             return std::map<KnobSlot, double>{{Knob::CpuWeight, 100}};
@@ -92,12 +91,7 @@ TEST_F(ControllerInputTest, KnobsAreReadOnlyWhereTheControllerMayMoveThem) {
     all.cpu.by_cgroup[id("batch3")] = CgroupCpuSignals{.runq_events = 1};
     std::vector<std::string> knobs_read;
     InputSources sources{
-        policy_, tree,
-        [](const std::string &path) -> std::optional<size_t> {
-            if (path == "/agent")
-                return 0;
-            return path.starts_with("/batch") ? std::optional<size_t>(1) : std::nullopt;
-        },
+        policy_, tree, classify,
         [&](const std::string &path, const ClassPolicy &, const std::vector<std::string> &) {
             knobs_read.push_back(path);
             return std::map<KnobSlot, double>{{Knob::CpuWeight, 100}};
