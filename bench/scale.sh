@@ -197,7 +197,8 @@ churn() {
     wait
 }
 
-churned() { cat "$WORK"/churned.* 2>/dev/null | awk '{ n += $1 } END { print n + 0 }'; }
+# Cgroups churned so far by every worker (none without churn).
+churned() { { cat "$WORK"/churned.* 2>/dev/null || true; } | awk '{ n += $1 } END { print n + 0 }'; }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
@@ -266,7 +267,9 @@ run_one() { # N
     hz=$(getconf CLK_TCK)
     rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$daemon_pid/status")
     q=$(pass_quantiles "$log" "$from")
-    scrape=$(curl -s -o "$out/metrics" -w '%{time_total}' "http://127.0.0.1:$port/metrics")
+    kill -0 "$daemon_pid" 2>/dev/null || { tail -n 30 "$log" >&2; die "$n cgroups: cgwarden run exited during the window"; }
+    scrape=$(curl -sS --max-time 120 -o "$out/metrics" -w '%{time_total}' "http://127.0.0.1:$port/metrics") ||
+        { tail -n 30 "$log" >&2; die "$n cgroups: the scrape failed"; }
     local kib series maps
     kib=$(awk -v b="$(stat -c %s "$out/metrics")" 'BEGIN { printf "%.0f", b / 1024 }')
     series=$(grep -vc '^#' "$out/metrics" || true)
