@@ -355,7 +355,9 @@ class Decider {
     // heartbeat gap: the sender was not running, so whoever held its CPU.
     // Drops elsewhere (the receiver's socket buffer, a firewall rule) name no
     // antagonist on this node. Memory stalls: reclaim takes from whoever
-    // holds the memory, so the largest holders, by bytes.
+    // holds the memory, so the largest holders, by bytes. The input reads
+    // knobs only of the cgroups this can name (control/input.cc may_move):
+    // a new kind of evidence goes there too.
     std::vector<Antagonist> evidence_for(const Breach &breach, const CgroupInput &victim) const {
         if (breach.slo == kIoSlo)
             return victim.io_devices.at(breach.device).queued_behind;
