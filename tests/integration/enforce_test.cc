@@ -156,12 +156,12 @@ TEST_F(Enforcement, CpuIdleAfterTheWeightProtectsTheVictimAndTheHogKeepsTheRest)
         GTEST_SKIP() << "no cpu.idle: the kernel predates 5.15";
     test::KnobFiles idle_files({hog_.get()}, "cpu", {"cpu.idle"});
     test::TempDir state;
-    // 1 ms: far below the ~9 ms the weight leaves, and clear of the few
-    // hundred microseconds a VM's timer hiccup adds under cpu.idle (a 200 us
-    // SLO saw 237 us there and reached for the quota).
+    // 3 ms: below the 7-9 ms the weight leaves, and clear of what a VM's
+    // timer hiccups add under cpu.idle (CI's VM saw 237 us and 1.31 ms in
+    // the window after the step, and rightly reached for the quota).
     test::EnforcementConfig config = test::write_enforcement_config(
         state, {.critical = victim_->path(),
-                .slo = "cpu_delay_p99: 1ms",
+                .slo = "cpu_delay_p99: 3ms",
                 .best_effort = hog_->path(),
                 .knobs = {"cpu_weight: {floor: 90, ceiling: 100, step: 10, hold_down: 60s, "
                           "cooldown: 100ms}",
