@@ -16,6 +16,12 @@
 
 namespace cgw {
 
+const ClassPolicy *class_of(const Policy &policy, const CgroupInput &cg) {
+    if (!cg.class_index || *cg.class_index >= policy.classes.size())
+        return nullptr;
+    return &policy.classes[*cg.class_index];
+}
+
 namespace {
 
 constexpr const char *kCpuSlo = "cpu_delay_p99";
@@ -34,12 +40,6 @@ double seconds(Duration d) {
 
 std::string duration_text(Duration d) {
     return fmt::format("{}s", std::chrono::duration_cast<std::chrono::seconds>(d).count());
-}
-
-const ClassPolicy *class_of(const Policy &policy, const CgroupInput &cg) {
-    if (!cg.class_index || *cg.class_index >= policy.classes.size())
-        return nullptr;
-    return &policy.classes[*cg.class_index];
 }
 
 const KnobBounds *bounds_of(const Policy &policy, const CgroupInput &cg, Knob knob) {

@@ -112,19 +112,13 @@ void add_net(const NetSignals &net, CgroupTree &net_tree, const DropReasonNames 
     }
 }
 
-const ClassPolicy *class_of(const CgroupInput &cg, const Policy &policy) {
-    return cg.class_index && *cg.class_index < policy.classes.size()
-               ? &policy.classes[*cg.class_index]
-               : nullptr;
-}
-
 // The highest priority among the input's classes that keep the SLO `has`.
 template <class HasSlo>
 std::optional<int> top_priority_with(const ControllerInput &in, const Policy &policy,
                                      const HasSlo &has) {
     std::optional<int> top;
     for (const auto &[path, cg] : in.cgroups)
-        if (const ClassPolicy *c = class_of(cg, policy); c && has(c->slo))
+        if (const ClassPolicy *c = class_of(policy, cg); c && has(c->slo))
             top = std::max(top.value_or(c->priority), c->priority);
     return top;
 }
@@ -146,11 +140,11 @@ std::set<std::string> may_move(const ControllerInput &in, const Policy &policy,
         auto cg = in.cgroups.find(path);
         if (cg == in.cgroups.end())
             return false;
-        const ClassPolicy *c = class_of(cg->second, policy);
+        const ClassPolicy *c = class_of(policy, cg->second);
         return c && !c->knobs.empty() && c->priority < priority;
     };
     for (const auto &[path, victim] : in.cgroups) {
-        const ClassPolicy *c = class_of(victim, policy);
+        const ClassPolicy *c = class_of(policy, victim);
         if (!c || !c->slo.any())
             continue;
         for (const Antagonist &a : victim.cpu_antagonists)

@@ -267,6 +267,9 @@ inline constexpr double kStoppedShare = 0.1;
 // hold-downs without a breach: the antagonist may have changed.
 inline constexpr int kSettledHoldDowns = 5;
 
+// The cgroup's class, or null when it has none.
+const ClassPolicy *class_of(const Policy &policy, const CgroupInput &cg);
+
 ControllerOutput decide(const ControllerInput &input, const Policy &policy,
                         const ControllerState &state);
 
