@@ -35,7 +35,8 @@
 #   --stall-timeout S  a guest whose heartbeat (ttyS2, every 10 s) stops for S
 #                      seconds has stopped running: what its vCPUs execute is
 #                      printed, it gets an NMI (its backtraces, then a panic)
-#                      and counts as a lockup
+#                      and counts as a lockup; the first beat may take
+#                      120 s (or S, if longer) from the start of the boot
 #                      (env VM_STALL_TIMEOUT, default 120)
 #   --keep             keep the work directory (initramfs, logs) and print it
 #   env VM_CACHE_DIR   where the image's base and the kernel's symbols are kept
@@ -76,6 +77,7 @@ rated_disk_iops=${VM_RATED_DISK_IOPS:-1000}
 no_install=${VM_NO_INSTALL:-0}
 lockup_retries=${VM_LOCKUP_RETRIES:-2}
 stall_timeout_s=${VM_STALL_TIMEOUT:-120}
+first_beat_s=120
 keep=0
 run_cmd=
 have_run=0
@@ -345,18 +347,23 @@ keep_symbols() {
 }
 
 # watch_heartbeat ALIVE MONITOR STALLED: while qemu runs, a heartbeat file
-# that has not grown for stall_timeout_s seconds (counted from the start for
-# the first beat) means the guest stopped: STALLED is created, the guest gets
-# an NMI (unknown_nmi_panic: backtraces, then a panic), and qemu is told to
-# quit if it is still there 30 s later.
+# that has not grown for stall_timeout_s seconds means the guest stopped:
+# STALLED is created, the guest gets an NMI (unknown_nmi_panic: backtraces,
+# then a panic), and qemu is told to quit if it is still there 30 s later.
+# The first beat may take first_beat_s from the start: a boot under TCG on a
+# loaded machine (and a first boot that dumps the kernel's symbols) has taken
+# over 20 s of wall time, and a short --stall-timeout must not turn a slow
+# boot into a lockup.
 watch_heartbeat() {
-    local alive=$1 monitor=$2 stalled=$3 symbols_port=$4 size last_size=-1 last_change=$SECONDS
+    local alive=$1 monitor=$2 stalled=$3 symbols_port=$4 size last_size=0 last_change=$SECONDS
+    local limit=$((stall_timeout_s > first_beat_s ? stall_timeout_s : first_beat_s))
     while sleep 5; do
         size=$(stat -c %s "$alive" 2>/dev/null || echo 0)
         if [[ $size != "$last_size" ]]; then
             last_size=$size
             last_change=$SECONDS
-        elif ((SECONDS - last_change >= stall_timeout_s)); then
+            limit=$stall_timeout_s
+        elif ((SECONDS - last_change >= limit)); then
             echo "vm-test: no heartbeat from the guest for $((SECONDS - last_change)) s: sending an NMI" >&2
             echo "$((SECONDS - last_change))" >"$stalled"
             report_vcpus "$monitor" "$symbols_port"
