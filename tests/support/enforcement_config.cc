@@ -18,6 +18,11 @@ EnforcementConfig write_enforcement_config(const TempDir &dir, const Enforcement
         for (const std::string &flow : policy.heartbeats)
             out << "  - " << flow << "\n";
     }
+    if (!policy.disks.empty()) {
+        out << "disks:\n";
+        for (const std::string &disk : policy.disks)
+            out << "  - " << disk << "\n";
+    }
     out << "classes:\n"
            "  - name: critical\n"
            "    priority: 100\n"

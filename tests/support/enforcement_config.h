@@ -17,6 +17,7 @@ struct EnforcementPolicy {
     std::string best_effort;         // the antagonist's path
     std::vector<std::string> knobs;  // its knob bounds, e.g. "cpu_weight: {floor: 10, ...}"
     std::vector<std::string> heartbeats = {};  // optional flows: "{name: hb, proto: udp, ...}"
+    std::vector<std::string> disks = {};       // optional: "{device: vdb, io_cost: {...}}"
 };
 
 // Where a test's daemon keeps its files, all in one directory.

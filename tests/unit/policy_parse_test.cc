@@ -61,6 +61,11 @@ flap: {limit: 5, window: 2m}
 heartbeats:
   - {name: gossip, proto: udp, port: 7946, interval: 200ms, cgroup: /system.slice/serf.service}
   - {name: api, proto: tcp, port: 6443}
+disks:
+  - device: /dev/vdb
+    io_cost:
+      model: rbps=1000000000 rseqiops=1000 rrandiops=1000 wbps=1000000000 wseqiops=1000 wrandiops=1000
+      qos: rpct=95 rlat=10000 wpct=99.9 wlat=20000 min=50 max=100
 default_class: standard
 classes:
   - name: critical
@@ -101,6 +106,13 @@ classes:
     EXPECT_EQ(policy->heartbeats[0].interval, 200ms);
     EXPECT_EQ(policy->heartbeats[0].cgroup, "/system.slice/serf.service");
     EXPECT_FALSE(policy->heartbeats[1].interval);
+    ASSERT_EQ(policy->disks.size(), 1u);
+    EXPECT_EQ(policy->disks[0].device, "/dev/vdb");
+    EXPECT_EQ(policy->disks[0].io_cost.model,
+              "rbps=1000000000 rseqiops=1000 rrandiops=1000 wbps=1000000000 wseqiops=1000 "
+              "wrandiops=1000");
+    EXPECT_EQ(policy->disks[0].io_cost.qos,
+              "rpct=95 rlat=10000 wpct=99.9 wlat=20000 min=50 max=100");
     EXPECT_EQ(policy->default_class, "standard");
     ASSERT_EQ(policy->classes.size(), 3u);
     const ClassPolicy &critical = policy->classes[0];
@@ -156,6 +168,35 @@ TEST(PolicyParse, ErrorsNameFileLineColumnKeyAndExpectation) {
     expect_error(std::string("series: {protected: -1}\n") + kMinimalClass,
                  "cgwarden.yaml:1:21: series.protected: expected a number of cgroups 0..100000, "
                  "got '-1'");
+}
+
+TEST(PolicyParse, DisksIoCostIsCheckedKeyByKeyAsTheKernelWould) {
+    auto disk = [](const std::string &model, const std::string &qos) {
+        return std::string(kMinimalClass) + "disks:\n  - device: vdb\n    io_cost:\n" +
+               "      model: " + model + "\n      qos: " + qos + "\n";
+    };
+    const std::string model = "rbps=1 rseqiops=2 rrandiops=3 wbps=4 wseqiops=5 wrandiops=6";
+    ASSERT_TRUE(parse_policy(disk(model, "rpct=95 rlat=10000"), "p.yaml"));
+    expect_error(disk("rbps=1 rseqiops=2 rrandiops=3 wbps=4 wseqiops=5", "rlat=10000"),
+                 "cgwarden.yaml:7:14: disks[0].io_cost.model: 'wrandiops' is missing: the model "
+                 "needs all of rbps, rseqiops, rrandiops, wbps, wseqiops, wrandiops (measure them "
+                 "with the kernel's tools/cgroup/iocost_coef_gen.py)");
+    expect_error(disk(model + " rbps=7", "rlat=10000"),
+                 "cgwarden.yaml:7:14: disks[0].io_cost.model: 'rbps' is given twice");
+    expect_error(disk(model, "rlat=10ms"),
+                 "cgwarden.yaml:8:12: disks[0].io_cost.qos: expected microseconds for rlat, got "
+                 "'10ms'");
+    expect_error(disk(model, "rpct=101"),
+                 "cgwarden.yaml:8:12: disks[0].io_cost.qos: expected a percentile 0..100 for "
+                 "rpct, got '101'");
+    expect_error(disk(model, "enable=1 rlat=10000"),
+                 "cgwarden.yaml:8:12: disks[0].io_cost.qos: expected key=value items with keys "
+                 "among rpct, rlat, wpct, wlat, min, max, got 'enable=1'");
+    expect_error(disk(model, "min=90 max=50"),
+                 "cgwarden.yaml:8:12: disks[0].io_cost.qos: min (90) is above max (50)");
+    expect_error(std::string(kMinimalClass) + "disks:\n  - device: vdb\n",
+                 "cgwarden.yaml:5:5: disks[0].io_cost: missing (required): the disk's model and "
+                 "QoS");
 }
 
 TEST(PolicyParse, UnknownKeysSuggestTheNearestKnownOne) {

@@ -4,6 +4,7 @@
 
 #include "cgroup_file.h"
 #include "cgwarden/actuator/knob_codec.h"
+#include "cgwarden/common/block_device_name.h"
 #include "cgwarden/common/file.h"
 
 namespace cgw {
@@ -17,15 +18,6 @@ struct KnobIo::Files {
 };
 
 namespace {
-
-bool is_device(std::string_view device) {
-    size_t colon = device.find(':');
-    auto digits = [](std::string_view s) {
-        return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
-    };
-    return colon != std::string_view::npos && digits(device.substr(0, colon)) &&
-           digits(device.substr(colon + 1));
-}
 
 // blkio.bfq.weight only means something to BFQ; with another scheduler the
 // write succeeds and does nothing, which must not pass for enforcement.
@@ -54,7 +46,7 @@ Result<KnobIo::Files> KnobIo::files_of(const KnobTarget &target) const {
     auto codec = knob_codec(layout_, target.knob);
     if (!codec)
         return codec.error().context(what);
-    if (codec->needs_device && !is_device(target.device))
+    if (codec->needs_device && !is_device_number(target.device))
         return Error{
             fmt::format("{}: needs a block device as MAJ:MIN, got '{}'", what, target.device)};
     if (codec->files.front().name == "blkio.bfq.weight")

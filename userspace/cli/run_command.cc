@@ -29,6 +29,31 @@ struct RunArgs {
     bool bpf_stats = false;
 };
 
+// io.cost on the policy's disks. Node-wide settings change only in enforce
+// mode, like knobs. A disk that cannot have it is said once and left as it
+// is: its IO is then protected by the classes' knobs alone.
+void set_up_disks(const Policy &policy, const CgroupLayout &layout, CgroupActuator &actuator) {
+    for (const DiskPolicy &disk : policy.disks) {
+        if (policy.mode != Mode::Enforce) {
+            spdlog::info("disks: io.cost on {} is left as it is in {} mode (set in enforce mode)",
+                         disk.device, to_string(policy.mode));
+            continue;
+        }
+        auto device = layout.unified
+                          ? actuator.set_io_cost(disk, *layout.unified)
+                          : Result<std::string>(Error{"io.cost needs cgroup v2, not mounted here"});
+        if (!device) {
+            spdlog::warn("disks: io.cost on {} not set (its IO has the knobs alone): {}",
+                         disk.device, device.error().message);
+            continue;
+        }
+        spdlog::info(
+            "disks: io.cost on {} ({}): model {}, qos {}; the disk's own settings are journaled "
+            "and go back on exit",
+            disk.device, *device, disk.io_cost.model, disk.io_cost.qos);
+    }
+}
+
 void run_daemon(const RunArgs &args) {
     if (Status s = block_stop_signals(); !s)
         throw Failure{s.error().message};
@@ -66,6 +91,8 @@ void run_daemon(const RunArgs &args) {
     if (sensors.net && layout.unified)
         actuator->set_egress_limiter(
             std::make_unique<EgressLimiter>(*sensors.net, *layout.unified));
+
+    set_up_disks(policy, layout, *actuator);
 
     Classifier classify = [&policy](const std::string &path) {
         return cgw::classify(policy, path);

@@ -4,6 +4,15 @@
 
 namespace cgw {
 
+bool is_device_number(std::string_view text) {
+    size_t colon = text.find(':');
+    auto digits = [](std::string_view s) {
+        return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    return colon != std::string_view::npos && digits(text.substr(0, colon)) &&
+           digits(text.substr(colon + 1));
+}
+
 std::string parse_uevent_devname(std::string_view uevent) {
     constexpr std::string_view kKey = "DEVNAME=";
     size_t pos = 0;

@@ -7,6 +7,7 @@
 #include "cgwarden/common/file.h"
 #include "cgwarden/policy/units.h"
 #include "class_reader.h"
+#include "disk_reader.h"
 #include "yaml_checker.h"
 
 namespace cgw {
@@ -133,7 +134,7 @@ Policy read_policy(YamlChecker &check, const YAML::Node &root) {
     Policy policy;
     if (!check.expect_map(root, "",
                           {"interval", "mode", "state_dir", "listen", "series", "flap",
-                           "heartbeats", "default_class", "classes"}))
+                           "heartbeats", "disks", "default_class", "classes"}))
         return policy;
     policy.interval = check.read(root, "interval", "", parse_interval).value_or(policy.interval);
     policy.mode = check.read(root, "mode", "", parse_mode).value_or(policy.mode);
@@ -146,6 +147,8 @@ Policy read_policy(YamlChecker &check, const YAML::Node &root) {
         read_flap(check, root["flap"], policy);
     if (root["heartbeats"])
         policy.heartbeats = read_heartbeats(check, root["heartbeats"]);
+    if (root["disks"])
+        policy.disks = policy_yaml::read_disks(check, root["disks"]);
     policy.default_class = check.read(root, "default_class", "", [](std::string_view text) {
         return Result<std::string>(std::string(text));
     });

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "cgwarden/actuator/egress_limiter.h"
+#include "cgwarden/actuator/io_cost.h"
 #include "cgwarden/actuator/journal.h"
 #include "cgwarden/actuator/knob_io.h"
 #include "cgwarden/daemon/actuator.h"
@@ -25,6 +26,12 @@ class CgroupActuator : public Actuator {
 
     // Turns net_egress_rate; without one that knob cannot be read or set.
     void set_egress_limiter(std::unique_ptr<EgressLimiter> egress) { egress_ = std::move(egress); }
+
+    // io.cost on a disk of the policy (actuator/io_cost.h), journaled with
+    // the knobs and restored with them. Returns the disk's "MAJ:MIN".
+    Result<std::string> set_io_cost(const DiskPolicy &disk, const std::filesystem::path &unified) {
+        return cgw::set_io_cost(disk, unified, journal_);
+    }
 
     std::map<KnobSlot, double> read(const std::string &path, const ClassPolicy &cls,
                                     const std::vector<std::string> &devices) override;

@@ -7,6 +7,9 @@
 
 namespace cgw {
 
+// "254:16": a block device's number as cgroup files name it.
+bool is_device_number(std::string_view text);
+
 // DEVNAME= of a uevent file; empty when absent.
 std::string parse_uevent_devname(std::string_view uevent);
 

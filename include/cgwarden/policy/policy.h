@@ -141,6 +141,28 @@ struct SeriesLimits {
     size_t contended = 50;
 };
 
+// io.cost on one disk: the kernel's cgroup v2 IO controller that prices
+// every request by a model of the disk and, to hold a latency target (QoS),
+// slows the whole disk's issue rate and shares it by io.weight, so a hog
+// cannot fill the queue a light reader waits behind. Both halves are node
+// wide and only the operator knows the disk, so the policy gives them, in
+// the kernel's own syntax (Documentation/admin-guide/cgroup-v2.rst), and
+// cgwarden sets them while it enforces and puts the disk's own back on exit.
+struct DiskIoCost {
+    // io.cost.model's coefficients, all six: "rbps=N rseqiops=N rrandiops=N
+    // wbps=N wseqiops=N wrandiops=N" (tools/cgroup/iocost_coef_gen.py
+    // measures them).
+    std::string model;
+    // io.cost.qos's targets: "rpct=95 rlat=10000 wpct=95 wlat=10000 min=50
+    // max=100" (percentiles, latencies in us, vrate bounds in %), any subset.
+    std::string qos;
+};
+
+struct DiskPolicy {
+    std::string device;  // as written: "vdb", "/dev/vdb" or "254:16"
+    DiskIoCost io_cost;
+};
+
 struct Policy {
     Duration interval = std::chrono::seconds(1);
     Mode mode = Mode::Monitor;
@@ -152,6 +174,7 @@ struct Policy {
     int flap_limit = 3;
     Duration flap_window = std::chrono::minutes(5);
     std::vector<HeartbeatFlow> heartbeats;
+    std::vector<DiskPolicy> disks;
     std::vector<ClassPolicy> classes;  // in file order
     // The class of every cgroup that no class's rules match, by name.
     std::optional<std::string> default_class;
