@@ -71,7 +71,12 @@
 # IO_DEVICE (a raw block device the IO scenario reads instead of a file in
 # DIR; its contents are overwritten: the VM's rated /dev/vdb),
 # READER_THINK_US (0: the reader issues its next request at once; the VM
-# sample uses 5000, a client that does not saturate a rated disk alone).
+# sample uses 5000, a client that does not saturate a rated disk alone),
+# IO_COST_MODEL (empty: none; else the cgwarden condition's policy sets
+# io.cost on the IO disk with this model and IO_COST_QOS, "rpct=95
+# rlat=10000 wpct=95 wlat=10000 max=100"; the VM's rated disk is modelled
+# by "rbps=1000000000 rseqiops=1000 rrandiops=1000 wbps=1000000000
+# wseqiops=1000 wrandiops=1000").
 #
 # In the pure cgroup v2 VM, on its disk with a provisioned rate:
 #   scripts/vm-test.sh --run 'SCENARIOS=io IO_DEVICE=$CGWARDEN_TEST_RATED_BLOCK_DEVICE \
@@ -103,6 +108,8 @@ VICTIM_WORK_US=${VICTIM_WORK_US:-500}
 IO_DEVICE=${IO_DEVICE:-}
 STATIC_EGRESS_BPS=${STATIC_EGRESS_BPS:-100000}
 READER_THINK_US=${READER_THINK_US:-0}
+IO_COST_MODEL=${IO_COST_MODEL:-}
+IO_COST_QOS=${IO_COST_QOS:-rpct=95 rlat=10000 wpct=95 wlat=10000 max=100}
 io_snap_s=$((WINDOW > 7 ? WINDOW - 5 : 2))
 # shellcheck source=../scripts/lib/packages.sh
 source "$repo/scripts/lib/packages.sh"
@@ -579,6 +586,8 @@ io_condition() { # CONDITION
         floor=$(calc "int($io_unmanaged_bps * $IO_FLOOR_SHARE)")
         {
             policy_head "$out"
+            [[ -z $IO_COST_MODEL ]] || printf 'disks:\n  - {device: "%s", io_cost: {model: "%s", qos: "%s"}}\n' \
+                "$(io_disk)" "$IO_COST_MODEL" "$IO_COST_QOS"
             policy_classes "$reader" "io_latency_p99: ${io_slo_us}us" "$hog" \
                 "io_weight: {floor: 10, ceiling: 100, step: 30, $knob_pace}" \
                 "io_max: {floor: $floor/s, ceiling: max, step: $step/s, $knob_pace}"
@@ -630,6 +639,7 @@ io_condition() { # CONDITION
         timeline "$out/daemon.log" "$t_io" "$hog" "$reader"
         fa=$first_action rec=$recovery
         verdict=$(verdict "$p99" "$io_none" "$bps" "$io_unmanaged_bps" "$fa" 50)
+        [[ -z $IO_COST_MODEL ]] || notes+=("io cgwarden: $(grep -o -m1 'disks: io.cost on .*' "$out/daemon.log" || echo "io.cost NOT set: $(grep -m1 'disks: ' "$out/daemon.log")")")
         notes+=("io cgwarden: SLO io_latency_p99 ${io_slo_us}us; ${actions} step(s) down: $(knob_moves "$out/daemon.log" "$hog"); reader first healthy at ${first_healthy} s, breached again ${rebreaches} time(s) after")
     fi
     row io "$cond" "$(printf '%.0f us' "$p99")" "$vs" "$tput" "$keep" "$fa" "$rec" "$verdict"
