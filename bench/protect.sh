@@ -554,15 +554,17 @@ scenario_cpu() {
 
 # ---------------------------------------------------------------------- IO
 # queue_builds T0: the epoch when the disk first held 8 requests in
-# flight (/sys/dev/block/MAJ:MIN/inflight), T0 + SETTLE if it did not by
-# then: the contention starts there, when a reader's request first waits
+# flight (/sys/dev/block/MAJ:MIN/inflight), T0 itself if it did not within
+# SETTLE (a fast disk whose queue never shows 8 at a 10 ms look: the action
+# then counts from the hog's start): the contention starts there, when a reader's request first waits
 # behind a queue, not when fio was started (its job starts up to a second
 # later under emulation) nor at the hog's first read (a disk with a
 # provisioned rate lets a burst through before it queues).
 queue_builds() {
     local inflight end queued=8
     inflight=/sys/dev/block/$(io_disk)/inflight
-    end=$(calc "$1 + $SETTLE")
+    # printf: awk's print would round an epoch to 6 digits (1.79562e+09).
+    end=$(awk -v t="$1" -v s="$SETTLE" 'BEGIN { printf "%.6f", t + s }')
     while awk -v n="$(now)" -v e="$end" 'BEGIN { exit !(n < e) }'; do
         if awk -v q="$queued" '{ exit !($1 + $2 >= q) }' "$inflight"; then
             now
@@ -570,7 +572,7 @@ queue_builds() {
         fi
         sleep 0.01
     done
-    echo "$end"
+    echo "$1"
 }
 
 io_condition() { # CONDITION
