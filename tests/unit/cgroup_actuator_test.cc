@@ -66,5 +66,45 @@ TEST(CgroupActuator, ADecisionItCannotApplyIsAnError) {
     EXPECT_NE(s.error().message.find("the network sensor is not running"), std::string::npos);
 }
 
+// An earlier run's knob that cannot be restored at start-up (here a file the
+// write fails on) keeps its journal entry and is never touched by this run;
+// the daemon starts anyway, and every other knob works.
+TEST(CgroupActuator, AKnobThatCannotBeRestoredAtStartIsHeldAndNeverTouched) {
+    FakeCgroupfs fs(FakeCgroupfs::Shape::V2);
+    auto weight = fs.app_file("cpu", "cpu.weight");
+    {
+        auto earlier = make_actuator(fs);
+        ASSERT_TRUE(earlier->apply(decision(Knob::CpuWeight, 30)));
+    }  // a crash: nothing restored
+    std::filesystem::remove(weight);
+    std::filesystem::create_directory(weight);  // writes to it fail (EISDIR)
+
+    auto actuator = make_actuator(fs);
+    Status s = actuator->restore_left_over();
+    ASSERT_FALSE(s);
+    EXPECT_NE(s.error().message.find(weight.string()), std::string::npos) << s.error().message;
+
+    // The file can be written again (the disk is back), but this run holds it.
+    std::filesystem::remove(weight);
+    fs.write(weight, "30\n");
+    Status refused = actuator->apply(decision(Knob::CpuWeight, 50));
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("was left changed by an earlier run and could not be "
+                                           "restored"),
+              std::string::npos)
+        << refused.error().message;
+    EXPECT_EQ(fs.read(weight), "30\n") << "not touched";
+    ClassPolicy cls;
+    cls.knobs = {{Knob::CpuWeight, {}}, {Knob::CpuMax, {}}};
+    auto values = actuator->read("/app", cls, {});
+    EXPECT_EQ(values.count(Knob::CpuWeight), 0u) << "the controller never sees it";
+    EXPECT_TRUE(actuator->apply(decision(Knob::CpuMax, 0.5))) << "the other knobs work";
+
+    // On exit it is tried again with the rest: the file takes its original.
+    EXPECT_TRUE(actuator->restore_all());
+    EXPECT_EQ(fs.read(weight), "100");
+    EXPECT_EQ(fs.read(fs.app_file("cpu", "cpu.max")), "max 100000");
+}
+
 }  // namespace
 }  // namespace cgw

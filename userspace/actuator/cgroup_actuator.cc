@@ -85,4 +85,11 @@ Status CgroupActuator::restore_all() {
     return {};
 }
 
+Status CgroupActuator::restore_left_over() {
+    Status s = restore_all();
+    for (const JournalEntry &entry : journal_.entries())
+        journal_.hold(entry.key);
+    return s;
+}
+
 }  // namespace cgw

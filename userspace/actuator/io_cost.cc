@@ -91,6 +91,9 @@ Result<std::string> set_io_cost(const DiskPolicy &disk, const std::filesystem::p
             "{} does not exist: this kernel has no io.cost (CONFIG_BLK_CGROUP_IOCOST), or the "
             "node binds the io controller to cgroup v1 (blkio)",
             qos.string())};
+    for (const auto &file : {model, qos})
+        if (JournalKey key{file.string(), *device}; journal.held(key))
+            return held_error(key);
     if (auto s = set_line(model, *device, "ctrl=user model=linear " + disk.io_cost.model, journal,
                           io_cost_model_restore);
         !s)

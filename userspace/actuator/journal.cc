@@ -197,6 +197,17 @@ void Journal::apply(const std::string &op, const JournalKey &key, const std::str
     }
 }
 
+std::string to_string(const JournalKey &key) {
+    return key.device.empty() ? key.file : fmt::format("{} (device {})", key.file, key.device);
+}
+
+Error held_error(const JournalKey &key) {
+    return Error{fmt::format(
+        "{} was left changed by an earlier run and could not be restored: cgwarden leaves it "
+        "alone until `cgwarden restore` puts it back (or `cgwarden restore --forget` drops it)",
+        to_string(key))};
+}
+
 Status Journal::append(const std::string &op, const JournalKey &key, const std::string &value) {
     if (auto s = write_all_synced(fd_.get(), format_record(op, key, value), path_); !s)
         return s.error().context("journaling " + key.file);
@@ -213,7 +224,10 @@ Status Journal::record_written(const JournalKey &key, const std::string &slice) 
 }
 
 Status Journal::record_restored(const JournalKey &key) {
-    return append(kRestored, key, "");
+    if (auto s = append(kRestored, key, ""); !s)
+        return s;
+    held_.erase(key);
+    return {};
 }
 
 Status Journal::compact() {

@@ -66,6 +66,8 @@ Result<KnobIo::Files> KnobIo::files_of(const KnobTarget &target) const {
         files.paths.push_back(path);
         files.keys.push_back(
             {path.string(), f.slice == SliceOf::DeviceLine ? target.device : std::string()});
+        if (journal_.held(files.keys.back()))
+            return held_error(files.keys.back()).context(what);
         files.slices.push_back(file_slice(*content, f.slice, target.device));
     }
     return files;

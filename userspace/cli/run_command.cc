@@ -73,14 +73,20 @@ void run_daemon(const RunArgs &args) {
     std::string journal_path = journal.path().string();
     auto actuator = std::make_unique<CgroupActuator>(layout, std::move(journal));
     // Knobs left changed by a run that crashed go back first: every run
-    // starts from the node's own values.
+    // starts from the node's own values. One that cannot go back (its disk
+    // detached, its controller removed) must not turn into a crash loop:
+    // it stays journaled, this run leaves it alone, and the rest runs.
     if (left_changed > 0) {
         spdlog::warn(
             "{} holds {} knob(s) changed by an earlier run that did not stop cleanly: "
             "restoring them",
             journal_path, left_changed);
-        if (Status s = actuator->restore_all(); !s)
-            throw Failure{s.error().message};
+        if (Status s = actuator->restore_left_over(); !s)
+            spdlog::error(
+                "{}. Those stay journaled and this run does not touch them: `cgwarden restore "
+                "--list --state-dir {}` shows them, `cgwarden restore` tries again, "
+                "`--forget FILE` drops one that can never apply",
+                s.error().message, policy.state_dir);
     }
 
     KernelFeatures features = probe_kernel_features();

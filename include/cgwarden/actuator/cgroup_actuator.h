@@ -38,6 +38,11 @@ class CgroupActuator : public Actuator {
     Status apply(const Decision &decision) override;
     std::set<KnobTarget> take_changed_externally() override;
     Status restore_all() override;
+    // At start-up, what an earlier run left changed goes back. An entry that
+    // cannot be restored (a detached disk, a removed controller) stays in
+    // the journal and is held: this run never touches its file. The error
+    // lists them; the daemon starts anyway.
+    Status restore_left_over();
 
   private:
     Result<double> read_one(const KnobTarget &target) const;

@@ -9,6 +9,7 @@
 #include <compare>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,12 @@ struct JournalKey {
     std::string device;  // "MAJ:MIN" for a per-device line, "" for the file
     auto operator<=>(const JournalKey &) const = default;
 };
+
+// "/sys/fs/cgroup/a/io.max (device 8:0)", for messages.
+std::string to_string(const JournalKey &key);
+
+// Why a held entry's file is not touched (Journal::hold), for messages.
+Error held_error(const JournalKey &key);
 
 struct JournalEntry {
     JournalKey key;
@@ -48,8 +55,16 @@ class Journal {
     // an external change is adopted as the new original).
     Status record_original(const JournalKey &key, const std::string &restore);
     Status record_written(const JournalKey &key, const std::string &slice);
-    // The file is back to its original (or gone): the entry is done.
+    // The file is back to its original (or gone): the entry is done. Also
+    // how `cgwarden restore --forget` drops an entry that can never apply.
     Status record_restored(const JournalKey &key);
+
+    // An entry an earlier run left that could not be restored: the file's
+    // state is unknown and its original is the journal's, so no write of
+    // this process may touch it (KnobIo and io.cost refuse) until it is
+    // restored or forgotten. In memory: each start judges afresh.
+    void hold(const JournalKey &key) { held_.insert(key); }
+    bool held(const JournalKey &key) const { return held_.count(key) > 0; }
 
     // Rewrites the file with the live entries only (empty when all are
     // restored), atomically: temporary file, fsync, rename, fsync directory.
@@ -65,6 +80,7 @@ class Journal {
     UniqueFd fd_;
     UniqueFd lock_;  // <state_dir>/journal.lock, flock'd while open
     std::vector<JournalEntry> entries_;
+    std::set<JournalKey> held_;
     size_t dropped_lines_ = 0;
 };
 
