@@ -43,6 +43,15 @@ TEST(Psi, ParsesSomeAndFull) {
 TEST(Psi, RejectsMalformedText) {
     EXPECT_FALSE(parse_psi("some avg10 1.0\n"));
     EXPECT_FALSE(parse_psi(""));
+    // Once an exception from std::stod on the loop thread: an error now.
+    for (const char *bad :
+         {"some avg10=x avg60=0.00 avg300=0.00 total=1\n", "some avg10=1e999999 total=1\n",
+          "some avg10=1.5junk total=1\n", "some avg10= total=1\n"}) {
+        auto psi = parse_psi(bad);
+        ASSERT_FALSE(psi) << bad;
+        EXPECT_NE(psi.error().message.find("malformed PSI field 'avg10="), std::string::npos)
+            << psi.error().message;
+    }
 }
 
 }  // namespace

@@ -91,6 +91,17 @@ TEST(DecisionJson, ReadsBackWhatItWrites) {
     }
 }
 
+// Once a throw in an HTTP thread (std::terminate, nothing restored).
+TEST(DecisionJson, ANameThatIsNotUtf8IsWrittenWithReplacementCharacters) {
+    DecisionDocument document = sample_document();
+    document.decisions[0].decision.cgroup = "/batch/\xff\xfe";
+    std::string text;
+    ASSERT_NO_THROW(text = to_json(document));
+    auto back = parse_decision_document(text);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->decisions[0].decision.cgroup, "/batch/\xef\xbf\xbd\xef\xbf\xbd");
+}
+
 TEST(DecisionJson, RefusesWhatItCannotRead) {
     EXPECT_FALSE(parse_decision_document("<html>"));
     EXPECT_FALSE(parse_decision_document("[]"));

@@ -79,6 +79,16 @@ TEST(ExporterPublisher, RemovedCgroupsLoseTheirSeries) {
     EXPECT_NE(text.find("/idle/2\""), std::string::npos) << text;
 }
 
+// A cgroup name is any bytes but '/'; the scrape must stay UTF-8.
+TEST(ExporterPublisher, ANameThatIsNotUtf8IsScrapedWithReplacementCharacters) {
+    FakePass pass;
+    pass.add_cgroup(999, "/batch/caf\xe9-\xff", 0.5);  // Latin-1, then a stray byte
+    std::string text = text_of(publisher().build(pass.report()));
+    EXPECT_NE(text.find("cgroup=\"/batch/caf\xef\xbf\xbd-\xef\xbf\xbd\""), std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("\xe9-"), std::string::npos);
+}
+
 TEST(ExporterPublisher, RunqueueHistogramInTextFormat) {
     FakePass pass;
     std::string text = text_of(publisher().build(pass.report()));

@@ -1,5 +1,6 @@
 #include "cgwarden/cgroup/cpu_stat.h"
 
+#include <charconv>
 #include <sstream>
 
 #include "cgwarden/cgroup/files.h"
@@ -44,9 +45,14 @@ Result<Psi> parse_psi(std::string_view text) {
                 return Error{"malformed PSI field '" + field + "'"};
             std::string_view name(field.data(), eq);
             std::string_view value(field.data() + eq + 1, field.size() - eq - 1);
-            if (kind == "some" && name == "avg10")
-                psi.some_avg10 = std::stod(std::string(value));
-            else if (kind == "some" && name == "total")
+            if (kind == "some" && name == "avg10") {
+                // from_chars: a bad value is an error of this read, never an
+                // exception on the loop thread.
+                auto [end, ec] =
+                    std::from_chars(value.data(), value.data() + value.size(), psi.some_avg10);
+                if (ec != std::errc() || end != value.data() + value.size())
+                    return Error{"malformed PSI field '" + field + "'"};
+            } else if (kind == "some" && name == "total")
                 psi.some_total_us = to_u64(value);
             else if (kind == "full" && name == "total")
                 psi.full_total_us = to_u64(value);

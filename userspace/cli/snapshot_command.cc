@@ -90,7 +90,8 @@ void run_snapshot(const SnapshotArgs &args) {
         net->end(report, tree, args.cgroups);
     io.add_to(report, tree, args.cgroups);
     if (args.json)
-        std::cout << to_json(report).dump(2) << "\n";
+        std::cout << to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
     else
         std::cout << to_table(report);
 }

@@ -121,7 +121,9 @@ std::string to_json(const DecisionDocument &document) {
     json out = {{"mode", to_string(document.mode)},
                 {"total", document.total},
                 {"decisions", std::move(records)}};
-    return out.dump(2) + "\n";
+    // Replace, not throw: a cgroup name need not be UTF-8, and this runs in
+    // an HTTP thread, where an exception would end the daemon unrestored.
+    return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 DecisionDocument document_of(const DecisionHistory &history) {

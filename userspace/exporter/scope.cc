@@ -5,6 +5,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "cgwarden/common/strings.h"
+
 namespace cgw {
 
 namespace {
@@ -97,11 +99,12 @@ size_t take_best(std::vector<Ranked> &candidates, size_t limit, std::vector<Rank
 
 Labels labels_of(const std::string &path, const std::optional<size_t> &class_index,
                  const Policy &policy, const IdentifyCgroup &identify) {
-    Labels labels{{"cgroup", path}};
+    // A cgroup name may be any bytes; a scrape must be UTF-8.
+    Labels labels{{"cgroup", valid_utf8(path)}};
     if (class_index && *class_index < policy.classes.size())
         labels.push_back({"class", policy.classes[*class_index].name});
     for (auto &[name, value] : identity_labels(identify(path)))
-        labels.push_back({std::move(name), std::move(value)});
+        labels.push_back({std::move(name), valid_utf8(value)});
     return labels;
 }
 
