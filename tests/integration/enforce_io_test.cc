@@ -162,7 +162,13 @@ TEST_F(IoEnforcement, ALimitThatCannotMakeTheReaderHealthyIsUndoneWithItsVerdict
         << "the hog's " << knobs_->files().front() << " never reached the floor: '" << hog_limit()
         << "'\n"
         << slurp(config_.log);
-    ASSERT_TRUE(eventually([&] { return knobs_->read() == knobs_->originals(); }, 10s))
+    // The decision is logged just after the write: wait for both.
+    ASSERT_TRUE(eventually(
+        [&] {
+            return knobs_->read() == knobs_->originals() &&
+                   slurp(config_.log).find("rule=no-effect") != std::string::npos;
+        },
+        10s))
         << "a limit at its floor that leaves the reader breaching is undone\n"
         << slurp(config_.log);
     std::string log = slurp(config_.log);

@@ -160,6 +160,27 @@ TEST(KnobCodec, V1ThrottleLimitsBothDirections) {
     EXPECT_EQ(c.restore_text("", "8:0"), "8:0 0");
 }
 
+// A step of cgwarden's never raises a limit the operator set, in either
+// direction, and lifting its cap puts theirs back.
+TEST(KnobCodec, IoMaxKeepsTheOperatorsOwnLimitOfEachDirection) {
+    auto v2 = codec(v2_layout(), Knob::IoMax);
+    std::vector<std::string> operator_v2 = {"8:0 rbps=max wbps=1048576 riops=max wiops=100"};
+    auto encoded = v2.encode(2097152, operator_v2, operator_v2, "8:0");
+    ASSERT_TRUE(encoded) << encoded.error().message;
+    EXPECT_EQ(*encoded, std::vector<std::string>{"8:0 rbps=2097152 wbps=1048576"});
+    encoded =
+        v2.encode(kMax, {"8:0 rbps=2097152 wbps=1048576 riops=max wiops=100"}, operator_v2, "8:0");
+    EXPECT_EQ(*encoded, std::vector<std::string>{"8:0 rbps=max wbps=1048576"});
+
+    auto v1 = codec(hybrid_layout(), Knob::IoMax);
+    std::vector<std::string> operator_v1 = {"", "8:0 1048576"};
+    encoded = v1.encode(2097152, operator_v1, operator_v1, "8:0");
+    ASSERT_TRUE(encoded) << encoded.error().message;
+    EXPECT_EQ(*encoded, (std::vector<std::string>{"8:0 2097152", "8:0 1048576"}));
+    encoded = v1.encode(kMax, {"8:0 2097152", "8:0 1048576"}, operator_v1, "8:0");
+    EXPECT_EQ(*encoded, (std::vector<std::string>{"8:0 0", "8:0 1048576"}));
+}
+
 TEST(KnobCodec, UnsupportedKnobsSayWhy) {
     auto memory = knob_codec(hybrid_layout(), Knob::MemoryHigh);
     ASSERT_FALSE(memory);

@@ -127,10 +127,20 @@ KnobCodec v2_io_max() {
     return {"io",
             {{"io.max", SliceOf::DeviceLine}},
             true,
-            [](double rate, const Slices &, const Slices &,
+            // Each direction is capped at the lower of the rate and what the
+            // operator had set (`before`: the line before cgwarden's first
+            // write): a step never raises an operator's limit, and lifting
+            // the cap puts theirs back. riops/wiops are not written: the
+            // kernel keeps fields a write does not name.
+            [](double rate, const Slices &, const Slices &before,
                const std::string &device) -> Result<Slices> {
-                std::string bps = std::isinf(rate) ? "max" : integer_text(rate);
-                return Slices{fmt::format("{} rbps={} wbps={}", device, bps, bps)};
+                auto capped = [&](std::string_view key) {
+                    auto limit = max_or_integer(keyed_field(before[0], key), "io.max");
+                    double bps = std::min(rate, limit ? *limit : kUnlimited);
+                    return std::isinf(bps) ? std::string("max") : integer_text(bps);
+                };
+                return Slices{
+                    fmt::format("{} rbps={} wbps={}", device, capped("rbps"), capped("wbps"))};
             },
             [](const Slices &s) -> Result<double> {
                 if (s[0].empty())
@@ -250,10 +260,19 @@ KnobCodec v1_throttle_bps() {
             {{"blkio.throttle.read_bps_device", SliceOf::DeviceLine},
              {"blkio.throttle.write_bps_device", SliceOf::DeviceLine}},
             true,
-            [](double rate, const Slices &, const Slices &,
+            // As v2's io.max: each file at the lower of the rate and the
+            // operator's own limit there ("0": none).
+            [](double rate, const Slices &, const Slices &before,
                const std::string &device) -> Result<Slices> {
-                std::string line = device + " " + (std::isinf(rate) ? "0" : integer_text(rate));
-                return Slices{line, line};
+                Slices lines;
+                for (const std::string &original : before) {
+                    auto fields = split_nonempty(original, ' ');
+                    auto limit = fields.size() == 2 ? integer_value(fields[1], "blkio.throttle")
+                                                    : Result<double>(0.0);
+                    double bps = limit && *limit > 0 ? std::min(rate, *limit) : rate;
+                    lines.push_back(device + " " + (std::isinf(bps) ? "0" : integer_text(bps)));
+                }
+                return lines;
             },
             [](const Slices &s) -> Result<double> {
                 auto fields = split_nonempty(s[0], ' ');
