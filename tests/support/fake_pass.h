@@ -213,6 +213,7 @@ class FakePass {
             r.net_paths = &net_paths;
         }
         r.ringbuf_events = ringbuf_events;
+        r.sensor_read_errors = sensor_read_errors;
         return r;
     }
 
@@ -230,6 +231,7 @@ class FakePass {
     NetSignals net_signals;
     std::map<uint64_t, std::string> net_paths;
     std::map<std::string, uint64_t> ringbuf_events;
+    std::map<std::string, uint64_t> sensor_read_errors;
 };
 
 // The exporter's publisher as the tests use it: the fake pass's drop reason

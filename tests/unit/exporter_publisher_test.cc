@@ -167,12 +167,15 @@ TEST(ExporterPublisher, ActionsAndWriteErrorsAccumulateAcrossPasses) {
 
 TEST(ExporterPublisher, SelfFamilies) {
     FakePass pass;
+    pass.sensor_read_errors["net"] = 2;
     std::string text = text_of(publisher().build(pass.report()));
     for (const char *line : {
              "cgwarden_bpf_program_runs_total{program=\"btf_sched_switch\"} 1000",
              "cgwarden_bpf_program_run_seconds_total{program=\"btf_sched_switch\"} 0.002",
              "cgwarden_lost_events_total{sensor=\"cpu\",reason=\"preempt_map_full\"} 4",
              "cgwarden_loop_duration_seconds 0.003",
+             "cgwarden_sensor_read_errors_total{sensor=\"io\"} 0",
+             "cgwarden_sensor_read_errors_total{sensor=\"net\"} 2",
          })
         EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
     EXPECT_NE(text.find("cgwarden_build_info{version=\"1.2.3\",kernel=\""), std::string::npos);

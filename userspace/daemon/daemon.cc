@@ -143,18 +143,15 @@ Result<Sample> Daemon::sample() {
     auto sample = take_sample(*sensors_.cpu, layout_, cpu_tree_, scope);
     if (!sample)
         return sample.error();
+    // IO and network are optional: a failed read costs their signals this
+    // pass (and the next, which has no previous sample to compare with),
+    // while CPU protection goes on.
     if (io_tree_) {
-        auto io = sensors_.io->read();
-        if (!io)
-            return io.error().context("sampling the IO sensor");
-        sample->io = std::move(io).value();
+        sample->io = optional_reads_.take("io", sensors_.io->read());
         io_tree_->refresh();
     }
     if (net_tree_) {
-        auto net = sensors_.net->read();
-        if (!net)
-            return net.error().context("sampling the network sensor");
-        sample->net = std::move(net).value();
+        sample->net = optional_reads_.take("net", sensors_.net->read());
         net_tree_->refresh();
     }
     return sample;
@@ -281,6 +278,7 @@ void Daemon::publish(std::chrono::steady_clock::time_point started, const Signal
         report.net_paths = &net_tree_->paths_by_id();
     }
     report.ringbuf_events = events_received_;
+    report.sensor_read_errors = optional_reads_.errors();
     metrics_->publish(report);
 }
 

@@ -79,6 +79,17 @@ void add_lost_events(const TickReport &report, Families &out) {
     out.push_back(std::move(lost).take());
     out.push_back(std::move(events).take());
     out.push_back(std::move(ring_lost).take());
+    FamilyBuilder read_errors("cgwarden_sensor_read_errors_total",
+                              "Passes whose read of an optional sensor (io, net) failed: that "
+                              "sensor's signals were left out of the pass, the rest ran.",
+                              MetricType::Counter);
+    for (const char *sensor : {"io", "net"}) {
+        auto it = report.sensor_read_errors.find(sensor);
+        read_errors.add({{"sensor", sensor}}, it == report.sensor_read_errors.end()
+                                                  ? 0
+                                                  : static_cast<double>(it->second));
+    }
+    out.push_back(std::move(read_errors).take());
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "cgwarden/control/input.h"
 #include "cgwarden/daemon/actuator.h"
 #include "cgwarden/daemon/metrics_sink.h"
+#include "cgwarden/daemon/optional_reads.h"
 #include "cgwarden/decisions/history.h"
 #include "cgwarden/policy/policy.h"
 #include "cgwarden/daemon/sensors.h"
@@ -114,6 +115,7 @@ class Daemon {
     std::shared_ptr<MetricsSink> metrics_;
     // The sensors' notable events received, by sensor, for the exporter.
     std::map<std::string, uint64_t> events_received_;
+    OptionalReads optional_reads_;  // of the IO and network sensors
 };
 
 }  // namespace cgw

@@ -44,6 +44,9 @@ struct TickReport {
     // Notable events drained from the sensors' ring buffers since start, by
     // sensor ("io", "net").
     std::map<std::string, uint64_t> ringbuf_events{};
+    // Failed reads of an optional sensor since start, by sensor ("io",
+    // "net"); each cost that sensor's signals one pass.
+    std::map<std::string, uint64_t> sensor_read_errors{};
 };
 
 class MetricsSink {
