@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "cgwarden/decisions/history.h"
 
@@ -107,11 +109,15 @@ void ActionTally::count(const TickReport &report) {
         ++actions_[{d.cgroup, to_string(d.knob), to_label(d.direction), d.rule}];
         write_errors_ += !r.error.empty();
     }
-    std::set<std::string> existing;
-    for (const auto &[id, path] : report.paths)
-        existing.insert(path);
+    // The few cgroups acted on are looked up among the node's thousands,
+    // not the other way round: no copy of every path each pass.
+    std::set<std::string> gone;  // copies: erasing actions_ would free views
+    for (const auto &[key, n] : actions_)
+        gone.insert(std::get<0>(key));
+    for (auto it = report.paths.begin(); it != report.paths.end() && !gone.empty(); ++it)
+        gone.erase(it->second);
     std::erase_if(actions_,
-                  [&](const auto &entry) { return existing.count(std::get<0>(entry.first)) == 0; });
+                  [&](const auto &entry) { return gone.count(std::get<0>(entry.first)) > 0; });
 }
 
 std::set<std::string> ActionTally::cgroups() const {
