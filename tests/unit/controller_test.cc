@@ -438,6 +438,19 @@ TEST(Controller, AVanishedCgroupIsForgotten) {
     EXPECT_TRUE(out.decisions.empty());
 }
 
+// A lowered knob that could not be read for a pass is still lowered: its
+// state stays, and it is given back once it can be read again.
+TEST(Controller, AKnobNotReadForAPassIsNotForgotten) {
+    Scenario run;
+    run.tick(true);
+    ASSERT_FALSE(run.state.knobs.empty());
+    ControllerInput in = run.node.interval(run.now + 1s, false);
+    in.cgroups.at("/batch").knobs.clear();
+    ControllerOutput out = decide(in, run.policy, run.state);
+    EXPECT_EQ(out.state.knobs.size(), run.state.knobs.size());
+    EXPECT_TRUE(out.decisions.empty());
+}
+
 // A class whose only CPU knob is the quota, on a node where the quota helps.
 struct QuotaScenario : Scenario {
     QuotaScenario() {

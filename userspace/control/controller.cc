@@ -239,13 +239,20 @@ class Decider {
                 continue;
             }
             auto grant = grant_now(cg->second, target.slot());
+            if (!grant) {
+                // Not read this pass (a read failed): still lowered as far as
+                // anyone knows. Forgetting it here would leave it lowered for
+                // good; it is judged again when it can be read.
+                ++it;
+                continue;
+            }
             bool held = ks.held_until && *ks.held_until > in_.now;
-            if (!grant || *grant >= ks.original) {
+            if (*grant >= ks.original) {
                 // Back at (or above) its original: cgwarden is done with it,
                 // but remembers for a while where it last held.
                 bool remember = (ks.held_at && in_.now - ks.last_move < kRememberFor) ||
                                 ks.last_blamed == in_.now;
-                it = grant && (held || remember) ? std::next(it) : out_.state.knobs.erase(it);
+                it = held || remember ? std::next(it) : out_.state.knobs.erase(it);
                 continue;
             }
             ++it;
