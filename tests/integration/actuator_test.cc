@@ -91,7 +91,7 @@ TEST_F(Actuator, WritesCpuWeightAndMaxInTheKernelsUnits) {
     EXPECT_FALSE(*io.changed_externally(target(Knob::CpuWeight)))
         << "what the kernel shows after our write is what we journaled";
 
-    RestoreReport report = restore_all(journal);
+    RestoreReport report = restore_all(journal, layout_);
     EXPECT_TRUE(report.ok());
     EXPECT_EQ(contents(), originals_);
     EXPECT_TRUE(std::isinf(*io.read(target(Knob::CpuMax))));
@@ -113,7 +113,7 @@ TEST_F(Actuator, AWriteTheKernelRefusesIsReportedAndNotJournaledAsWritten) {
     ASSERT_NE(entry, nullptr) << "the original is journaled before the attempt";
     EXPECT_FALSE(entry->written);
     EXPECT_FALSE(*io.changed_externally(target(Knob::CpuMax)));
-    EXPECT_TRUE(restore_all(journal).ok());
+    EXPECT_TRUE(restore_all(journal, layout_).ok());
     EXPECT_EQ(contents(), originals_);
 }
 
@@ -153,7 +153,7 @@ TEST_F(Actuator, CpuIdleAndTheWeightItOverridesComeBackInEitherOrder) {
                 << "not the kernel's default: the weight it had just before";
             EXPECT_FALSE(*io.changed_externally(target(Knob::CpuWeight)));
         }
-        RestoreReport report = restore_all(journal);
+        RestoreReport report = restore_all(journal, layout_);
         EXPECT_TRUE(report.ok()) << (report.outcomes.empty() ? "" : report.outcomes[0].error);
         EXPECT_EQ(*read_file(dir / "cpu.idle"), "0\n");
         EXPECT_EQ(*read_file(dir / weight_file), weight_before);

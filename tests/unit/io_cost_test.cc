@@ -104,7 +104,7 @@ TEST_F(IoCost, TheDisksOwnLinesAreJournaledBeforeTheWritesAndRestored) {
     ASSERT_TRUE(set_io_cost(kDisk, root_, journal, fs_.sys()));
     EXPECT_EQ(journal.entries()[1].restore, "254:16 enable=0 ctrl=auto");
 
-    EXPECT_TRUE(restore_all(journal).ok());
+    EXPECT_TRUE(restore_all(journal, fs_.layout()).ok());
     EXPECT_EQ(fs_.read(root_ / "io.cost.qos"), "254:16 enable=0 ctrl=auto");
     EXPECT_TRUE(journal.entries().empty());
 }

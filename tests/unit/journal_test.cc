@@ -136,5 +136,47 @@ TEST_F(JournalTest, OneProcessAtATime) {
     EXPECT_NE(second.error().message.find("in use by another cgwarden process"), std::string::npos);
 }
 
+// The journal says what restore writes where: no one but cgwarden's own
+// user may be able to put a line in it.
+TEST_F(JournalTest, AStateDirectoryOthersCanWriteOrASymlinkIsRefused) {
+    std::filesystem::create_directories(dir_);
+    std::filesystem::permissions(dir_, std::filesystem::perms::all);  // 0777
+    auto open_777 = Journal::open(dir_);
+    ASSERT_FALSE(open_777);
+    EXPECT_NE(open_777.error().message.find("is writable by group or others (mode 0777)"),
+              std::string::npos)
+        << open_777.error().message;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "journal")) << "nothing created in it";
+
+    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all |
+                                           std::filesystem::perms::group_read |
+                                           std::filesystem::perms::group_exec);  // 0750
+    EXPECT_TRUE(Journal::open(dir_)) << "readable by others is fine";
+
+    auto link = dir_;
+    link += "-link";
+    std::filesystem::remove(link);
+    std::filesystem::create_directory_symlink(dir_, link);
+    auto via_link = Journal::open(link);
+    std::filesystem::remove(link);
+    ASSERT_FALSE(via_link);
+    EXPECT_NE(via_link.error().message.find("is not a directory (a symlink?)"), std::string::npos)
+        << via_link.error().message;
+}
+
+TEST_F(JournalTest, AJournalThatIsASymlinkIsNotFollowed) {
+    std::filesystem::create_directories(dir_);
+    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
+    auto target = dir_;
+    target += "-elsewhere";
+    std::ofstream(target) << "";
+    std::filesystem::create_symlink(target, dir_ / "journal");
+    auto journal = Journal::open(dir_);
+    std::filesystem::remove(target);
+    ASSERT_FALSE(journal);
+    EXPECT_NE(journal.error().message.find("Too many levels of symbolic links"), std::string::npos)
+        << journal.error().message;
+}
+
 }  // namespace
 }  // namespace cgw

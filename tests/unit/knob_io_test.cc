@@ -128,7 +128,7 @@ TEST(KnobIo, ExternalChangesAreDetectedAndCanBeAdopted) {
     EXPECT_EQ(journal.entries()[0].restore, "300");
     EXPECT_FALSE(journal.entries()[0].written);
     ASSERT_TRUE(io.write(kWeight, 20));
-    auto report = restore_all(journal);
+    auto report = restore_all(journal, fs.layout());
     EXPECT_TRUE(report.ok());
     EXPECT_EQ(fs.read(fs.app_file("cpu", "cpu.weight")), "300") << "the adopted value";
 }
@@ -147,7 +147,7 @@ TEST(Restore, PutsOriginalsBackOnceAndSkipsGoneCgroups) {
     }
     std::filesystem::remove_all(fs.app_file("cpu", "").parent_path().parent_path() / "other");
     Journal journal = open_journal(fs.state_dir());
-    RestoreReport report = restore_all(journal);
+    RestoreReport report = restore_all(journal, fs.layout());
     EXPECT_TRUE(report.ok()) << report.journal_error;
     ASSERT_EQ(report.outcomes.size(), 6u);
     EXPECT_EQ(report.outcomes[1].key.file, fs.app_file("cpu", "cpu.cfs_period_us"))
@@ -158,7 +158,29 @@ TEST(Restore, PutsOriginalsBackOnceAndSkipsGoneCgroups) {
     EXPECT_EQ(fs.read(fs.app_file("blkio", "blkio.throttle.read_bps_device")), "8:0 0")
         << "the rule we added is removed (cgroupfs then shows no line)";
     EXPECT_TRUE(journal.entries().empty());
-    EXPECT_TRUE(restore_all(journal).outcomes.empty()) << "idempotent";
+    EXPECT_TRUE(restore_all(journal, fs.layout()).outcomes.empty()) << "idempotent";
+}
+
+// The journal says which file restore writes: one that names a path outside
+// the cgroup mounts (edited by someone) gets nothing written.
+TEST(Restore, WritesOnlyInsideTheCgroupMounts) {
+    FakeCgroupfs fs(FakeCgroupfs::Shape::V2);
+    auto outside = fs.root() / "etc-passwd";
+    fs.write(outside, "root:x:0:0\n");
+    auto escaping = fs.app_file("cpu", "cpu.weight").parent_path() / ".." / ".." / "etc-passwd";
+    Journal journal = open_journal(fs.state_dir());
+    for (const auto &file : {outside, escaping})
+        ASSERT_TRUE(journal.record_original({file.string(), ""}, "owned"));
+    RestoreReport report = restore_all(journal, fs.layout());
+    ASSERT_EQ(report.outcomes.size(), 2u);
+    for (const RestoreOutcome &o : report.outcomes) {
+        EXPECT_EQ(o.result, RestoreOutcome::Result::Failed);
+        EXPECT_NE(o.error.find("is not inside a cgroup file system mounted here"),
+                  std::string::npos)
+            << o.error;
+    }
+    EXPECT_EQ(fs.read(outside), "root:x:0:0\n");
+    EXPECT_EQ(journal.entries().size(), 2u) << "kept, for `cgwarden restore --list`";
 }
 
 TEST(Restore, AFailureIsReportedAndKeptForTheNextAttempt) {
@@ -171,7 +193,7 @@ TEST(Restore, AFailureIsReportedAndKeptForTheNextAttempt) {
     auto weight = fs.app_file("cpu", "cpu.weight");
     std::filesystem::remove(weight);
     std::filesystem::create_directory(weight);
-    RestoreReport report = restore_all(journal);
+    RestoreReport report = restore_all(journal, fs.layout());
     EXPECT_FALSE(report.ok());
     ASSERT_EQ(report.outcomes.size(), 2u);
     EXPECT_EQ(report.outcomes[0].result, RestoreOutcome::Result::Failed);
@@ -181,7 +203,7 @@ TEST(Restore, AFailureIsReportedAndKeptForTheNextAttempt) {
     ASSERT_EQ(journal.entries().size(), 1u);
     std::filesystem::remove(weight);
     fs.write(weight, "10\n");
-    EXPECT_TRUE(restore_all(journal).ok());
+    EXPECT_TRUE(restore_all(journal, fs.layout()).ok());
     EXPECT_EQ(fs.read(weight), "100");
 }
 
@@ -216,7 +238,7 @@ void crash_everywhere(FakeCgroupfs::Shape shape, const std::vector<std::string> 
                 bool journaled = journal.find({path.string(), ""}) != nullptr;
                 fs.write(path, journaled ? state[i] : originals[i]);
             }
-            RestoreReport report = restore_all(journal);
+            RestoreReport report = restore_all(journal, fs.layout());
             ASSERT_TRUE(report.ok()) << "cut at " << cut;
             for (size_t i = 0; i < files.size(); ++i)
                 ASSERT_EQ(file_slice(fs.read(fs.app_file("cpu", files[i])), SliceOf::Whole, ""),

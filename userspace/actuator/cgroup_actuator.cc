@@ -65,7 +65,7 @@ std::set<KnobTarget> CgroupActuator::take_changed_externally() {
 }
 
 Status CgroupActuator::restore_all() {
-    RestoreReport report = cgw::restore_all(journal_);
+    RestoreReport report = cgw::restore_all(journal_, io_.layout());
     written_.clear();
     std::string failures;
     if (egress_)

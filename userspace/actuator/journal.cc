@@ -112,7 +112,36 @@ Status write_all_synced(int fd, const std::string &text, const std::filesystem::
 }
 
 UniqueFd open_for_append(const std::filesystem::path &path) {
-    return UniqueFd(::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+    return UniqueFd(
+        ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600));
+}
+
+}  // namespace
+
+namespace {
+
+// The journal says what restore writes where: a state directory that
+// another user can write to, or a symlink to one, would let them choose.
+Status check_state_dir(const std::filesystem::path &dir) {
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0)
+        return Error::from_errno("checking state directory " + dir.string());
+    if (!S_ISDIR(st.st_mode))
+        return Error{fmt::format(
+            "state directory {} is not a directory (a symlink?): the journal says what restore "
+            "writes where, so it must live in a directory of cgwarden's own",
+            dir.string())};
+    if (st.st_uid != ::geteuid())
+        return Error{fmt::format(
+            "state directory {} belongs to uid {}, not to cgwarden's uid {}: the journal says "
+            "what restore writes where; chown {} {}",
+            dir.string(), st.st_uid, ::geteuid(), ::geteuid(), dir.string())};
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return Error{fmt::format(
+            "state directory {} is writable by group or others (mode {:04o}): the journal says "
+            "what restore writes where; chmod go-w {}",
+            dir.string(), st.st_mode & 07777, dir.string())};
+    return {};
 }
 
 }  // namespace
@@ -127,8 +156,10 @@ Result<Journal> Journal::open(const std::filesystem::path &state_dir) {
         return Error{
             fmt::format("creating state directory {}: {}", state_dir.string(), ec.message())};
     }
+    if (auto s = check_state_dir(state_dir); !s)
+        return s.error();
     auto lock_path = state_dir / "journal.lock";
-    UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!lock.valid())
         return Error::from_errno("opening " + lock_path.string());
     if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)
@@ -240,7 +271,8 @@ Status Journal::compact() {
     auto tmp = path_;
     tmp += ".tmp";
     {
-        UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        UniqueFd fd(
+            ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
         if (!fd.valid())
             return Error::from_errno("creating " + tmp.string());
         if (auto s = write_all_synced(fd.get(), text, tmp); !s)

@@ -4,6 +4,7 @@
 
 #include "cgwarden/actuator/journal.h"
 #include "cgwarden/actuator/restore.h"
+#include "cgwarden/cgroup/layout.h"
 #include "commands.h"
 
 namespace cgw::cli {
@@ -64,7 +65,8 @@ void run_restore(const RestoreArgs &args) {
         return list_entries(journal);
     if (!args.forget.empty())
         return forget(journal, args);
-    RestoreReport report = restore_all(journal);
+    CgroupLayout layout = or_fail(detect_cgroup_layout(), "cgroups");
+    RestoreReport report = restore_all(journal, layout);
     size_t failed = 0;
     for (const RestoreOutcome &o : report.outcomes) {
         switch (o.result) {

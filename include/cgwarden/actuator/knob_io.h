@@ -19,6 +19,8 @@ class KnobIo {
     KnobIo(CgroupLayout layout, Journal &journal, std::filesystem::path sys = "/sys")
         : layout_(std::move(layout)), journal_(journal), sys_(std::move(sys)) {}
 
+    const CgroupLayout &layout() const { return layout_; }
+
     // Whether the knob is per device on this layout (KnobSlot).
     bool needs_device(Knob knob) const;
 

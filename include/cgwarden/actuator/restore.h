@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cgwarden/actuator/journal.h"
+#include "cgwarden/cgroup/layout.h"
 
 namespace cgw {
 
@@ -33,6 +34,9 @@ struct RestoreReport {
 // a v1 CFS period goes back before its quota); one failure never stops the
 // rest, and each failed file is tried once more after all the others (a
 // weight refused while cpu.idle was still set). Then compacts the journal.
-RestoreReport restore_all(Journal &journal);
+// Only files inside one of `layout`'s cgroup mounts are written: an entry
+// naming any other path (a journal someone edited) fails, with why, and is
+// kept for the operator to look at (`cgwarden restore --list`).
+RestoreReport restore_all(Journal &journal, const CgroupLayout &layout);
 
 }  // namespace cgw
