@@ -320,6 +320,14 @@ TEST(PolicyParse, HeartbeatsAreChecked) {
     expect_error(
         flows("  - {name: hb, proto: udp, port: 1}\n  - {name: hb, proto: tcp, port: 2}\n"),
         "cgwarden.yaml:6:12: heartbeats[1].name: flow name 'hb' is used twice");
+    // Accepted here once, then refused by the network sensor with every net signal.
+    expect_error(
+        flows("  - {name: a, proto: udp, port: 7946}\n  - {name: b, proto: udp, port: 7946}\n"),
+        "cgwarden.yaml:6:33: heartbeats[1].port: udp:7946 is already flow 'a': one flow per "
+        "protocol and port");
+    ASSERT_TRUE(parse_policy(
+        flows("  - {name: a, proto: udp, port: 7946}\n  - {name: b, proto: tcp, port: 7946}\n"),
+        "p.yaml"));
     expect_error(flows("  - {name: hb, proto: udp}\n"),
                  "cgwarden.yaml:5:5: heartbeats[0].port: missing (required)");
     expect_error(flows("  - {name: hb, proto: udp, port: 1, cgroup: app}\n"),

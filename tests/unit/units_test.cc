@@ -62,6 +62,20 @@ TEST(Units, Percentages) {
         EXPECT_FALSE(parse_percent(bad)) << bad;
 }
 
+// A product past 2^62 once overflowed (llround of infinity is undefined).
+TEST(Units, ValuesTooLargeAreRefusedNotOverflowed) {
+    for (const char *text : {"1e300h", "1e19s", "200y"}) {
+        auto d = parse_duration(text);
+        EXPECT_FALSE(d) << text;
+    }
+    auto d = parse_duration("1e300h");
+    ASSERT_FALSE(d);
+    EXPECT_EQ(d.error().message, "expected a duration like 5ms or 1.5s, got '1e300h' (too large)");
+    EXPECT_FALSE(parse_size("99999999T"));
+    EXPECT_FALSE(parse_rate("1e300Gi/s"));
+    EXPECT_TRUE(parse_size("4Ti")) << "large, not absurd";
+}
+
 TEST(Units, WeightsPortsAndIntegers) {
     EXPECT_EQ(*parse_weight("1"), 1);
     EXPECT_EQ(*parse_weight("10000"), 10000);

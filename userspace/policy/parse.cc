@@ -90,6 +90,15 @@ std::vector<HeartbeatFlow> read_heartbeats(YamlChecker &check, const YAML::Node 
                         [&](const HeartbeatFlow &f) { return f.name == flow.name; }))
             check.error(node["name"], child_path(path, "name"),
                         fmt::format("flow name '{}' is used twice", flow.name));
+        // The network sensor keys flows by protocol and port: a second flow
+        // on the same pair would be refused there, with every net signal.
+        auto same_port = std::find_if(flows.begin(), flows.end(), [&](const HeartbeatFlow &f) {
+            return f.port != 0 && f.proto == flow.proto && f.port == flow.port;
+        });
+        if (same_port != flows.end())
+            check.error(node["port"], child_path(path, "port"),
+                        fmt::format("{}:{} is already flow '{}': one flow per protocol and port",
+                                    flow.proto, flow.port, same_port->name));
         flows.push_back(std::move(flow));
     }
     return flows;

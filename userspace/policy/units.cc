@@ -8,6 +8,8 @@ namespace cgw {
 
 namespace {
 
+constexpr double kMaxScaled = 4611686018427387904.0;  // 2^62
+
 struct Suffix {
     std::string_view name;
     double factor;
@@ -25,9 +27,16 @@ Result<double> parse_scaled(std::string_view text, const Suffix (&suffixes)[N],
     if (ec != std::errc{} || !std::isfinite(number) || number < 0)
         return fail();
     std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
-    for (const Suffix &s : suffixes)
-        if (unit == s.name)
-            return number * s.factor;
+    for (const Suffix &s : suffixes) {
+        if (unit != s.name)
+            continue;
+        // Above 2^62 (4 EiB, 146 years in ns) is a typo, and would overflow
+        // the integers knobs and durations are kept in.
+        double scaled = number * s.factor;
+        if (!std::isfinite(scaled) || scaled > kMaxScaled)
+            return Error{expected(what, text).message + " (too large)"};
+        return scaled;
+    }
     return fail();
 }
 
