@@ -43,5 +43,20 @@ TEST(Glob, Validation) {
     EXPECT_TRUE(glob_error("/a/[ab"));
 }
 
+// Many "**" against a deep path: backtracking took exponential time here
+// (this test did not finish); the matcher is linear in glob times path now.
+TEST(Glob, ManyDoubleStarsAgainstADeepPathAreQuick) {
+    std::string glob, path;
+    for (int i = 0; i < 12; ++i)
+        glob += "/**";
+    glob += "/x";
+    for (int i = 0; i < 60; ++i)
+        path += "/a";
+    EXPECT_FALSE(glob_match(glob, path + "/y"));
+    EXPECT_TRUE(glob_match(glob, path + "/x"));
+    EXPECT_TRUE(glob_match("/**/a/**/b/**", "/a/b"));
+    EXPECT_FALSE(glob_match("/**/a/**/b/**", "/b/a"));
+}
+
 }  // namespace
 }  // namespace cgw

@@ -2,7 +2,10 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "cgwarden/common/strings.h"
 
@@ -10,21 +13,30 @@ namespace cgw {
 
 namespace {
 
-// Backtracking over "**"; globs are short and have few "**", so this is cheap.
+// Whether the glob's components match the path's, by dynamic programming
+// over (glob component, path position): linear in the glob times the path.
+// Backtracking over each "**" took exponential time in their number, and
+// cgroup paths come from users (a delegated subtree names its own).
 bool match_components(std::span<const std::string_view> glob,
                       std::span<const std::string_view> path) {
-    if (glob.empty())
-        return path.empty();
-    if (glob.front() == "**") {
-        for (size_t skip = 0; skip <= path.size(); ++skip)
-            if (match_components(glob.subspan(1), path.subspan(skip)))
-                return true;
-        return false;
+    // reach[j]: the components so far match path[0, j).
+    std::vector<char> reach(path.size() + 1, 0), next(path.size() + 1, 0);
+    reach[0] = 1;
+    for (std::string_view g : glob) {
+        std::fill(next.begin(), next.end(), 0);
+        if (g == "**") {
+            char any = 0;
+            for (size_t j = 0; j <= path.size(); ++j)
+                next[j] = any |= reach[j];
+        } else {
+            std::string pattern(g);
+            for (size_t j = 0; j < path.size(); ++j)
+                next[j + 1] =
+                    reach[j] && ::fnmatch(pattern.c_str(), std::string(path[j]).c_str(), 0) == 0;
+        }
+        reach.swap(next);
     }
-    return !path.empty() &&
-           ::fnmatch(std::string(glob.front()).c_str(), std::string(path.front()).c_str(), 0) ==
-               0 &&
-           match_components(glob.subspan(1), path.subspan(1));
+    return reach[path.size()] != 0;
 }
 
 }  // namespace
