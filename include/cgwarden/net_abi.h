@@ -48,11 +48,15 @@ struct cgw_flow_key {
 };
 
 /* Filled by the daemon. */
+#define CGW_NET_NO_SENDER (~(cgw_u64)0)
+
 struct cgw_flow_config {
     cgw_u32 index; /* slot in the flow_stats array */
     cgw_u32 pad;
     cgw_u64 gap_limit_ns;  /* a gap between two sends above this is an event; 0: none */
-    cgw_u64 sender_cgroup; /* only sends from this cgroup2 id count; 0: any sender */
+    cgw_u64 sender_cgroup; /* only sends from this cgroup2 id count; 0: any sender;
+                              CGW_NET_NO_SENDER: the declared sender's cgroup does not
+                              exist now, no send counts */
 };
 
 struct cgw_flow_stats {

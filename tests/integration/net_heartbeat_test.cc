@@ -292,6 +292,33 @@ TEST_F(NetTraffic, TcpHeartbeatRetransmitsEqualTheSocketsOwnCount) {
 
 // The sender pauses for three intervals: the longest gap shows it and a gap
 // event arrives on the ring buffer; the command line reports the same gap.
+// A flow's sender named by cgroup: missing at start it disabled every
+// network signal, and one that restarted (a new cgroup under the same path,
+// a new id) stopped counting for good. The sensor follows the path.
+TEST_F(NetTraffic, ASendersCgroupIsFollowedAcrossItsRecreation) {
+    NetnsPair net;
+    TestCgroup rx(layout_, "rx", kSocketCgroup);
+    auto first = std::make_unique<TestCgroup>(layout_, "late-hb", kSocketCgroup);
+    std::string path = first->path();
+    first.reset();  // the sender is not there when the daemon starts
+    auto sensor = open_sensor({{"hb", "udp", port_, std::nullopt, path}});
+
+    auto sends_counted = [&](TestCgroup &hb, int count) {
+        pid_t receiver = start_receiver(rx, net, port_, "received");
+        NetCounters before = read(*sensor);
+        pid_t sender = start_heartbeats(hb, net, count, 10);
+        test::wait_for_exit(sender, 30s);
+        NetCounters after = read(*sensor);
+        test::wait_for_exit(receiver, 30s);
+        return heartbeat(report(*sensor, before, after, {hb.path()}), "hb")["sent"].get<int64_t>();
+    };
+    TestCgroup second(layout_, "late-hb", kSocketCgroup);  // the same path, a new id
+    ASSERT_EQ(second.path(), path);
+    EXPECT_EQ(sends_counted(second, 20), 0) << "not followed yet: counted for no cgroup";
+    ASSERT_TRUE(sensor->follow_senders(CgroupTree(*layout_.unified)));
+    EXPECT_EQ(sends_counted(second, 20), 20) << "followed: every send counts";
+}
+
 TEST_F(NetTraffic, HeartbeatPauseIsTheMaxGapAndAGapEvent) {
     NetnsPair net;
     TestCgroup hb(layout_, "hb", kSocketCgroup);

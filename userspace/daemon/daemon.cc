@@ -153,6 +153,8 @@ Result<Sample> Daemon::sample() {
     if (net_tree_) {
         sample->net = optional_reads_.take("net", sensors_.net->read());
         net_tree_->refresh();
+        if (Status s = sensors_.net->follow_senders(*net_tree_); !s)
+            spdlog::warn("{}", s.error().message);
     }
     return sample;
 }

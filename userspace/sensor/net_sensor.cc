@@ -27,6 +27,9 @@ struct NetSensor::Impl {
     NetSkeleton skel;
     AttachMode mode = AttachMode::TpBtf;
     std::vector<HeartbeatFlow> flows;
+    // Each flow's config in the flows map; sender_cgroup follows the
+    // declared sender's cgroup (follow_senders).
+    std::vector<cgw_flow_config> configs;
     std::vector<std::string> degraded;
     std::vector<BpfLink> links;
     std::unique_ptr<RingBuffer> events;
@@ -98,15 +101,20 @@ Result<std::unique_ptr<NetSensor::Impl>> load(const KernelFeatures &f, AttachMod
     return impl;
 }
 
+cgw_flow_key flow_key(const HeartbeatFlow &flow) {
+    cgw_flow_key key{};
+    key.port = flow.port;
+    key.proto = flow.proto == "tcp" ? CGW_NET_PROTO_TCP : CGW_NET_PROTO_UDP;
+    return key;
+}
+
 Status declare_flows(NetSensor::Impl &impl, const CgroupLayout &layout) {
     if (impl.flows.size() > CGW_NET_MAX_FLOWS)
         return Error{fmt::format("{} heartbeat flows declared; at most {} are supported",
                                  impl.flows.size(), static_cast<int>(CGW_NET_MAX_FLOWS))};
     for (uint32_t i = 0; i < impl.flows.size(); ++i) {
         const HeartbeatFlow &flow = impl.flows[i];
-        cgw_flow_key key{};
-        key.port = flow.port;
-        key.proto = flow.proto == "tcp" ? CGW_NET_PROTO_TCP : CGW_NET_PROTO_UDP;
+        cgw_flow_key key = flow_key(flow);
         cgw_flow_config config{};
         config.index = i;
         if (flow.interval)
@@ -114,19 +122,23 @@ Status declare_flows(NetSensor::Impl &impl, const CgroupLayout &layout) {
                 static_cast<double>(flow.interval->count()) * kHeartbeatGapFactor);
         if (flow.cgroup) {
             // Sockets belong to cgroup2 cgroups: the sender is named there.
+            // Missing now, it may start later (follow_senders finds it).
             std::optional<uint64_t> id;
             if (layout.unified)
                 id = CgroupTree(*layout.unified).id_of(*flow.cgroup);
             if (!id)
-                return Error{fmt::format("heartbeat {}: no cgroup {} in the cgroup2 hierarchy",
-                                         flow.name, *flow.cgroup)};
-            config.sender_cgroup = *id;
+                spdlog::warn(
+                    "heartbeat {}: no cgroup {} in the cgroup2 hierarchy yet; its sends count "
+                    "once it exists",
+                    flow.name, *flow.cgroup);
+            config.sender_cgroup = id.value_or(CGW_NET_NO_SENDER);
         }
         if (bpf_map__update_elem(impl.skel->maps.flows, &key, sizeof key, &config, sizeof config,
                                  BPF_NOEXIST) != 0)
             return Error::from_errno(fmt::format(
                 "heartbeat {}: declaring {}:{}{}", flow.name, flow.proto, flow.port,
                 errno == EEXIST ? " (another heartbeat has the same protocol and port)" : ""));
+        impl.configs.push_back(config);
     }
     return {};
 }
@@ -251,6 +263,36 @@ const std::vector<HeartbeatFlow> &NetSensor::flows() const {
 
 const std::vector<std::string> &NetSensor::degraded() const {
     return impl_->degraded;
+}
+
+Status NetSensor::follow_senders(const CgroupTree &cgroup2) {
+    Impl &m = *impl_;
+    for (size_t i = 0; i < m.flows.size() && i < m.configs.size(); ++i) {
+        const HeartbeatFlow &flow = m.flows[i];
+        if (!flow.cgroup)
+            continue;
+        uint64_t id = cgroup2.id_of(*flow.cgroup).value_or(CGW_NET_NO_SENDER);
+        cgw_flow_config &config = m.configs[i];
+        if (id == config.sender_cgroup)
+            continue;
+        cgw_flow_config next = config;
+        next.sender_cgroup = id;
+        cgw_flow_key key = flow_key(flow);
+        if (bpf_map__update_elem(m.skel->maps.flows, &key, sizeof key, &next, sizeof next,
+                                 BPF_EXIST) != 0)
+            return Error::from_errno(
+                fmt::format("heartbeat {}: following its sender {}", flow.name, *flow.cgroup));
+        config = next;
+        if (id == CGW_NET_NO_SENDER)
+            spdlog::warn(
+                "heartbeat {}: its sender's cgroup {} is gone; its sends count again "
+                "once it exists",
+                flow.name, *flow.cgroup);
+        else
+            spdlog::info("heartbeat {}: sender cgroup {} is cgroup2 id {} now", flow.name,
+                         *flow.cgroup, id);
+    }
+    return {};
 }
 
 Result<NetCounters> NetSensor::read() {

@@ -13,6 +13,7 @@
 
 #include "cgwarden/bpf/probe.h"
 #include "cgwarden/cgroup/layout.h"
+#include "cgwarden/cgroup/tree.h"
 #include "cgwarden/common/result.h"
 #include "cgwarden/policy/policy.h"
 #include "cgwarden/sensor/cpu_counters.h"
@@ -49,6 +50,12 @@ class NetSensor {
 
     // Reading starts a new window for the flows' longest gap.
     Result<NetCounters> read();
+
+    // Points each flow declared with a sender cgroup at that cgroup's id in
+    // `cgroup2` now: a sender that restarts gets a new cgroup (a new id)
+    // under the same path, and one missing at start may appear later.
+    // Called every pass; a change is logged.
+    Status follow_senders(const CgroupTree &cgroup2);
     std::vector<ProgramStats> program_stats() const;
 
     // Ring buffer: events go to the handler from consume_events/poll_events.
