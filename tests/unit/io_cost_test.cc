@@ -22,7 +22,8 @@ const DiskPolicy kDisk{"vdb",
 class IoCost : public ::testing::Test {
   protected:
     void SetUp() override {
-        for (const char *dir : {"class/block/vdb", "class/block/vdb1", "dev/block/254:16"})
+        for (const char *dir :
+             {"class/block/vdb", "class/block/vdb1", "dev/block/254:16", "class/block/null"})
             std::filesystem::create_directories(fs_.sys() / dir);
         fs_.write(fs_.sys() / "class/block/vdb/dev", "254:16\n");
         fs_.write(fs_.sys() / "dev/block/254:16/dev", "254:16\n");
@@ -45,6 +46,12 @@ TEST_F(IoCost, ADiskIsNamedByNamePathOrNumberAndNeverByPartition) {
     EXPECT_EQ(*block_device_number("vdb", fs_.sys()), "254:16");
     EXPECT_EQ(*block_device_number("/dev/vdb", fs_.sys()), "254:16");
     EXPECT_EQ(*block_device_number("254:16", fs_.sys()), "254:16");
+    // A /dev link (/dev/disk/by-id/...) is followed to the disk it names.
+    auto link = fs_.root() / "by-id-disk";
+    std::filesystem::create_symlink("/dev/null", link);  // any node: only its name counts
+    fs_.write(fs_.sys() / "class/block/null/dev", "1:3\n");
+    // "/dev/../": a /dev path wherever the fake lives.
+    EXPECT_EQ(*block_device_number("/dev/../" + link.string(), fs_.sys()), "1:3");
     auto partition = block_device_number("vdb1", fs_.sys());
     ASSERT_FALSE(partition);
     EXPECT_NE(partition.error().message.find("'vdb1' is a partition"), std::string::npos)

@@ -53,9 +53,13 @@ Result<std::string> block_device_number(const std::string &device,
     std::filesystem::path dir;
     if (is_device_number(device)) {
         dir = sys / "dev/block" / device;
+    } else if (device.starts_with("/dev/")) {
+        // /dev/disk/by-id/... names survive reboots: follow the link.
+        std::error_code ec;
+        auto node = std::filesystem::canonical(device, ec);
+        dir = sys / "class/block" / (ec ? std::filesystem::path(device) : node).filename();
     } else {
-        std::string name = device.starts_with("/dev/") ? device.substr(5) : device;
-        dir = sys / "class/block" / name;
+        dir = sys / "class/block" / device;
     }
     auto number = read_file(dir / "dev");
     if (!number)

@@ -15,8 +15,9 @@
 
 namespace cgw {
 
-// "MAJ:MIN" of a whole disk named as a policy may: "vdb", "/dev/vdb" or
-// "254:16". A partition is refused: io.cost applies to a whole disk.
+// "MAJ:MIN" of a whole disk named as a policy may: "vdb", "/dev/vdb" (or a
+// link to it, as /dev/disk/by-id/...) or "254:16". A partition is refused:
+// io.cost applies to a whole disk.
 Result<std::string> block_device_number(const std::string &device,
                                         const std::filesystem::path &sys = "/sys");
 
