@@ -76,6 +76,10 @@ TEST_F(LeftOverRestore, TheDaemonStartsKeepsItJournaledAndRestoreCanForgetIt) {
     std::string log = slurp(config.log);
     EXPECT_NE(log.find(key_.file), std::string::npos) << log;
     EXPECT_NE(log.find("this run does not touch them"), std::string::npos) << log;
+    // The log's advice works while the daemon holds the journal.
+    auto listed_live = test::run_command(restore("--list"));
+    EXPECT_EQ(listed_live.status, 0) << listed_live.output;
+    EXPECT_NE(listed_live.output.find(key_.file), std::string::npos) << listed_live.output;
     std::this_thread::sleep_for(1500ms);
     // It tries again on exit, fails again, and says so in its status.
     EXPECT_EQ(daemon.stop(SIGTERM), 1) << slurp(config.log);

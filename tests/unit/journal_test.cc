@@ -136,6 +136,21 @@ TEST_F(JournalTest, OneProcessAtATime) {
     EXPECT_NE(second.error().message.find("in use by another cgwarden process"), std::string::npos);
 }
 
+TEST_F(JournalTest, PeekReadsTheEntriesWhileAnotherProcessHoldsIt) {
+    EXPECT_FALSE(Journal::peek(dir_.string() + "-none")) << "no such directory";
+    Journal held = open();
+    ASSERT_TRUE(held.record_original(cpu_, "max 100000"));
+    ASSERT_TRUE(held.record_written(cpu_, "50000 100000"));
+    ASSERT_TRUE(held.record_original(odd_, "8:0 rbps=max"));
+    ASSERT_TRUE(held.record_restored(odd_));
+    auto peeked = Journal::peek(dir_);
+    ASSERT_TRUE(peeked) << peeked.error().message;
+    ASSERT_EQ(peeked->size(), 1u);
+    EXPECT_EQ((*peeked)[0].key, cpu_);
+    EXPECT_EQ((*peeked)[0].restore, "max 100000");
+    EXPECT_EQ((*peeked)[0].written, "50000 100000");
+}
+
 // The journal says what restore writes where: no one but cgwarden's own
 // user may be able to put a line in it.
 TEST_F(JournalTest, AStateDirectoryOthersCanWriteOrASymlinkIsRefused) {

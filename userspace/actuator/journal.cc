@@ -182,29 +182,49 @@ Result<Journal> Journal::open(const std::filesystem::path &state_dir) {
         return text.error();
 
     Journal journal(path, std::move(fd), std::move(lock));
-    size_t valid_end = 0;  // offset just after the last valid record
-    size_t start = 0;
-    while (start < text->size()) {
-        size_t newline = text->find('\n', start);
-        if (newline == std::string::npos)
-            break;  // no newline: the last write was torn
-        auto record = parse_record(std::string_view(*text).substr(start, newline - start));
-        if (record) {
-            journal.apply(record->op, record->key, record->value);
-            valid_end = newline + 1;
-        } else {
-            ++journal.dropped_lines_;
-        }
-        start = newline + 1;
-    }
+    size_t valid_end = journal.replay(*text);
     if (valid_end < text->size()) {
-        if (start < text->size())
-            ++journal.dropped_lines_;
         if (::ftruncate(journal.fd_.get(), static_cast<off_t>(valid_end)) != 0 ||
             ::fsync(journal.fd_.get()) != 0)
             return Error::from_errno("cutting the torn end off " + path.string());
     }
     return journal;
+}
+
+size_t Journal::replay(const std::string &text) {
+    size_t valid_end = 0;  // offset just after the last valid record
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t newline = text.find('\n', start);
+        if (newline == std::string::npos)
+            break;  // no newline: the last write was torn
+        auto record = parse_record(std::string_view(text).substr(start, newline - start));
+        if (record) {
+            apply(record->op, record->key, record->value);
+            valid_end = newline + 1;
+        } else {
+            ++dropped_lines_;
+        }
+        start = newline + 1;
+    }
+    if (start < text.size())
+        ++dropped_lines_;  // the torn last line
+    return valid_end;
+}
+
+Result<std::vector<JournalEntry>> Journal::peek(const std::filesystem::path &state_dir) {
+    if (auto s = check_state_dir(state_dir); !s)
+        return s.error();
+    auto path = state_dir / "journal";
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        return std::vector<JournalEntry>{};
+    auto text = read_file(path);
+    if (!text)
+        return text.error();
+    Journal journal(path, UniqueFd(), UniqueFd());
+    journal.replay(*text);
+    return journal.entries_;
 }
 
 const JournalEntry *Journal::find(const JournalKey &key) const {

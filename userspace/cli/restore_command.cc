@@ -30,13 +30,17 @@ Journal open_journal(const std::string &state_dir) {
     return std::move(journal).value();
 }
 
-void list_entries(const Journal &journal) {
-    for (const JournalEntry &e : journal.entries())
+// Read without taking the journal: works while the daemon runs.
+void list_entries(const std::string &state_dir) {
+    auto entries = Journal::peek(state_dir);
+    if (!entries)
+        throw Failure{entries.error().context("reading the journal").message};
+    for (const JournalEntry &e : *entries)
         std::cout << fmt::format(
             "{}: restore writes '{}'{}\n", to_string(e.key), e.restore,
             e.written ? fmt::format("; cgwarden last wrote '{}'", *e.written) : std::string());
-    if (journal.entries().empty())
-        std::cout << fmt::format("{} has no changed knob\n", journal.path().string());
+    if (entries->empty())
+        std::cout << fmt::format("{}/journal has no changed knob\n", state_dir);
 }
 
 // Drops the entries of a file (one device's, with --device) unrestored:
@@ -60,9 +64,9 @@ void forget(Journal &journal, const RestoreArgs &args) {
 }
 
 void run_restore(const RestoreArgs &args) {
-    Journal journal = open_journal(args.state_dir);
     if (args.list)
-        return list_entries(journal);
+        return list_entries(args.state_dir);
+    Journal journal = open_journal(args.state_dir);
     if (!args.forget.empty())
         return forget(journal, args);
     CgroupLayout layout = or_fail(detect_cgroup_layout(), "cgroups");

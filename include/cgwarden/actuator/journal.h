@@ -44,6 +44,10 @@ class Journal {
     // records start on a clean line.
     static Result<Journal> open(const std::filesystem::path &state_dir);
 
+    // The live entries of the journal in `state_dir`, read without taking
+    // it (a running daemon holds it): for `cgwarden restore --list`.
+    static Result<std::vector<JournalEntry>> peek(const std::filesystem::path &state_dir);
+
     const std::filesystem::path &path() const { return path_; }
     // Entries not yet restored, in the order they were first journaled.
     const std::vector<JournalEntry> &entries() const { return entries_; }
@@ -74,6 +78,8 @@ class Journal {
     Journal(std::filesystem::path path, UniqueFd fd, UniqueFd lock)
         : path_(std::move(path)), fd_(std::move(fd)), lock_(std::move(lock)) {}
     Status append(const std::string &op, const JournalKey &key, const std::string &value);
+    // Applies the text's valid records; returns the offset after the last.
+    size_t replay(const std::string &text);
     void apply(const std::string &op, const JournalKey &key, const std::string &value);
 
     std::filesystem::path path_;
