@@ -16,14 +16,6 @@ bool under_user_control(std::string_view slice) {
     return slice.find(" ctrl=user") != std::string_view::npos;
 }
 
-// The item "key=..." of a line, "" when it has none.
-std::string_view item_of(std::string_view line, std::string_view key) {
-    for (std::string_view item : split_nonempty(line, ' '))
-        if (item.size() > key.size() && item.starts_with(key) && item[key.size()] == '=')
-            return item;
-    return {};
-}
-
 // Writes `text` for the device into `file` (its line only), journaling the
 // line's original first; `restore` turns that original into its write.
 Status set_line(const std::filesystem::path &file, const std::string &device,
@@ -79,8 +71,8 @@ std::string io_cost_model_restore(std::string_view slice, const std::string &dev
 std::string io_cost_qos_restore(std::string_view slice, const std::string &device) {
     if (under_user_control(slice))
         return std::string(slice);
-    std::string_view enable = item_of(slice, "enable");
-    return fmt::format("{} {} ctrl=auto", device, enable.empty() ? "enable=0" : enable);
+    std::string_view enable = keyed_value(slice, "enable");
+    return fmt::format("{} enable={} ctrl=auto", device, enable.empty() ? "0" : enable);
 }
 
 Result<std::string> set_io_cost(const DiskPolicy &disk, const std::filesystem::path &unified,

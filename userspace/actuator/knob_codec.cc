@@ -46,14 +46,6 @@ Result<double> max_or_integer(std::string_view text, std::string_view what) {
     return integer_value(text, what);
 }
 
-// The value of "key=" in an io.max line, e.g. rbps.
-std::string_view keyed_field(std::string_view line, std::string_view key) {
-    for (std::string_view field : split_nonempty(line, ' '))
-        if (field.size() > key.size() && field.starts_with(key) && field[key.size()] == '=')
-            return field.substr(key.size() + 1);
-    return {};
-}
-
 // "50000 100000" -> period 100000 (cpu.max); a missing period is the default.
 long long period_of_cpu_max(std::string_view slice) {
     auto fields = split_nonempty(slice, ' ');
@@ -135,7 +127,7 @@ KnobCodec v2_io_max() {
             [](double rate, const Slices &, const Slices &before,
                const std::string &device) -> Result<Slices> {
                 auto capped = [&](std::string_view key) {
-                    auto limit = max_or_integer(keyed_field(before[0], key), "io.max");
+                    auto limit = max_or_integer(keyed_value(before[0], key), "io.max");
                     double bps = std::min(rate, limit ? *limit : kUnlimited);
                     return std::isinf(bps) ? std::string("max") : integer_text(bps);
                 };
@@ -145,7 +137,7 @@ KnobCodec v2_io_max() {
             [](const Slices &s) -> Result<double> {
                 if (s[0].empty())
                     return kUnlimited;  // no line: no limit on this device
-                return max_or_integer(keyed_field(s[0], "rbps"), "io.max rbps");
+                return max_or_integer(keyed_value(s[0], "rbps"), "io.max rbps");
             },
             [](const std::string &slice, const std::string &device) {
                 return slice.empty() ? device + " rbps=max wbps=max riops=max wiops=max" : slice;

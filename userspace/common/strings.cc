@@ -23,6 +23,13 @@ bool is_ancestor_path(std::string_view ancestor, std::string_view path) {
            path[ancestor.size()] == '/';
 }
 
+std::string_view keyed_value(std::string_view line, std::string_view key) {
+    for (std::string_view item : split_nonempty(line, ' '))
+        if (item.size() > key.size() && item.starts_with(key) && item[key.size()] == '=')
+            return item.substr(key.size() + 1);
+    return {};
+}
+
 namespace {
 
 // The length of the valid UTF-8 sequence at the start of `text`, 0 if there

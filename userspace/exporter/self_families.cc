@@ -1,6 +1,8 @@
 #include "cgwarden/exporter/self_families.h"
 
 #include <array>
+#include <map>
+#include <string>
 
 namespace cgw {
 
@@ -45,9 +47,10 @@ void add_bpf_programs(const TickReport &report, Families &out) {
     out.push_back(std::move(time).take());
 }
 
-double received(const TickReport &report, const std::string &sensor) {
-    auto it = report.ringbuf_events.find(sensor);
-    return it == report.ringbuf_events.end() ? 0 : static_cast<double>(it->second);
+// A per-sensor count of the report (events received, failed reads); 0 if none.
+double count_of(const std::map<std::string, uint64_t> &counts, const std::string &sensor) {
+    auto it = counts.find(sensor);
+    return it == counts.end() ? 0 : static_cast<double>(it->second);
 }
 
 void add_lost_events(const TickReport &report, Families &out) {
@@ -67,13 +70,13 @@ void add_lost_events(const TickReport &report, Families &out) {
     add_lost(lost, "cpu", kCpuDropReasons, report.sample.cpu.drops);
     if (const auto &io = report.sample.io) {
         add_lost(lost, "io", kIoDropReasons, io->drops);
-        events.add({{"sensor", "io"}}, received(report, "io"));
+        events.add({{"sensor", "io"}}, count_of(report.ringbuf_events, "io"));
         ring_lost.add({{"sensor", "io"}},
                       static_cast<double>(io->drops[CGW_IO_DROP_OUTLIER_RING_FULL]));
     }
     if (const auto &net = report.sample.net) {
         add_lost(lost, "net", kNetLostReasons, net->lost);
-        events.add({{"sensor", "net"}}, received(report, "net"));
+        events.add({{"sensor", "net"}}, count_of(report.ringbuf_events, "net"));
         ring_lost.add({{"sensor", "net"}}, static_cast<double>(net->lost[CGW_NET_LOST_RING_FULL]));
     }
     out.push_back(std::move(lost).take());
@@ -83,12 +86,8 @@ void add_lost_events(const TickReport &report, Families &out) {
                               "Passes whose read of an optional sensor (io, net) failed: that "
                               "sensor's signals were left out of the pass, the rest ran.",
                               MetricType::Counter);
-    for (const char *sensor : {"io", "net"}) {
-        auto it = report.sensor_read_errors.find(sensor);
-        read_errors.add({{"sensor", sensor}}, it == report.sensor_read_errors.end()
-                                                  ? 0
-                                                  : static_cast<double>(it->second));
-    }
+    for (const char *sensor : {"io", "net"})
+        read_errors.add({{"sensor", sensor}}, count_of(report.sensor_read_errors, sensor));
     out.push_back(std::move(read_errors).take());
 }
 
