@@ -29,9 +29,9 @@ uint64_t inode_of(const std::filesystem::path &dir) {
 }
 
 // The entries of `paths` under `prefix`.
-std::map<uint64_t, std::string> under(const std::map<uint64_t, std::string> &paths,
-                                      const std::string &prefix) {
-    std::map<uint64_t, std::string> out;
+template <class Id>
+std::map<Id, std::string> under(const std::map<Id, std::string> &paths, const std::string &prefix) {
+    std::map<Id, std::string> out;
     for (const auto &[id, path] : paths)
         if (path.starts_with(prefix))
             out.emplace(id, path);
@@ -120,7 +120,9 @@ TEST_F(CgroupWatchTest, ATreeFollowingTheEventsEqualsAFreshWalkAfterChurn) {
     std::vector<std::filesystem::path> mounts{layout_.cpu_ids_mount()};
     if (layout_.unified && *layout_.unified != mounts[0])
         mounts.push_back(*layout_.unified);
-    std::vector<CgroupTree> trees;
+    // The walk and the events are the same in every hierarchy; the tree's
+    // type only names whose ids it holds.
+    std::vector<CpuCgroupTree> trees;
     for (const auto &mount : mounts) {
         trees.emplace_back(mount);
         trees.back().follow_events();
@@ -146,7 +148,7 @@ TEST_F(CgroupWatchTest, ATreeFollowingTheEventsEqualsAFreshWalkAfterChurn) {
     });
     auto apply_all = [&] {
         watch_->drain([&](const CgroupEvent &e) {
-            for (CgroupTree &tree : trees)
+            for (CpuCgroupTree &tree : trees)
                 tree.apply(e);
         });
     };
@@ -161,7 +163,7 @@ TEST_F(CgroupWatchTest, ATreeFollowingTheEventsEqualsAFreshWalkAfterChurn) {
     for (size_t i = 0; i < mounts.size(); ++i) {
         trees[i].refresh();  // costs nothing: no rename, nothing lost
         auto followed = under(trees[i].paths_by_id(), parent.path());
-        auto walked = under(CgroupTree(mounts[i]).paths_by_id(), parent.path());
+        auto walked = under(CpuCgroupTree(mounts[i]).paths_by_id(), parent.path());
         EXPECT_EQ(followed.size(), 1u + 7u + 20u) << mounts[i];
         EXPECT_EQ(followed, walked) << mounts[i];
     }
@@ -185,7 +187,7 @@ TEST_F(CgroupWatchTest, AWalkThatLosesDirectoriesOnTheWayCompletes) {
     });
     int short_walks = 0;
     for (int i = 0; i < 200; ++i) {
-        auto found = under(CgroupTree(*layout_.unified).paths_by_id(), parent.path() + "/stay");
+        auto found = under(NetCgroupTree(*layout_.unified).paths_by_id(), parent.path() + "/stay");
         if (found.size() != 100u)
             ++short_walks;
     }

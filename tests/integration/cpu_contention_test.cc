@@ -66,20 +66,21 @@ class CpuContention : public test::RootKernelTest,
     }
 
     std::unique_ptr<CpuSensor> open_sensor() {
-        auto sensor = CpuSensor::open(features_, CgroupTree(layout_.cpu_ids_mount()), GetParam());
+        auto sensor =
+            CpuSensor::open(features_, CpuCgroupTree(layout_.cpu_ids_mount()), GetParam());
         if (!sensor)
             ADD_FAILURE() << sensor.error().message;
         return sensor ? std::move(sensor).value() : nullptr;
     }
 
-    Sample sample(CpuSensor &sensor, CgroupTree &tree) {
+    Sample sample(CpuSensor &sensor, CpuCgroupTree &tree) {
         auto s = take_sample(sensor, layout_, tree);
         if (!s)
             throw std::runtime_error(s.error().message);
         return std::move(s).value();
     }
 
-    nlohmann::json snapshot_json(const Sample &before, const Sample &after, CgroupTree &tree,
+    nlohmann::json snapshot_json(const Sample &before, const Sample &after, CpuCgroupTree &tree,
                                  const std::vector<std::string> &paths) {
         return to_json(build_snapshot_report(compute_cpu_signals(before, after), layout_.mode,
                                              GetParam(), tree, paths));
@@ -98,7 +99,7 @@ TEST_P(CpuContention, RunQueueDelayMatchesSchedstat) {
     ASSERT_TRUE(sensor);
     std::this_thread::sleep_for(1s);  // stress-ng forks its workers
 
-    CgroupTree tree(*layout_.mount_for("cpu"));
+    CpuCgroupTree tree(*layout_.mount_for("cpu"));
     // Ground truth right before each sample, which reads the maps first: both
     // windows start and end within microseconds of each other.
     uint64_t victim_before = test::run_delay_ns(victim.pids());
@@ -152,7 +153,7 @@ TEST_P(CpuContention, AWaitThatMovesBetweenCpusCountsBothParts) {
     move_all(0);
     std::this_thread::sleep_for(100ms);
 
-    CgroupTree tree(*layout_.mount_for("cpu"));
+    CpuCgroupTree tree(*layout_.mount_for("cpu"));
     uint64_t truth_before = test::run_delay_ns(tasks);
     Sample before = sample(*sensor, tree);
     auto end = std::chrono::steady_clock::now() + kWindow;
@@ -185,7 +186,7 @@ TEST_P(CpuContention, ThrottlingMatchesCpuStat) {
     ASSERT_TRUE(sensor);
     std::this_thread::sleep_for(1s);
 
-    CgroupTree tree(*layout_.mount_for("cpu"));
+    CpuCgroupTree tree(*layout_.mount_for("cpu"));
     auto stat_before = kernel_cpu_stat(hog.dir("cpu"));
     Sample before = sample(*sensor, tree);
     std::this_thread::sleep_for(kWindow);
@@ -216,7 +217,7 @@ TEST_P(CpuContention, TasksTakingTurnsAreTheirOwnCgroupsAntagonist) {
     ASSERT_TRUE(sensor);
     std::this_thread::sleep_for(500ms);
 
-    CgroupTree tree(*layout_.mount_for("cpu"));
+    CpuCgroupTree tree(*layout_.mount_for("cpu"));
     Sample before = sample(*sensor, tree);
     std::this_thread::sleep_for(1s);
     Sample after = sample(*sensor, tree);
@@ -238,8 +239,8 @@ TEST_P(CpuContention, TasksTakingTurnsAreTheirOwnCgroupsAntagonist) {
 TEST_P(CpuContention, ACgroupsFiguresAddUpAcrossItsMoveToASlotAndGoWithIt) {
     auto sensor = open_sensor();
     ASSERT_TRUE(sensor);
-    CgroupTree tree(layout_.cpu_ids_mount());
-    uint64_t id = 0;
+    CpuCgroupTree tree(layout_.cpu_ids_mount());
+    CpuCgroupId id;
     {
         TestCgroup pair(layout_, "slot");
         pair.spawn({"stress-ng", "--switch", "1", "--taskset", "0", "--timeout", "60s", "--quiet"});
@@ -267,11 +268,11 @@ TEST_P(CpuContention, ACgroupsFiguresAddUpAcrossItsMoveToASlotAndGoWithIt) {
 TEST_P(CpuContention, PreemptionPairsOfARemovedCgroupGoWithIt) {
     auto sensor = open_sensor();
     ASSERT_TRUE(sensor);
-    CgroupTree tree(layout_.cpu_ids_mount());
+    CpuCgroupTree tree(layout_.cpu_ids_mount());
     TestCgroup victim(layout_, "pair-victim");
     victim.spawn({"taskset", "-c", "0", test::tool_path("wakeloop"), "--sleep-us", "500",
                   "--work-us", "100"});
-    uint64_t hog_id = 0;
+    CpuCgroupId hog_id;
     auto names_hog = [&](const Sample &s) {
         return std::ranges::count_if(s.cpu.preempt, [&](const auto &entry) {
             return entry.first.first == hog_id || entry.first.second == hog_id;
@@ -293,9 +294,9 @@ TEST_P(CpuContention, PreemptionPairsOfARemovedCgroupGoWithIt) {
 TEST_P(CpuContention, ACgroupThatLivedLessThanAPassLeavesNoEntryBehind) {
     auto sensor = open_sensor();
     ASSERT_TRUE(sensor);
-    CgroupTree tree(layout_.cpu_ids_mount());
+    CpuCgroupTree tree(layout_.cpu_ids_mount());
     sample(*sensor, tree);
-    uint64_t id = 0;
+    CpuCgroupId id;
     {
         TestCgroup ghost(layout_, "ghost");
         ghost.spawn(
@@ -334,7 +335,8 @@ TEST(SnapshotCommand, NamesTheHogAsTheVictimsAntagonist) {
     EXPECT_GE(report["duration_s"].get<double>(), 3.0);
     EXPECT_LT(report["duration_s"].get<double>(), 6.0);
     const auto &v = test::cgroup_entry(report, victim.path());
-    EXPECT_EQ(v["id"].get<uint64_t>(), *CgroupTree(*layout->mount_for("cpu")).id_of(victim.path()));
+    EXPECT_EQ(v["id"].get<uint64_t>(),
+              CpuCgroupTree(*layout->mount_for("cpu")).id_of(victim.path())->value);
     // Sorted by delay caused. The root cgroup holds everything not in a
     // cgroup of its own (this test, cgwarden, other work on a shared node):
     // it may rightly rank anywhere; among the others the hog comes first.

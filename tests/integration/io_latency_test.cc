@@ -72,8 +72,8 @@ class IoTest : public test::RootKernelTest {
     // The snapshot JSON of one window, for the listed cgroups.
     nlohmann::json io_json(const IoCounters &before, const IoCounters &after,
                            const std::vector<std::string> &paths, AttachMode mode) {
-        CgroupTree cpu_tree(*layout_.mount_for("cpu"));
-        CgroupTree io_tree(io_mount_);
+        CpuCgroupTree cpu_tree(*layout_.mount_for("cpu"));
+        IoCgroupTree io_tree(io_mount_);
         SnapshotReport report =
             build_snapshot_report(CpuSignals{}, layout_.mode, mode, cpu_tree, paths);
         add_io_report(report, IoSummary{}, compute_io_signals(before, after), {}, io_tree, cpu_tree,
@@ -198,7 +198,7 @@ INSTANTIATE_TEST_SUITE_P(AttachModes, IoMatchesFio,
 TEST_F(IoTest, OutliersReachUserSpaceOrAreCounted) {
     test::IoTarget target;
     TestCgroup cgroup(layout_, "outliers", kControllers);
-    auto io_id = CgroupTree(io_mount_).id_of(cgroup.path());
+    auto io_id = IoCgroupTree(io_mount_).id_of(cgroup.path());
     ASSERT_TRUE(io_id);
     const std::vector<std::string> job = {"--rw=randread", "--bs=4k", "--ioengine=psync",
                                           "--number_ios=1500"};

@@ -109,8 +109,8 @@ class NetTraffic : public test::RootKernelTest {
     // The snapshot's JSON for the window, restricted to `paths`.
     nlohmann::json report(const NetSensor &sensor, const NetCounters &before,
                           const NetCounters &after, const std::vector<std::string> &paths) {
-        CgroupTree cpu_tree(*layout_.mount_for("cpu"));
-        CgroupTree net_tree(*layout_.unified);
+        CpuCgroupTree cpu_tree(*layout_.mount_for("cpu"));
+        NetCgroupTree net_tree(*layout_.unified);
         SnapshotReport r =
             build_snapshot_report({}, layout_.mode, sensor.attach_mode(), cpu_tree, paths);
         add_net_to_report(r, compute_net_signals(before, after, sensor.flows()), names_, net_tree,
@@ -182,7 +182,8 @@ TEST_F(NetTraffic, HeartbeatDropsInACongestedQdiscAreCountedExactly) {
     NetSignals window = compute_net_signals(before, after, sensor->flows());
     uint64_t queue_drops = 0;
     for (const TestCgroup *cg : {&hb, &bulk})
-        queue_drops += window.by_cgroup[inode_of(cg->dir(test::kCgroup2))].tx_queue_drops;
+        queue_drops +=
+            window.by_cgroup[NetCgroupId(inode_of(cg->dir(test::kCgroup2)))].tx_queue_drops;
     std::string tc =
         net.run_in(net.sender(), {"tc", "-s", "qdisc", "show", "dev", NetnsPair::kDevice});
     std::smatch m;
@@ -315,7 +316,7 @@ TEST_F(NetTraffic, ASendersCgroupIsFollowedAcrossItsRecreation) {
     TestCgroup second(layout_, "late-hb", kSocketCgroup);  // the same path, a new id
     ASSERT_EQ(second.path(), path);
     EXPECT_EQ(sends_counted(second, 20), 0) << "not followed yet: counted for no cgroup";
-    ASSERT_TRUE(sensor->follow_senders(CgroupTree(*layout_.unified)));
+    ASSERT_TRUE(sensor->follow_senders(NetCgroupTree(*layout_.unified)));
     EXPECT_EQ(sends_counted(second, 20), 20) << "followed: every send counts";
 }
 
@@ -357,7 +358,7 @@ TEST_F(NetTraffic, HeartbeatPauseIsTheMaxGapAndAGapEvent) {
         *std::max_element(events.begin(), events.end(),
                           [](const NetEvent &a, const NetEvent &b) { return a.gap_ns < b.gap_ns; });
     EXPECT_EQ(gap.kind, NetEvent::Kind::Gap);
-    EXPECT_EQ(gap.cgroup_id, inode_of(hb.dir(test::kCgroup2)));
+    EXPECT_EQ(gap.cgroup_id, NetCgroupId(inode_of(hb.dir(test::kCgroup2))));
     EXPECT_NEAR(static_cast<double>(gap.gap_ns) / 1e9, max_gap, 1e-6);
 
     auto cli_json = nlohmann::json::parse(text);
@@ -378,7 +379,8 @@ TEST_F(NetTraffic, EgressTokenBucketCapsTheBulkCgroupsRate) {
     TestCgroup bulk(layout_, "bulk", kSocketCgroup);
     TestCgroup rx(layout_, "rx", kSocketCgroup);
     auto sensor = open_sensor({});
-    ASSERT_TRUE(sensor->set_egress_rate(inode_of(bulk.dir(test::kCgroup2)), kRate, 64 * 1024));
+    ASSERT_TRUE(
+        sensor->set_egress_rate(NetCgroupId(inode_of(bulk.dir(test::kCgroup2))), kRate, 64 * 1024));
     pid_t receiver = start_receiver(rx, net, port_, "received", {"--idle-ms", "500"});
     NetCounters before = read(*sensor);
     pid_t blaster = start_bulk(bulk, net, port_, 3);

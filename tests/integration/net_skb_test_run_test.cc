@@ -34,7 +34,7 @@ constexpr uint16_t kTcpPort = 7002;
 constexpr uint16_t kOtherPort = 7003;
 
 // The cgroup2 id of this process: the inode of its "0::" cgroup's directory.
-uint64_t own_cgroup2_id(const CgroupLayout &layout) {
+NetCgroupId own_cgroup2_id(const CgroupLayout &layout) {
     std::ifstream in("/proc/self/cgroup");
     std::string line;
     while (std::getline(in, line)) {
@@ -42,7 +42,7 @@ uint64_t own_cgroup2_id(const CgroupLayout &layout) {
             struct stat st {};
             auto dir = *layout.unified / std::filesystem::path(line.substr(3)).relative_path();
             if (::stat(dir.c_str(), &st) == 0)
-                return st.st_ino;
+                return NetCgroupId(st.st_ino);
         }
     }
     throw std::runtime_error("no cgroup2 cgroup in /proc/self/cgroup");
@@ -195,7 +195,7 @@ class NetSkbTestRun : public test::RootKernelTest {
             << "still the cgroup's traffic";
     }
 
-    uint64_t cgroup_ = 0;
+    NetCgroupId cgroup_;
     std::unique_ptr<NetSensor> sensor_;
 };
 

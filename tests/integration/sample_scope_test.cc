@@ -64,9 +64,9 @@ TEST_F(SampleScopeTest, APassReadsTheCgroupsThatDidSomethingAndCarriesTheRest) {
     TestCgroup held(layout_, "scope-held");
     TestCgroup watched(layout_, "scope-watched");
     busy.spawn({test::tool_path("wakeloop"), "--sleep-us", "1000", "--work-us", "100"});
-    auto sensor = CpuSensor::open(features_, CgroupTree(layout_.cpu_ids_mount()), std::nullopt);
+    auto sensor = CpuSensor::open(features_, CpuCgroupTree(layout_.cpu_ids_mount()), std::nullopt);
     ASSERT_TRUE(sensor) << sensor.error().message;
-    CgroupTree tree(*layout_.mount_for("cpu"));
+    CpuCgroupTree tree(*layout_.mount_for("cpu"));
 
     auto first = take_sample(**sensor, layout_, tree);
     ASSERT_TRUE(first) << first.error().message;

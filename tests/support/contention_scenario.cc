@@ -68,7 +68,7 @@ ContentionScenario::ContentionScenario()
 
 std::unique_ptr<Daemon> ContentionScenario::daemon(std::vector<Decision> &applied) const {
     Sensors sensors;
-    auto cpu = CpuSensor::open(probe_kernel_features(), CgroupTree(layout.cpu_ids_mount()));
+    auto cpu = CpuSensor::open(probe_kernel_features(), CpuCgroupTree(layout.cpu_ids_mount()));
     if (!cpu)
         throw std::runtime_error(cpu.error().message);
     sensors.cpu = std::move(cpu).value();

@@ -22,16 +22,15 @@ namespace cgw::test {
 
 class FakePass {
   public:
-    static constexpr uint64_t kRoot = 1;
-    static constexpr uint64_t kVictim = 10;
-    static constexpr uint64_t kHog = 11;
-    // blkio ids
-    static constexpr uint64_t kIoVictim = 210;
-    static constexpr uint64_t kIoHog = 211;
-    static constexpr uint64_t kIoBackup = 212;  // a cgroup the cpu hierarchy lacks
-    // cgroup2 ids
-    static constexpr uint64_t kNetVictim = 310;
-    static constexpr uint64_t kNetHog = 311;
+    static constexpr CpuCgroupId kRoot{1};
+    static constexpr CpuCgroupId kVictim{10};
+    static constexpr CpuCgroupId kHog{11};
+    static constexpr IoCgroupId kIoVictim{210};  // blkio ids
+    static constexpr IoCgroupId kIoHog{211};
+    static constexpr IoCgroupId kIoBackup{212};    // a cgroup the cpu hierarchy lacks
+    static constexpr NetCgroupId kNetVictim{310};  // cgroup2 ids
+    static constexpr NetCgroupId kNetHog{311};
+    static CpuCgroupId idle_id(uint64_t i) { return CpuCgroupId(100 + i); }
     // Drop reasons, as enum skb_drop_reason numbers them in reason_names().
     static constexpr uint32_t kQdiscDrop = 7;
     static constexpr uint32_t kSocketRcvbuff = 40;
@@ -58,13 +57,14 @@ class FakePass {
         add_cgroup(kVictim, "/system.slice/agent.service", 0.05);
         add_cgroup(kHog, "/batch/hog", 0.001);
         for (uint64_t i = 0; i < idle; ++i) {
-            add_cgroup(100 + i, "/idle/" + std::to_string(i), 1e-6 * static_cast<double>(i + 1));
+            const CpuCgroupId id = idle_id(i);
+            add_cgroup(id, "/idle/" + std::to_string(i), 1e-6 * static_cast<double>(i + 1));
             uint64_t waits[LatencyHistogram::kBuckets] = {};
             waits[cgw_hist_bucket(1'000 * (i + 1))] = 2;
-            sample.cpu.by_cgroup[100 + i].runq_hist.add(waits);
-            sample.cpu.by_cgroup[100 + i].runq_delay_ns = 2'000 * (i + 1);
-            sample.cpu.preempt[{100 + i, kHog}] = {.delay_ns = 1'000 * (i + 1), .count = 1};
-            signals.by_cgroup[100 + i].preempted_by = {{kHog, 1e-6, 1}};
+            sample.cpu.by_cgroup[id].runq_hist.add(waits);
+            sample.cpu.by_cgroup[id].runq_delay_ns = 2'000 * (i + 1);
+            sample.cpu.preempt[{id, kHog}] = {.delay_ns = 1'000 * (i + 1), .count = 1};
+            signals.by_cgroup[id].preempted_by = {{kHog, 1e-6, 1}};
         }
 
         CgroupCpuCounters &victim = sample.cpu.by_cgroup[kVictim];
@@ -97,7 +97,7 @@ class FakePass {
     // The hog's 1000 writes: 600 at 200 us, 390 at 2 ms, 10 at 30 ms of device
     // latency, each queued 50 us; the victim's 10 reads at 100 us; /backup's 4.
     void add_io() {
-        io_paths = {{201, "/"},
+        io_paths = {{IoCgroupId(201), "/"},
                     {kIoVictim, "/system.slice/agent.service"},
                     {kIoHog, "/batch/hog"},
                     {kIoBackup, "/backup"}};
@@ -115,8 +115,9 @@ class FakePass {
     }
 
     void add_net() {
-        net_paths = {
-            {301, "/"}, {kNetVictim, "/system.slice/agent.service"}, {kNetHog, "/batch/hog"}};
+        net_paths = {{NetCgroupId(301), "/"},
+                     {kNetVictim, "/system.slice/agent.service"},
+                     {kNetHog, "/batch/hog"}};
         NetCounters &net = sample.net.emplace();
         net.by_cgroup[kNetVictim] = {.tx_packets = 100,
                                      .tx_bytes = 9200,
@@ -172,7 +173,7 @@ class FakePass {
         return DropReasonNames::from_btf(b.get()).value();
     }
 
-    void add_cgroup(uint64_t id, const std::string &path, double runq_delay_s) {
+    void add_cgroup(CpuCgroupId id, const std::string &path, double runq_delay_s) {
         paths[id] = path;
         signals.by_cgroup[id].runq_delay_total_s = runq_delay_s;
         sample.cpu_stat[id] = {};
@@ -180,7 +181,7 @@ class FakePass {
 
     // The cgroup is gone, in every hierarchy: no path, no counters (the maps'
     // entries of a removed cgroup stay until evicted: its id has no path).
-    void remove_cgroup(uint64_t id) {
+    void remove_cgroup(CpuCgroupId id) {
         if (auto path = paths.find(id); path != paths.end()) {
             std::erase_if(io_paths, [&](const auto &e) { return e.second == path->second; });
             std::erase_if(net_paths, [&](const auto &e) { return e.second == path->second; });
@@ -219,7 +220,7 @@ class FakePass {
 
     Sample sample;
     CpuSignals signals;
-    std::map<uint64_t, std::string> paths;
+    std::map<CpuCgroupId, std::string> paths;
     Policy policy;
     Classifier classify;
     ControllerInput input;
@@ -227,9 +228,9 @@ class FakePass {
     std::vector<DecisionRecord> decisions;
     std::vector<ProgramStats> programs;
     IoSignals io_signals;
-    std::map<uint64_t, std::string> io_paths;
+    std::map<IoCgroupId, std::string> io_paths;
     NetSignals net_signals;
-    std::map<uint64_t, std::string> net_paths;
+    std::map<NetCgroupId, std::string> net_paths;
     std::map<std::string, uint64_t> ringbuf_events;
     std::map<std::string, uint64_t> sensor_read_errors;
 };

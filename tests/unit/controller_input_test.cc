@@ -22,7 +22,11 @@ class ControllerInputTest : public ::testing::Test {
         batch.knobs[Knob::CpuWeight] = {.floor = 1, .ceiling = 100, .step = 10};
         policy_.classes = {critical, batch};
     }
-    uint64_t id(const std::string &rel) { return fake_.id(rel); }
+    // One fake hierarchy plays each of them (a pure v2 node).
+    template <class Id = CpuCgroupId>
+    Id id(const std::string &rel) {
+        return Id(fake_.id(rel));
+    }
     // /agent is critical, /batch* batch, the root has no class.
     static std::optional<size_t> classify(const std::string &path) {
         if (path == "/agent")
@@ -36,7 +40,7 @@ class ControllerInputTest : public ::testing::Test {
 };
 
 TEST_F(ControllerInputTest, JoinsSignalsWithPathsClassesAndKnobs) {
-    CgroupTree tree(root_);
+    CpuCgroupTree tree(root_);
     Signals all;
     CpuSignals &signals = all.cpu;
     signals.window_s = 2;
@@ -44,7 +48,7 @@ TEST_F(ControllerInputTest, JoinsSignalsWithPathsClassesAndKnobs) {
     CgroupCpuSignals agent;
     agent.runq_delay_p99_s = 0.02;
     agent.runq_events = 300;
-    agent.preempted_by = {{id("batch"), 0.5, 10}, {987654321, 0.1, 3}};
+    agent.preempted_by = {{id("batch"), 0.5, 10}, {CpuCgroupId(987654321), 0.1, 3}};
     signals.by_cgroup[id("agent")] = agent;
     signals.by_cgroup[id("batch")] = CgroupCpuSignals{};
 
@@ -79,7 +83,7 @@ TEST_F(ControllerInputTest, JoinsSignalsWithPathsClassesAndKnobs) {
 // and only when that victim's evidence names it. Busy batch cgroups that
 // only delay each other, or a protected one, cost no read.
 TEST_F(ControllerInputTest, KnobsAreReadOnlyWhereTheControllerMayMoveThem) {
-    CgroupTree tree(root_);
+    CpuCgroupTree tree(root_);
     Signals all;
     all.cpu.window_s = 1;
     CgroupCpuSignals busy;
@@ -113,7 +117,7 @@ TEST_F(ControllerInputTest, KnobsAreReadOnlyWhereTheControllerMayMoveThem) {
 // stopped), and its per-device knob is read on that device: only a removed
 // cgroup drops out.
 TEST_F(ControllerInputTest, HeldCgroupsAreInTheInputWhileTheyExist) {
-    CgroupTree tree(root_);
+    CpuCgroupTree tree(root_);
     Signals idle;
     idle.cpu.window_s = 1;
     std::vector<std::string> devices_read;
@@ -155,19 +159,20 @@ DropReasonNames names_with_qdisc_drop(uint32_t code) {
 TEST_F(ControllerInputTest, EgressIsWhatWasOfferedAndWhatPassedTheQueues) {
     constexpr uint32_t kQdiscDrop = 9;
     DropReasonNames names = names_with_qdisc_drop(kQdiscDrop);
-    CgroupTree tree(root_);
+    CpuCgroupTree tree(root_);
     Signals all;
     all.cpu.window_s = 2;
     NetSignals &net = all.net.emplace();
     net.window_s = 2;
-    net.by_cgroup[id("batch")] = {.tx_packets = 1000,
-                                  .tx_bytes = 1'400'000,
-                                  .tx_queue_drops = 900,
-                                  .drops = {{kQdiscDrop, 900}, {kQdiscDrop + 1, 50}}};
-    net.by_cgroup[id("agent")] = {.tx_packets = 10, .tx_bytes = 640, .drops = {}};
-    InputSources sources{policy_, tree,  [](const std::string &) { return std::nullopt; },
-                         {},      2,     nullptr,
-                         &tree,   &names};
+    net.by_cgroup[id<NetCgroupId>("batch")] = {.tx_packets = 1000,
+                                               .tx_bytes = 1'400'000,
+                                               .tx_queue_drops = 900,
+                                               .drops = {{kQdiscDrop, 900}, {kQdiscDrop + 1, 50}}};
+    net.by_cgroup[id<NetCgroupId>("agent")] = {.tx_packets = 10, .tx_bytes = 640, .drops = {}};
+    NetCgroupTree net_tree(root_);
+    InputSources sources{policy_,   tree,  [](const std::string &) { return std::nullopt; },
+                         {},        2,     nullptr,
+                         &net_tree, &names};
     ControllerInput in = build_controller_input(all, std::chrono::seconds(7), sources);
 
     EXPECT_DOUBLE_EQ(in.cgroups.at("/batch").tx_bytes_per_s, 700'000);

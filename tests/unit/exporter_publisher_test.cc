@@ -46,8 +46,8 @@ TEST(ExporterPublisher, ProtectedCgroupsOverTheirLimitAreLeftOutAndCounted) {
         return path.starts_with("/idle/") ? std::optional<size_t>(2) : std::nullopt;
     };
     // /idle/5 and /idle/6 waited longer than the agent, as long as each other.
-    pass.signals.by_cgroup[105].runq_delay_total_s = 1.0;
-    pass.signals.by_cgroup[106].runq_delay_total_s = 1.0;
+    pass.signals.by_cgroup[FakePass::idle_id(5)].runq_delay_total_s = 1.0;
+    pass.signals.by_cgroup[FakePass::idle_id(6)].runq_delay_total_s = 1.0;
     pass.policy.series = {.protected_cgroups = 2, .contended = 0};
     auto families = publisher().build(pass.report());
     // The critical agent first; then the most contended of the standard
@@ -67,7 +67,7 @@ TEST(ExporterPublisher, RemovedCgroupsLoseTheirSeries) {
     auto before = p.build(pass.report());
     EXPECT_TRUE(cgroups_of(family(before, "cgwarden_actions_total")).count("/batch/hog"));
     pass.remove_cgroup(FakePass::kHog);
-    pass.remove_cgroup(101);
+    pass.remove_cgroup(FakePass::idle_id(1));
     pass.decisions.clear();
     pass.input.cgroups.clear();
     pass.output.state.knobs.clear();
@@ -82,7 +82,7 @@ TEST(ExporterPublisher, RemovedCgroupsLoseTheirSeries) {
 // A cgroup name is any bytes but '/'; the scrape must stay UTF-8.
 TEST(ExporterPublisher, ANameThatIsNotUtf8IsScrapedWithReplacementCharacters) {
     FakePass pass;
-    pass.add_cgroup(999, "/batch/caf\xe9-\xff", 0.5);  // Latin-1, then a stray byte
+    pass.add_cgroup(CpuCgroupId(999), "/batch/caf\xe9-\xff", 0.5);  // Latin-1, then a stray byte
     std::string text = text_of(publisher().build(pass.report()));
     EXPECT_NE(text.find("cgroup=\"/batch/caf\xef\xbf\xbd-\xef\xbf\xbd\""), std::string::npos)
         << text;

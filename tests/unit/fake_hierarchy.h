@@ -28,11 +28,13 @@ class FakeHierarchy {
 
     const std::filesystem::path &root() const { return root_; }
 
-    // Id of the cgroup at a path relative to the root ("" for the root).
-    uint64_t id(const std::string &relative = "") const {
+    // Id of the cgroup at a path relative to the root ("" for the root), in
+    // the id space the fake plays (cgroup/cgroup_id.h).
+    template <class Id = uint64_t>
+    Id id(const std::string &relative = "") const {
         struct stat st {};
         ::stat((root_ / relative).c_str(), &st);
-        return st.st_ino;
+        return Id(st.st_ino);
     }
 
   private:

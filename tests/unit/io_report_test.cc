@@ -21,11 +21,13 @@ class IoReportTest : public ::testing::Test {
             std::filesystem::create_directories(root_ / dir);
     }
     void TearDown() override { std::filesystem::remove_all(root_); }
-    uint64_t id(const std::string &rel) {
+    uint64_t inode(const std::string &rel) {
         struct stat st {};
         ::stat((root_ / rel).c_str(), &st);
         return st.st_ino;
     }
+    IoCgroupId io_id(const std::string &rel) { return IoCgroupId(inode("blkio/" + rel)); }
+    CpuCgroupId cpu_id(const std::string &rel) { return CpuCgroupId(inode("cpu/" + rel)); }
 
     IoSignals signals() {
         IoSignals s;
@@ -40,33 +42,33 @@ class IoReportTest : public ::testing::Test {
         web.queue_p99_s = 0.015;
         DeviceIoSignals vda;
         static_cast<IoLatencySignals &>(vda) = web;
-        vda.queued_behind = {{id("blkio/batch"), 0.5, 80}};
+        vda.queued_behind = {{io_id("batch"), 0.5, 80}};
         web.devices[{254, 0}] = vda;
-        web.queued_behind = {{id("blkio/batch"), 0.5, 80}, {424242, 0.1, 3}};
-        s.by_cgroup[id("blkio/app/web")] = web;
+        web.queued_behind = {{io_id("batch"), 0.5, 80}, {IoCgroupId(424242), 0.1, 3}};
+        s.by_cgroup[io_id("app/web")] = web;
         CgroupIoSignals only_io;
         only_io.ops = 5;
-        s.by_cgroup[id("blkio/io-only")] = only_io;
+        s.by_cgroup[io_id("io-only")] = only_io;
         s.drops[CGW_IO_DROP_UNTRACKED] = 7;
         return s;
     }
 
     SnapshotReport report(const std::vector<std::string> &only = {}) {
-        CgroupTree cpu_tree(root_ / "cpu");
-        CgroupTree io_tree(root_ / "blkio");
+        CpuCgroupTree cpu_tree(root_ / "cpu");
+        IoCgroupTree io_tree(root_ / "blkio");
         CpuSignals cpu;
         CgroupCpuSignals busy;
         busy.runq_events = 10;
         busy.runq_delay_total_s = 1;
-        cpu.by_cgroup[id("cpu/batch")] = busy;
-        cpu.by_cgroup[id("cpu/app/web")] = busy;
+        cpu.by_cgroup[cpu_id("batch")] = busy;
+        cpu.by_cgroup[cpu_id("app/web")] = busy;
         SnapshotReport r =
             build_snapshot_report(cpu, CgroupMode::Hybrid, AttachMode::TpBtf, cpu_tree, only);
         IoSummary summary;
         summary.hierarchy = (root_ / "blkio").string();
         summary.outlier_threshold_s = 0.05;
         std::vector<IoOutlier> outliers = {
-            {1, id("blkio/app/web"), {254, 0}, CGW_IO_OP_READ, 1'000'000, 60'000'000, 4096}};
+            {1, io_id("app/web"), {254, 0}, CGW_IO_OP_READ, 1'000'000, 60'000'000, 4096}};
         add_io_report(r, summary, signals(), outliers, io_tree, cpu_tree, only,
                       [](const std::string &dev) { return dev == "254:0" ? "vda" : ""; });
         return r;
@@ -85,8 +87,8 @@ const nlohmann::json &entry(const nlohmann::json &json, const std::string &path)
 TEST_F(IoReportTest, JoinsCpuAndIoHierarchiesByPath) {
     auto json = to_json(report());
     const auto &web = entry(json, "/app/web");
-    EXPECT_EQ(web["id"], id("cpu/app/web")) << "the entry keeps its cpu hierarchy id";
-    EXPECT_EQ(web["io"]["id"], id("blkio/app/web"));
+    EXPECT_EQ(web["id"], inode("cpu/app/web")) << "the entry keeps its cpu hierarchy id";
+    EXPECT_EQ(web["io"]["id"], inode("blkio/app/web"));
     EXPECT_EQ(web["io"]["ops"], 100);
     EXPECT_EQ(entry(json, "/batch")["io"]["ops"], 0) << "idle for IO, but measured";
     const auto &only_io = entry(json, "/io-only");
@@ -138,7 +140,7 @@ TEST_F(IoReportTest, TableNamesDeviceAndTopQueuedBehind) {
 
 TEST(IoReport, AMissingIoSensorDegradesOnlyIo) {
     SnapshotReport r;
-    r.cgroups.push_back({"/app", 5, {}, {}});
+    r.cgroups.push_back({"/app", CpuCgroupId(5), {}, {}});
     r.io_unavailable = "starting the IO sensor: no ring buffer";
     auto json = to_json(r);
     EXPECT_TRUE(json["io"].is_null());

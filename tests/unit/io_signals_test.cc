@@ -33,15 +33,15 @@ IoOpCounters op(std::vector<uint64_t> device_ns, uint64_t bytes_each,
 
 TEST(IoSignals, DifferencesTwoReadingsPerCgroupAndDevice) {
     IoCounters before;
-    before.stats[{7, kVda, CGW_IO_OP_READ}] = op({1'000'000}, 4096);
+    before.stats[{IoCgroupId(7), kVda, CGW_IO_OP_READ}] = op({1'000'000}, 4096);
     IoCounters after;
-    after.stats[{7, kVda, CGW_IO_OP_READ}] =
+    after.stats[{IoCgroupId(7), kVda, CGW_IO_OP_READ}] =
         op({1'000'000, 100'000, 100'000, 100'000}, 4096, {0, 0, 0, 3'000'000});
-    after.stats[{7, kVda, CGW_IO_OP_WRITE}] = op({200'000}, 8192);
-    after.stats[{7, kSda, CGW_IO_OP_FLUSH}] = op({50'000}, 0);
+    after.stats[{IoCgroupId(7), kVda, CGW_IO_OP_WRITE}] = op({200'000}, 8192);
+    after.stats[{IoCgroupId(7), kSda, CGW_IO_OP_FLUSH}] = op({50'000}, 0);
 
     IoSignals s = compute_io_signals(before, after);
-    const CgroupIoSignals &c = s.by_cgroup.at(7);
+    const CgroupIoSignals &c = s.by_cgroup.at(IoCgroupId(7));
     EXPECT_EQ(c.ops, 5u);
     EXPECT_EQ(c.read_ops, 3u);
     EXPECT_EQ(c.write_ops, 1u);
@@ -63,42 +63,42 @@ TEST(IoSignals, DifferencesTwoReadingsPerCgroupAndDevice) {
 
 TEST(IoSignals, IdleEntriesAreLeftOut) {
     IoCounters before;
-    before.stats[{7, kVda, CGW_IO_OP_READ}] = op({1'000}, 4096);
+    before.stats[{IoCgroupId(7), kVda, CGW_IO_OP_READ}] = op({1'000}, 4096);
     IoSignals s = compute_io_signals(before, before);
     EXPECT_TRUE(s.by_cgroup.empty());
 }
 
 TEST(IoSignals, AReusedCgroupIdRestartsItsCounters) {
     IoCounters before;
-    before.stats[{7, kVda, CGW_IO_OP_READ}] = op({1'000, 1'000, 1'000}, 4096);
+    before.stats[{IoCgroupId(7), kVda, CGW_IO_OP_READ}] = op({1'000, 1'000, 1'000}, 4096);
     IoCounters after;
-    after.stats[{7, kVda, CGW_IO_OP_READ}] = op({2'000'000}, 512);
+    after.stats[{IoCgroupId(7), kVda, CGW_IO_OP_READ}] = op({2'000'000}, 512);
     IoSignals s = compute_io_signals(before, after);
-    EXPECT_EQ(s.by_cgroup.at(7).ops, 1u);
-    EXPECT_EQ(s.by_cgroup.at(7).bytes, 512u);
-    EXPECT_DOUBLE_EQ(s.by_cgroup.at(7).latency_max_s, 0.002);
+    EXPECT_EQ(s.by_cgroup.at(IoCgroupId(7)).ops, 1u);
+    EXPECT_EQ(s.by_cgroup.at(IoCgroupId(7)).bytes, 512u);
+    EXPECT_DOUBLE_EQ(s.by_cgroup.at(IoCgroupId(7)).latency_max_s, 0.002);
 }
 
 TEST(IoSignals, QueuedBehindSumsDevicesMostDelayFirst) {
     IoCounters before;
-    before.queued_behind[{1, 2, kVda}] = {1'000'000, 10};
+    before.queued_behind[{IoCgroupId(1), IoCgroupId(2), kVda}] = {1'000'000, 10};
     IoCounters after;
-    after.queued_behind[{1, 2, kVda}] = {3'000'000, 30};
-    after.queued_behind[{1, 2, kSda}] = {1'000'000, 5};
-    after.queued_behind[{1, 3, kVda}] = {2'500'000, 1};
-    after.queued_behind[{4, 2, kVda}] = {1'000, 1};
+    after.queued_behind[{IoCgroupId(1), IoCgroupId(2), kVda}] = {3'000'000, 30};
+    after.queued_behind[{IoCgroupId(1), IoCgroupId(2), kSda}] = {1'000'000, 5};
+    after.queued_behind[{IoCgroupId(1), IoCgroupId(3), kVda}] = {2'500'000, 1};
+    after.queued_behind[{IoCgroupId(4), IoCgroupId(2), kVda}] = {1'000, 1};
 
     IoSignals s = compute_io_signals(before, after);
-    const auto &behind = s.by_cgroup.at(1).queued_behind;
+    const auto &behind = s.by_cgroup.at(IoCgroupId(1)).queued_behind;
     ASSERT_EQ(behind.size(), 2u);
-    EXPECT_EQ(behind[0].cgroup_id, 2u);
+    EXPECT_EQ(behind[0].cgroup_id, IoCgroupId(2));
     EXPECT_DOUBLE_EQ(behind[0].delay_s, 0.003) << "2 ms on vda in the window + 1 ms on sda";
     EXPECT_EQ(behind[0].count, 25u);
-    EXPECT_EQ(behind[1].cgroup_id, 3u);
-    const auto &vda = s.by_cgroup.at(1).devices.at(kVda).queued_behind;
+    EXPECT_EQ(behind[1].cgroup_id, IoCgroupId(3));
+    const auto &vda = s.by_cgroup.at(IoCgroupId(1)).devices.at(kVda).queued_behind;
     ASSERT_EQ(vda.size(), 2u);
-    EXPECT_EQ(vda[0].cgroup_id, 3u) << "on vda alone the other cgroup caused more delay";
-    EXPECT_EQ(s.by_cgroup.at(4).queued_behind.size(), 1u);
+    EXPECT_EQ(vda[0].cgroup_id, IoCgroupId(3)) << "on vda alone the other cgroup caused more delay";
+    EXPECT_EQ(s.by_cgroup.at(IoCgroupId(4)).queued_behind.size(), 1u);
 }
 
 TEST(IoSignals, CountsLostEventsInTheWindow) {

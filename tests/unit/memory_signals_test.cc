@@ -7,7 +7,7 @@
 namespace cgw {
 namespace {
 
-Sample at(uint64_t ns, std::map<uint64_t, MemoryUse> memory) {
+Sample at(uint64_t ns, std::map<CpuCgroupId, MemoryUse> memory) {
     Sample s;
     s.monotonic_ns = ns;
     s.memory = std::move(memory);
@@ -15,19 +15,24 @@ Sample at(uint64_t ns, std::map<uint64_t, MemoryUse> memory) {
 }
 
 TEST(MemorySignals, StallShareOfTheWindowAndBytesHeldAtItsEnd) {
-    Sample before = at(1'000'000'000, {{7, {100, 5'000'000}}, {8, {50, 0}}, {9, {10, 0}}});
-    Sample after = at(3'000'000'000, {{7, {300, 5'500'000}}, {8, {60, 9'000'000}}, {10, {1, 1}}});
+    Sample before = at(
+        1'000'000'000,
+        {{CpuCgroupId(7), {100, 5'000'000}}, {CpuCgroupId(8), {50, 0}}, {CpuCgroupId(9), {10, 0}}});
+    Sample after = at(3'000'000'000, {{CpuCgroupId(7), {300, 5'500'000}},
+                                      {CpuCgroupId(8), {60, 9'000'000}},
+                                      {CpuCgroupId(10), {1, 1}}});
     MemorySignals s = compute_memory_signals(before, after);
     ASSERT_EQ(s.size(), 2u) << "only cgroups in both samples";
-    EXPECT_EQ(s.at(7).current_bytes, 300u);
-    EXPECT_DOUBLE_EQ(s.at(7).stall_fraction, 0.25) << "0.5 s stalled in a 2 s window";
-    EXPECT_DOUBLE_EQ(s.at(8).stall_fraction, 1) << "several tasks stalling: capped at all of it";
+    EXPECT_EQ(s.at(CpuCgroupId(7)).current_bytes, 300u);
+    EXPECT_DOUBLE_EQ(s.at(CpuCgroupId(7)).stall_fraction, 0.25) << "0.5 s stalled in a 2 s window";
+    EXPECT_DOUBLE_EQ(s.at(CpuCgroupId(8)).stall_fraction, 1)
+        << "several tasks stalling: capped at all of it";
 }
 
 TEST(MemorySignals, AReusedIdCountsFromZero) {
-    Sample before = at(0, {{7, {100, 9'000'000}}});
-    Sample after = at(1'000'000'000, {{7, {100, 200'000}}});
-    EXPECT_DOUBLE_EQ(compute_memory_signals(before, after).at(7).stall_fraction, 0.2);
+    Sample before = at(0, {{CpuCgroupId(7), {100, 9'000'000}}});
+    Sample after = at(1'000'000'000, {{CpuCgroupId(7), {100, 200'000}}});
+    EXPECT_DOUBLE_EQ(compute_memory_signals(before, after).at(CpuCgroupId(7)).stall_fraction, 0.2);
 }
 
 }  // namespace

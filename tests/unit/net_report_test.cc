@@ -22,8 +22,8 @@ class NetReportTest : public ::testing::Test {
 
     NetSignals net() {
         NetSignals s;
-        s.by_cgroup[unified_.id("app/web")] = {10, 1000, 20, 2000, 1, 0, {{64, 3}}};
-        s.by_cgroup[unified_.id("batch")] = {500, 700000, 0, 0, 0, 0, {}};
+        s.by_cgroup[unified_.id<NetCgroupId>("app/web")] = {10, 1000, 20, 2000, 1, 0, {{64, 3}}};
+        s.by_cgroup[unified_.id<NetCgroupId>("batch")] = {500, 700000, 0, 0, 0, 0, {}};
         HeartbeatSignals hb;
         hb.flow = {"kubelet", "tcp", 6443, std::nullopt, std::nullopt};
         hb.sent = 10;
@@ -36,11 +36,11 @@ class NetReportTest : public ::testing::Test {
         return s;
     }
 
-    SnapshotReport cpu_report(CgroupTree &cpu_tree, const std::vector<std::string> &only) {
+    SnapshotReport cpu_report(CpuCgroupTree &cpu_tree, const std::vector<std::string> &only) {
         CpuSignals cpu;
         CgroupCpuSignals web;
         web.runq_events = 5;
-        cpu.by_cgroup[cpu_.id("app/web")] = web;
+        cpu.by_cgroup[cpu_.id<CpuCgroupId>("app/web")] = web;
         return build_snapshot_report(cpu, CgroupMode::Hybrid, AttachMode::TpBtf, cpu_tree, only);
     }
 
@@ -49,8 +49,8 @@ class NetReportTest : public ::testing::Test {
 };
 
 TEST_F(NetReportTest, JoinsByPathAndKeepsTheContractNames) {
-    CgroupTree cpu_tree(cpu_.root());
-    CgroupTree net_tree(unified_.root());
+    CpuCgroupTree cpu_tree(cpu_.root());
+    NetCgroupTree net_tree(unified_.root());
     SnapshotReport report = cpu_report(cpu_tree, {});
     add_net_to_report(report, net(), names(), net_tree, cpu_tree, {});
     auto json = to_json(report);
@@ -86,8 +86,8 @@ TEST_F(NetReportTest, JoinsByPathAndKeepsTheContractNames) {
 }
 
 TEST_F(NetReportTest, ListedCgroupsOnlyAndNullWithoutASensor) {
-    CgroupTree cpu_tree(cpu_.root());
-    CgroupTree net_tree(unified_.root());
+    CpuCgroupTree cpu_tree(cpu_.root());
+    NetCgroupTree net_tree(unified_.root());
     SnapshotReport report = cpu_report(cpu_tree, {"/app/web"});
     EXPECT_TRUE(to_json(report)["cgroups"][0]["net"].is_null()) << "no network sensor ran";
     EXPECT_TRUE(to_json(report)["heartbeats"].empty());

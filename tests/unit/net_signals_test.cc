@@ -12,23 +12,23 @@ HeartbeatFlow flow(const std::string &name, uint16_t port) {
 TEST(NetSignals, WindowDeltasPerCgroupAndFlow) {
     NetCounters before;
     before.read_ns = 1'000'000'000;
-    before.by_cgroup[7] = {10, 1000, 5, 500, 1, 2, {{64, 3}}};
-    before.by_cgroup[9] = {1, 100, 0, 0, 0, 0, {}};  // no traffic in the window
+    before.by_cgroup[NetCgroupId(7)] = {10, 1000, 5, 500, 1, 2, {{64, 3}}};
+    before.by_cgroup[NetCgroupId(9)] = {1, 100, 0, 0, 0, 0, {}};  // no traffic in the window
     before.flows = {{100, 90, 10, 0, {{64, 10}}, 900'000'000, 50'000'000}};
     before.lost[CGW_NET_LOST_RING_FULL] = 2;
 
     NetCounters after;
     after.read_ns = 3'000'000'000;
-    after.by_cgroup[7] = {30, 4000, 6, 600, 3, 9, {{64, 5}, {6, 4}}};
-    after.by_cgroup[9] = before.by_cgroup[9];
-    after.by_cgroup[11] = {2, 200, 0, 0, 0, 0, {}};  // new in the window
+    after.by_cgroup[NetCgroupId(7)] = {30, 4000, 6, 600, 3, 9, {{64, 5}, {6, 4}}};
+    after.by_cgroup[NetCgroupId(9)] = before.by_cgroup[NetCgroupId(9)];
+    after.by_cgroup[NetCgroupId(11)] = {2, 200, 0, 0, 0, 0, {}};  // new in the window
     after.flows = {{150, 120, 30, 2, {{64, 25}, {12, 5}}, 2'900'000'000, 400'000'000}};
     after.lost[CGW_NET_LOST_RING_FULL] = 5;
 
     NetSignals s = compute_net_signals(before, after, {flow("hb", 9000)});
     EXPECT_DOUBLE_EQ(s.window_s, 2.0);
     ASSERT_EQ(s.by_cgroup.size(), 2u) << "cgroups idle in the window are left out";
-    const CgroupNetSignals &c = s.by_cgroup.at(7);
+    const CgroupNetSignals &c = s.by_cgroup.at(NetCgroupId(7));
     EXPECT_EQ(c.tx_packets, 20u);
     EXPECT_EQ(c.tx_bytes, 3000u);
     EXPECT_EQ(c.rx_packets, 1u);
@@ -36,7 +36,7 @@ TEST(NetSignals, WindowDeltasPerCgroupAndFlow) {
     EXPECT_EQ(c.retransmits, 2u);
     EXPECT_EQ(c.tx_queue_drops, 7u);
     EXPECT_EQ(c.drops, (DropsByReason{{64, 2}, {6, 4}}));
-    EXPECT_EQ(s.by_cgroup.at(11).tx_bytes, 200u);
+    EXPECT_EQ(s.by_cgroup.at(NetCgroupId(11)).tx_bytes, 200u);
 
     ASSERT_EQ(s.heartbeats.size(), 1u);
     const HeartbeatSignals &h = s.heartbeats[0];
@@ -66,12 +66,12 @@ TEST(NetSignals, AStoppedSenderShowsTheGapSinceItsLastSend) {
 
 TEST(NetSignals, ARestartedCounterIsTakenWhole) {
     NetCounters before;
-    before.by_cgroup[7] = {100, 10000, 0, 0, 0, 0, {{64, 50}}};
+    before.by_cgroup[NetCgroupId(7)] = {100, 10000, 0, 0, 0, 0, {{64, 50}}};
     NetCounters after;
-    after.by_cgroup[7] = {3, 300, 0, 0, 0, 0, {{64, 2}}};  // id reused by a new cgroup
+    after.by_cgroup[NetCgroupId(7)] = {3, 300, 0, 0, 0, 0, {{64, 2}}};  // id reused by a new cgroup
     NetSignals s = compute_net_signals(before, after, {});
-    EXPECT_EQ(s.by_cgroup.at(7).tx_packets, 3u);
-    EXPECT_EQ(s.by_cgroup.at(7).drops.at(64), 2u);
+    EXPECT_EQ(s.by_cgroup.at(NetCgroupId(7)).tx_packets, 3u);
+    EXPECT_EQ(s.by_cgroup.at(NetCgroupId(7)).drops.at(64), 2u);
 }
 
 }  // namespace

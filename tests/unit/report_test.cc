@@ -8,7 +8,7 @@ namespace {
 
 class ReportTest : public ::testing::Test {
   protected:
-    uint64_t id(const std::string &rel) { return fake_.id(rel); }
+    CpuCgroupId id(const std::string &rel) { return CpuCgroupId(fake_.id(rel)); }
 
     CpuSignals signals() {
         CpuSignals s;
@@ -18,7 +18,7 @@ class ReportTest : public ::testing::Test {
         web.runq_events = 100;
         web.usage_s = 1;
         web.psi_some_s = 0.25;
-        web.preempted_by = {{id("batch"), 0.4, 60}, {424242, 0.1, 40}};
+        web.preempted_by = {{id("batch"), 0.4, 60}, {CpuCgroupId(424242), 0.1, 40}};
         CgroupCpuSignals batch;
         batch.runq_delay_total_s = 2.0;
         batch.runq_events = 10;
@@ -34,7 +34,7 @@ class ReportTest : public ::testing::Test {
 };
 
 TEST_F(ReportTest, JsonKeepsTheContractNames) {
-    CgroupTree tree(root_);
+    CpuCgroupTree tree(root_);
     auto json =
         to_json(build_snapshot_report(signals(), CgroupMode::Hybrid, AttachMode::TpBtf, tree, {}));
     EXPECT_EQ(json["duration_s"], 5.0);
@@ -44,7 +44,7 @@ TEST_F(ReportTest, JsonKeepsTheContractNames) {
     EXPECT_EQ(first["path"], "/batch") << "sorted by contention";
     const auto &web = json["cgroups"][1];
     EXPECT_EQ(web["path"], "/app/web");
-    EXPECT_EQ(web["id"], id("app/web"));
+    EXPECT_EQ(web["id"], id("app/web").value);
     for (const char *key : {"runq_delay_total_s", "runq_delay_p50_s", "runq_delay_p99_s",
                             "runq_delay_max_s", "runq_events", "throttled_s",
                             "cpu_stat_throttled_s", "nr_throttled", "usage_s", "preempted_by"})
@@ -60,7 +60,7 @@ TEST_F(ReportTest, JsonKeepsTheContractNames) {
 }
 
 TEST_F(ReportTest, ListedCgroupsAppearEvenWhenIdle) {
-    CgroupTree tree(root_);
+    CpuCgroupTree tree(root_);
     auto report = build_snapshot_report(signals(), CgroupMode::V2, AttachMode::RawTp, tree,
                                         {"/app", "/app/web"});
     ASSERT_EQ(report.cgroups.size(), 2u);
@@ -70,7 +70,7 @@ TEST_F(ReportTest, ListedCgroupsAppearEvenWhenIdle) {
 }
 
 TEST_F(ReportTest, TableNamesTheTopAntagonist) {
-    CgroupTree tree(root_);
+    CpuCgroupTree tree(root_);
     std::string table =
         to_table(build_snapshot_report(signals(), CgroupMode::V1, AttachMode::TpBtf, tree, {}));
     EXPECT_NE(table.find("/app/web"), std::string::npos);

@@ -14,11 +14,12 @@ namespace cgw {
 
 namespace {
 
-std::optional<uint64_t> inode_of(const std::filesystem::path &dir) {
+template <class Id = uint64_t>
+std::optional<Id> inode_of(const std::filesystem::path &dir) {
     struct stat st {};
     if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return std::nullopt;
-    return static_cast<uint64_t>(st.st_ino);
+    return Id(static_cast<uint64_t>(st.st_ino));
 }
 
 bool has_tasks(const std::filesystem::path &dir) {
@@ -33,7 +34,8 @@ bool has_tasks(const std::filesystem::path &dir) {
 
 // Depth first, one open directory per level. Cgroups come and go during the
 // walk: one that vanished (or cannot be opened) is skipped with its subtree.
-void walk(UniqueFd dir, std::string &path, std::map<uint64_t, std::string> &paths) {
+template <class Id>
+void walk(UniqueFd dir, std::string &path, std::map<Id, std::string> &paths) {
     DIR *stream = ::fdopendir(dir.get());
     if (!stream)
         return;
@@ -49,7 +51,7 @@ void walk(UniqueFd dir, std::string &path, std::map<uint64_t, std::string> &path
         if (!child.valid() || ::fstat(child.get(), &st) != 0)
             continue;
         path.append(1, '/').append(entry->d_name);
-        paths[static_cast<uint64_t>(st.st_ino)] = path;
+        paths[Id(static_cast<uint64_t>(st.st_ino))] = path;
         walk(std::move(child), path, paths);
         path.resize(length);
     }
@@ -58,7 +60,7 @@ void walk(UniqueFd dir, std::string &path, std::map<uint64_t, std::string> &path
 
 }  // namespace
 
-size_t count_cgroups_with_tasks(const CgroupTree &tree) {
+size_t count_cgroups_with_tasks(const CpuCgroupTree &tree) {
     return std::ranges::count_if(tree.paths_by_id(), [&](const auto &entry) {
         return has_tasks(tree.mount() / std::filesystem::path(entry.second).relative_path());
     });
@@ -72,11 +74,13 @@ std::string relative_cgroup_path(const std::filesystem::path &mount,
     return "/" + rel;
 }
 
-CgroupTree::CgroupTree(std::filesystem::path mount) : mount_(std::move(mount)) {
+template <class Id>
+CgroupTree<Id>::CgroupTree(std::filesystem::path mount) : mount_(std::move(mount)) {
     rescan();
 }
 
-std::optional<std::string> CgroupTree::path_of(uint64_t id) {
+template <class Id>
+std::optional<std::string> CgroupTree<Id>::path_of(Id id) {
     if (auto it = paths_.find(id); it != paths_.end())
         return it->second;
     if (following_ && !stale_)
@@ -90,11 +94,13 @@ std::optional<std::string> CgroupTree::path_of(uint64_t id) {
     return std::nullopt;
 }
 
-std::optional<uint64_t> CgroupTree::id_of(const std::string &relative_path) const {
-    return inode_of(mount_ / std::filesystem::path(relative_path).relative_path());
+template <class Id>
+std::optional<Id> CgroupTree<Id>::id_of(const std::string &relative_path) const {
+    return inode_of<Id>(mount_ / std::filesystem::path(relative_path).relative_path());
 }
 
-void CgroupTree::rescan() {
+template <class Id>
+void CgroupTree<Id>::rescan() {
     paths_.clear();
     missing_since_rescan_.clear();
     stale_ = false;
@@ -102,24 +108,25 @@ void CgroupTree::rescan() {
     struct stat st {};
     if (!root.valid() || ::fstat(root.get(), &st) != 0)
         return;
-    paths_.try_emplace(static_cast<uint64_t>(st.st_ino), 1, '/');
+    paths_.try_emplace(Id(static_cast<uint64_t>(st.st_ino)), 1, '/');
     std::string path;
     walk(std::move(root), path, paths_);
 }
 
-void CgroupTree::apply(const CgroupEvent &event) {
+template <class Id>
+void CgroupTree<Id>::apply(const CgroupEvent &event) {
     switch (event.kind) {
         case CgroupEvent::Kind::Made:
             // Only if it is this hierarchy's, and still there: a cgroup removed
             // since leaves an rmdir behind it, one made again at the path has an
             // event of its own.
             if (inode_of(mount_ / std::filesystem::path(event.path).relative_path()) == event.id) {
-                paths_[event.id] = event.path;
-                missing_since_rescan_.erase(event.id);
+                paths_[Id(event.id)] = event.path;
+                missing_since_rescan_.erase(Id(event.id));
             }
             break;
         case CgroupEvent::Kind::Removed:
-            if (auto it = paths_.find(event.id); it != paths_.end() && it->second == event.path)
+            if (auto it = paths_.find(Id(event.id)); it != paths_.end() && it->second == event.path)
                 paths_.erase(it);
             break;
         case CgroupEvent::Kind::Renamed:
@@ -128,9 +135,14 @@ void CgroupTree::apply(const CgroupEvent &event) {
     }
 }
 
-void CgroupTree::refresh() {
+template <class Id>
+void CgroupTree<Id>::refresh() {
     if (!following_ || stale_)
         rescan();
 }
+
+template class CgroupTree<CpuCgroupId>;
+template class CgroupTree<IoCgroupId>;
+template class CgroupTree<NetCgroupId>;
 
 }  // namespace cgw

@@ -72,7 +72,7 @@ void IoSnapshot::end() {
     after_ = std::move(counters).value();
 }
 
-void IoSnapshot::add_to(SnapshotReport &report, CgroupTree &cpu_tree,
+void IoSnapshot::add_to(SnapshotReport &report, CpuCgroupTree &cpu_tree,
                         const std::vector<std::string> &only) {
     if (!sensor_ || !before_ || !after_) {
         report.io_unavailable = unavailable_;

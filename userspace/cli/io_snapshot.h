@@ -27,13 +27,14 @@ class IoSnapshot {
     void begin();
     void end();
 
-    void add_to(SnapshotReport &report, CgroupTree &cpu_tree, const std::vector<std::string> &only);
+    void add_to(SnapshotReport &report, CpuCgroupTree &cpu_tree,
+                const std::vector<std::string> &only);
 
   private:
     void fail(const Error &error);
 
     IoAttribution attribution_;
-    std::optional<CgroupTree> io_tree_;
+    std::optional<IoCgroupTree> io_tree_;
     std::unique_ptr<IoSensor> sensor_;
     std::optional<IoCounters> before_;
     std::optional<IoCounters> after_;

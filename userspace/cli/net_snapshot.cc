@@ -46,7 +46,7 @@ std::unique_ptr<NetSnapshot> NetSnapshot::start(const KernelFeatures &features,
         return nullptr;
     }
     return std::unique_ptr<NetSnapshot>(
-        new NetSnapshot(std::move(sensor).value(), CgroupTree(*layout.unified)));
+        new NetSnapshot(std::move(sensor).value(), NetCgroupTree(*layout.unified)));
 }
 
 void NetSnapshot::begin() {
@@ -56,7 +56,7 @@ void NetSnapshot::begin() {
     before_ = std::move(counters).value();
 }
 
-void NetSnapshot::end(SnapshotReport &report, CgroupTree &cpu_tree,
+void NetSnapshot::end(SnapshotReport &report, CpuCgroupTree &cpu_tree,
                       const std::vector<std::string> &only) {
     auto after = sensor_->read();
     if (!after)

@@ -31,14 +31,14 @@ class NetSnapshot {
     // The window's first reading.
     void begin();
     // The last reading; adds the window's figures to the report.
-    void end(SnapshotReport &report, CgroupTree &cpu_tree, const std::vector<std::string> &only);
+    void end(SnapshotReport &report, CpuCgroupTree &cpu_tree, const std::vector<std::string> &only);
 
   private:
-    NetSnapshot(std::unique_ptr<NetSensor> sensor, CgroupTree tree)
+    NetSnapshot(std::unique_ptr<NetSensor> sensor, NetCgroupTree tree)
         : sensor_(std::move(sensor)), tree_(std::move(tree)) {}
 
     std::unique_ptr<NetSensor> sensor_;
-    CgroupTree tree_;  // cgroup2, where sockets and their traffic belong
+    NetCgroupTree tree_;  // cgroup2, where sockets and their traffic belong
     NetCounters before_;
 };
 

@@ -55,7 +55,7 @@ void run_snapshot(const SnapshotArgs &args) {
     auto cpu_mount = layout.mount_for("cpu");
     if (!cpu_mount)
         throw Failure{"no mounted cgroup hierarchy holds the cpu controller"};
-    CgroupTree tree(*cpu_mount);
+    CpuCgroupTree tree(*cpu_mount);
     for (const std::string &path : args.cgroups) {
         if (path.empty() || path[0] != '/')
             throw Failure{fmt::format("--cgroup {}: paths are relative to the hierarchy root and "

@@ -10,7 +10,7 @@ namespace {
 // Cgroups that did nothing in the window stay out (they breach nothing, and
 // each costs a read of its knobs), but for those a victim waited behind.
 void add_cpu(const CpuSignals &cpu_signals, InputSources &sources, ControllerInput &in) {
-    std::set<uint64_t> named;
+    std::set<CpuCgroupId> named;
     for (const auto &[id, cpu] : cpu_signals.by_cgroup)
         for (const Preemptor &p : cpu.preempted_by)
             named.insert(p.cgroup_id);
@@ -40,7 +40,7 @@ void add_cpu(const CpuSignals &cpu_signals, InputSources &sources, ControllerInp
     }
 }
 
-void add_io(const IoSignals &io_signals, double window_s, CgroupTree &io_tree,
+void add_io(const IoSignals &io_signals, double window_s, IoCgroupTree &io_tree,
             ControllerInput &in) {
     for (const auto &[id, io] : io_signals.by_cgroup) {
         auto path = io_tree.path_of(id);
@@ -64,7 +64,7 @@ void add_io(const IoSignals &io_signals, double window_s, CgroupTree &io_tree,
 // The memory of the cgroups in the input; of every cgroup when some cgroup
 // stalled on memory in the window: then the holders are the antagonists,
 // idle or not.
-void add_memory(const MemorySignals &memory, CgroupTree &cpu_tree, ControllerInput &in) {
+void add_memory(const MemorySignals &memory, CpuCgroupTree &cpu_tree, ControllerInput &in) {
     bool stalled = std::ranges::any_of(
         memory, [](const auto &entry) { return entry.second.stall_fraction > 0; });
     for (const auto &[id, signals] : memory) {
@@ -85,7 +85,7 @@ uint64_t qdisc_drops(const DropsByReason &drops, const DropReasonNames &names) {
     return n;
 }
 
-void add_net(const NetSignals &net, CgroupTree &net_tree, const DropReasonNames &names,
+void add_net(const NetSignals &net, NetCgroupTree &net_tree, const DropReasonNames &names,
              ControllerInput &in) {
     for (const auto &[id, signals] : net.by_cgroup) {
         auto path = net_tree.path_of(id);

@@ -49,9 +49,10 @@ Daemon::Daemon(Policy policy, CgroupLayout layout, Classifier classify, Sensors 
     if (sensors_.cgroups) {
         // Walked after the watch attached: every later change is in its ring.
         cpu_tree_.follow_events();
-        for (auto *tree : {&io_tree_, &net_tree_})
-            if (*tree)
-                (*tree)->follow_events();
+        if (io_tree_)
+            io_tree_->follow_events();
+        if (net_tree_)
+            net_tree_->follow_events();
     }
     if (!memory_on_cgroup2(layout_))
         for (const ClassPolicy &cls : policy_.classes)
@@ -110,21 +111,22 @@ bool Daemon::watches_memory(const std::string &path) {
 void Daemon::follow_cgroups() {
     if (!sensors_.cgroups)
         return;
-    std::vector<CgroupTree *> trees{&cpu_tree_};
-    for (auto *tree : {&io_tree_, &net_tree_})
-        if (*tree)
-            trees.push_back(&**tree);
-    auto applied = sensors_.cgroups->drain([&](const CgroupEvent &event) {
-        for (CgroupTree *tree : trees)
-            tree->apply(event);
-    });
+    // Each tree takes the events of its own hierarchy (CgroupTree::apply).
+    auto each_tree = [&](const auto &act) {
+        act(cpu_tree_);
+        if (io_tree_)
+            act(*io_tree_);
+        if (net_tree_)
+            act(*net_tree_);
+    };
+    auto applied = sensors_.cgroups->drain(
+        [&](const CgroupEvent &event) { each_tree([&](auto &tree) { tree.apply(event); }); });
     auto lost = sensors_.cgroups->lost();
     if (!applied || !lost || *lost != cgroup_events_lost_) {
         if (!applied || !lost)
             spdlog::warn("reading cgroup events: {}",
                          (!applied ? applied.error() : lost.error()).message);
-        for (CgroupTree *tree : trees)
-            tree->events_lost();
+        each_tree([](auto &tree) { tree.events_lost(); });
         if (lost)
             cgroup_events_lost_ = *lost;
     }

@@ -71,7 +71,7 @@ Result<Sensors> open_sensors(const KernelFeatures &features, const CgroupLayout 
     else
         spdlog::warn("cgroups made and removed are not followed ({}): every pass walks cgroupfs",
                      watch.error().message);
-    auto cpu = CpuSensor::open(features, CgroupTree(layout.cpu_ids_mount()), force);
+    auto cpu = CpuSensor::open(features, CpuCgroupTree(layout.cpu_ids_mount()), force);
     if (!cpu)
         return cpu.error().context("starting the CPU sensor");
     sensors.cpu = std::move(cpu).value();

@@ -51,8 +51,8 @@ void add_cpu_families(const TickReport &report, const ExportScope &scope,
                              "(by_cgroup) whose task held the CPU; top antagonists only.",
                              MetricType::Counter);
     for (const auto &[path, cg] : scope.by_path) {
-        const uint64_t id = cg.id;
-        if (id == 0)
+        const CpuCgroupId id = cg.id;
+        if (id == CpuCgroupId{})
             continue;  // not in the cpu hierarchy
         if (auto c = report.sample.cpu.by_cgroup.find(id); c != report.sample.cpu.by_cgroup.end())
             runq.add(cg.labels, to_prometheus(c->second.runq_hist, c->second.runq_delay_ns));

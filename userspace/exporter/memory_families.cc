@@ -13,7 +13,7 @@ void add_memory_families(const TickReport &report, const ExportScope &scope, Fam
                        MetricType::Gauge);
     for (const auto &[path, cg] : scope.by_path) {
         auto m = report.sample.memory.find(cg.id);
-        if (cg.id == 0 || m == report.sample.memory.end())
+        if (cg.id == CpuCgroupId{} || m == report.sample.memory.end())
             continue;
         stall.add(cg.labels, static_cast<double>(m->second.stall_some_us) / 1e6);
         held.add(cg.labels, static_cast<double>(m->second.current_bytes));

@@ -8,7 +8,7 @@ namespace {
 
 using prometheus::MetricType;
 
-void add_cgroups(const NetCounters &net, const std::map<uint64_t, std::string> &paths,
+void add_cgroups(const NetCounters &net, const std::map<NetCgroupId, std::string> &paths,
                  const ExportScope &scope, const DropReasonNames &reasons, Families &out) {
     FamilyBuilder tx_bytes("cgwarden_net_tx_bytes_total",
                            "IP bytes (headers included) sent by the cgroup's sockets "
@@ -91,7 +91,7 @@ void add_net_families(const TickReport &report, const ExportScope &scope,
                       const DropReasonNames &reasons, Families &out) {
     static const NetCounters kNone;
     static const NetSignals kNoWindow;
-    static const std::map<uint64_t, std::string> kNoPaths;
+    static const std::map<NetCgroupId, std::string> kNoPaths;
     // Before the second pass, or without the network sensor, the families are
     // there and empty.
     bool measured = report.sample.net && report.net && report.net_paths;

@@ -15,7 +15,7 @@ namespace {
 // interval, then packets it lost. The hierarchies' ids of a path meet here.
 struct Contention {
     const std::string *path = nullptr;  // in one of the report's path maps
-    uint64_t cpu_id = 0;
+    CpuCgroupId cpu_id;
     double wait_s = 0;
     uint64_t lost_packets = 0;
 
@@ -25,7 +25,7 @@ struct Contention {
 
 // Time the cgroup's tasks could not run in the last interval: waiting for a
 // CPU, or throttled by their quota.
-double cpu_wait_s(const CpuSignals &signals, uint64_t id) {
+double cpu_wait_s(const CpuSignals &signals, CpuCgroupId id) {
     auto it = signals.by_cgroup.find(id);
     return it == signals.by_cgroup.end()
                ? 0
@@ -113,12 +113,6 @@ Labels labels_of(const std::string &path, const std::optional<size_t> &class_ind
 const ScopedCgroup *ExportScope::find(const std::string &path) const {
     auto it = by_path.find(path);
     return it == by_path.end() ? nullptr : &it->second;
-}
-
-const ScopedCgroup *ExportScope::find(const std::map<uint64_t, std::string> &paths,
-                                      uint64_t id) const {
-    auto it = paths.find(id);
-    return it == paths.end() ? nullptr : find(it->second);
 }
 
 ExportScope select_scope(const TickReport &report, const IdentifyCgroup &identify,

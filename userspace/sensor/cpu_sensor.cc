@@ -33,13 +33,13 @@ struct CpuSensor::Impl {
     CpuSlots slots;
     size_t ncpus;
     // The hash entries of cgroups that hold a slot now, summed over CPUs.
-    std::map<uint64_t, cgw_cpu_stats> folded;
+    std::map<CpuCgroupId, cgw_cpu_stats> folded;
     // The cgroups of the tree at the previous update_slots.
-    std::set<uint64_t> in_tree;
+    std::set<CpuCgroupId> in_tree;
     // Ids in the maps that the tree did not list at the last pass: a cgroup
     // made after the tree was brought up to date, or one made and removed
     // between two passes. Still unlisted a pass later, it is gone.
-    std::set<uint64_t> unlisted;
+    std::set<CpuCgroupId> unlisted;
     bool said_slots_full = false;
 };
 
@@ -94,7 +94,7 @@ void add_stats(cgw_cpu_stats &sum, const cgw_cpu_stats *per_cpu, size_t ncpus) {
     }
 }
 
-void add_counters(CpuCounters &out, uint64_t cgroup, const cgw_cpu_stats &s) {
+void add_counters(CpuCounters &out, CpuCgroupId cgroup, const cgw_cpu_stats &s) {
     CgroupCpuCounters &c = out.by_cgroup[cgroup];
     c.runq_delay_ns = s.runq_delay_ns;
     c.runq_events = s.runq_events;
@@ -117,17 +117,17 @@ Status delete_key(const bpf_map *map, const Key &key) {
 
 // Zeroes every CPU's copy of the slot and makes `owner` (0: nobody) the cgroup
 // the programs may charge in it.
-Status write_slot(const CpuSensor::Impl &m, uint32_t slot, uint64_t owner) {
+Status write_slot(const CpuSensor::Impl &m, uint32_t slot, CpuCgroupId owner) {
     std::vector<cgw_cpu_stats> per_cpu(m.ncpus);
     for (cgw_cpu_stats &s : per_cpu)
-        s.cgroup_id = owner;
+        s.cgroup_id = owner.value;
     if (bpf_map__update_elem(m.skel->maps.slot_stats, &slot, sizeof slot, per_cpu.data(),
                              per_cpu.size() * sizeof(cgw_cpu_stats), 0) != 0)
         return Error::from_errno("writing CPU stats slot " + std::to_string(slot));
     return {};
 }
 
-Status give_slot(CpuSensor::Impl &m, uint64_t cgroup) {
+Status give_slot(CpuSensor::Impl &m, CpuCgroupId cgroup) {
     auto slot = m.slots.give(cgroup);
     if (!slot) {
         if (!std::exchange(m.said_slots_full, true))
@@ -140,7 +140,7 @@ Status give_slot(CpuSensor::Impl &m, uint64_t cgroup) {
     Status s = write_slot(m, *slot, cgroup);
     if (s && bpf_map__update_elem(m.skel->maps.slot_of_cgroup, &cgroup, sizeof cgroup, &*slot,
                                   sizeof *slot, BPF_ANY) != 0)
-        s = Error::from_errno("giving a CPU stats slot to cgroup " + std::to_string(cgroup));
+        s = Error::from_errno("giving a CPU stats slot to cgroup " + std::to_string(cgroup.value));
     if (!s)
         m.slots.take_back(cgroup);
     return s;
@@ -148,7 +148,7 @@ Status give_slot(CpuSensor::Impl &m, uint64_t cgroup) {
 
 // The cgroup's hash entry no longer changes (its waits go to its slot): its
 // counts move into the sensor's own.
-Status fold_hash_entry(CpuSensor::Impl &m, uint64_t cgroup) {
+Status fold_hash_entry(CpuSensor::Impl &m, CpuCgroupId cgroup) {
     const bpf_map *hash = m.skel->maps.cpu_stats;
     std::vector<cgw_cpu_stats> per_cpu(m.ncpus);
     if (bpf_map__lookup_elem(hash, &cgroup, sizeof cgroup, per_cpu.data(),
@@ -163,11 +163,11 @@ Status fold_hash_entry(CpuSensor::Impl &m, uint64_t cgroup) {
 
 // The cgroup is gone: its slot goes back (owner 0 first, so no cached copy
 // of it is written again) and its counters with it.
-Status forget(CpuSensor::Impl &m, uint64_t cgroup) {
+Status forget(CpuSensor::Impl &m, CpuCgroupId cgroup) {
     Status s;
     if (auto slot = m.slots.slot_of(cgroup)) {
         s = delete_key(m.skel->maps.slot_of_cgroup, cgroup);
-        if (Status w = write_slot(m, *slot, 0); s && !w)
+        if (Status w = write_slot(m, *slot, CpuCgroupId{}); s && !w)
             s = w;
         m.slots.take_back(cgroup);
     }
@@ -185,8 +185,8 @@ Status forget(CpuSensor::Impl &m, uint64_t cgroup) {
 // Thousands of pairs name a few hundred cgroups: each is judged once.
 template <class Gone>
 Status forget_pairs(CpuSensor::Impl &m, const CpuCounters &last_read, const Gone &gone) {
-    std::unordered_map<uint64_t, bool> judged;
-    auto is_gone = [&](uint64_t cgroup) {
+    std::unordered_map<CpuCgroupId, bool> judged;
+    auto is_gone = [&](CpuCgroupId cgroup) {
         auto [it, added] = judged.try_emplace(cgroup, false);
         if (added)
             it->second = gone(cgroup);
@@ -196,7 +196,8 @@ Status forget_pairs(CpuSensor::Impl &m, const CpuCounters &last_read, const Gone
     for (const auto &[pair, counters] : last_read.preempt) {
         if (!is_gone(pair.first) && !is_gone(pair.second))
             continue;
-        cgw_preempt_key key{.victim_cgroup = pair.first, .antagonist_cgroup = pair.second};
+        cgw_preempt_key key{.victim_cgroup = pair.first.value,
+                            .antagonist_cgroup = pair.second.value};
         if (Status s = delete_key(m.skel->maps.preempt_pairs, key); first && !s)
             first = std::move(s);
     }
@@ -209,7 +210,7 @@ CpuSensor::CpuSensor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CpuSensor::~CpuSensor() = default;
 
 Result<std::unique_ptr<CpuSensor>> CpuSensor::open(const KernelFeatures &features,
-                                                   const CgroupTree &cpu_tree,
+                                                   const CpuCgroupTree &cpu_tree,
                                                    std::optional<AttachMode> force) {
     route_libbpf_log_to_spdlog();
     AttachMode mode;
@@ -248,11 +249,12 @@ Result<CpuCounters> CpuSensor::read() const {
     const Impl &m = *impl_;
     const auto &maps = m.skel->maps;
     const size_t n = m.ncpus;
-    std::map<uint64_t, cgw_cpu_stats> totals = m.folded;
-    for_each_entry<uint64_t, cgw_cpu_stats>(maps.cpu_stats, sizeof(cgw_cpu_stats) * n,
-                                            [&](uint64_t cgroup, const cgw_cpu_stats *per_cpu) {
-                                                add_stats(totals[cgroup], per_cpu, n);
-                                            });
+    std::map<CpuCgroupId, cgw_cpu_stats> totals = m.folded;
+    for_each_entry<CpuCgroupId, cgw_cpu_stats>(
+        maps.cpu_stats, sizeof(cgw_cpu_stats) * n,
+        [&](CpuCgroupId cgroup, const cgw_cpu_stats *per_cpu) {
+            add_stats(totals[cgroup], per_cpu, n);
+        });
     std::vector<cgw_cpu_stats> per_cpu(n);
     for (const auto &[cgroup, slot] : m.slots.held()) {
         if (bpf_map__lookup_elem(maps.slot_stats, &slot, sizeof slot, per_cpu.data(),
@@ -267,7 +269,8 @@ Result<CpuCounters> CpuSensor::read() const {
     for_each_entry<cgw_preempt_key, cgw_preempt_value>(
         maps.preempt_pairs, sizeof(cgw_preempt_value),
         [&](const cgw_preempt_key &key, const cgw_preempt_value *v) {
-            out.preempt[{key.victim_cgroup, key.antagonist_cgroup}] = {v->delay_ns, v->count};
+            out.preempt[{CpuCgroupId(key.victim_cgroup), CpuCgroupId(key.antagonist_cgroup)}] = {
+                v->delay_ns, v->count};
         });
 
     if (auto drops = add_percpu_counters(maps.cpu_drops, out.drops.data(), CGW_CPU_DROP_COUNT);
@@ -276,7 +279,7 @@ Result<CpuCounters> CpuSensor::read() const {
     return out;
 }
 
-Status CpuSensor::update_slots(const CgroupTree &cpu_tree, const CpuCounters &last_read) {
+Status CpuSensor::update_slots(const CpuCgroupTree &cpu_tree, const CpuCounters &last_read) {
     Impl &m = *impl_;
     const auto &now = cpu_tree.paths_by_id();
     // Carries on after a failure, so that one bad cgroup does not hold up the
@@ -286,17 +289,17 @@ Status CpuSensor::update_slots(const CgroupTree &cpu_tree, const CpuCounters &la
         if (first && !s)
             first = std::move(s);
     };
-    for (uint64_t cgroup : m.slots.new_pass())
+    for (CpuCgroupId cgroup : m.slots.new_pass())
         keep(fold_hash_entry(m, cgroup));
     // A cgroup that left the tree, or that the tree has not listed for two
     // passes running (it lived less than a pass), is forgotten with its
     // pairs.
-    std::set<uint64_t> gone;
-    for (uint64_t cgroup : m.in_tree)
+    std::set<CpuCgroupId> gone;
+    for (CpuCgroupId cgroup : m.in_tree)
         if (!now.contains(cgroup))
             gone.insert(cgroup);
-    std::set<uint64_t> unlisted;
-    for (uint64_t cgroup : map_keys<uint64_t>(m.skel->maps.cpu_stats)) {
+    std::set<CpuCgroupId> unlisted;
+    for (CpuCgroupId cgroup : map_keys<CpuCgroupId>(m.skel->maps.cpu_stats)) {
         if (now.contains(cgroup)) {
             if (!m.slots.slot_of(cgroup))
                 keep(give_slot(m, cgroup));
@@ -306,9 +309,9 @@ Status CpuSensor::update_slots(const CgroupTree &cpu_tree, const CpuCounters &la
             unlisted.insert(cgroup);
         }
     }
-    for (uint64_t cgroup : gone)
+    for (CpuCgroupId cgroup : gone)
         keep(forget(m, cgroup));
-    keep(forget_pairs(m, last_read, [&](uint64_t cgroup) {
+    keep(forget_pairs(m, last_read, [&](CpuCgroupId cgroup) {
         if (now.contains(cgroup))
             return false;
         if (gone.contains(cgroup) || m.unlisted.contains(cgroup))

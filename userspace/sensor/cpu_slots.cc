@@ -18,7 +18,7 @@ CpuSlots::CpuSlots(uint32_t capacity) {
         free_.push_back(slot);
 }
 
-std::optional<uint32_t> CpuSlots::give(uint64_t cgroup) {
+std::optional<uint32_t> CpuSlots::give(CpuCgroupId cgroup) {
     if (free_.empty())
         return std::nullopt;
     uint32_t slot = free_.back();
@@ -28,7 +28,7 @@ std::optional<uint32_t> CpuSlots::give(uint64_t cgroup) {
     return slot;
 }
 
-void CpuSlots::take_back(uint64_t cgroup) {
+void CpuSlots::take_back(CpuCgroupId cgroup) {
     auto it = held_.find(cgroup);
     if (it == held_.end())
         return;
@@ -37,13 +37,13 @@ void CpuSlots::take_back(uint64_t cgroup) {
     std::erase(given_, cgroup);
 }
 
-std::vector<uint64_t> CpuSlots::new_pass() {
+std::vector<CpuCgroupId> CpuSlots::new_pass() {
     free_.insert(free_.end(), cooling_.begin(), cooling_.end());
     cooling_.clear();
     return std::exchange(given_, {});
 }
 
-std::optional<uint32_t> CpuSlots::slot_of(uint64_t cgroup) const {
+std::optional<uint32_t> CpuSlots::slot_of(CpuCgroupId cgroup) const {
     if (auto it = held_.find(cgroup); it != held_.end())
         return it->second;
     return std::nullopt;

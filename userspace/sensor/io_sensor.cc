@@ -112,7 +112,8 @@ Result<IoCounters> IoSensor::read() const {
     for_each_entry<cgw_io_key, cgw_io_stats>(
         maps.io_stats, sizeof(cgw_io_stats) * n,
         [&](const cgw_io_key &key, const cgw_io_stats *per_cpu) {
-            IoOpCounters &c = out.stats[{key.cgroup, BlockDevice::from_kernel(key.dev), key.op}];
+            IoOpCounters &c =
+                out.stats[{IoCgroupId(key.cgroup), BlockDevice::from_kernel(key.dev), key.op}];
             for (size_t cpu = 0; cpu < n; ++cpu)
                 add_op(c, per_cpu[cpu]);
         });
@@ -120,7 +121,7 @@ Result<IoCounters> IoSensor::read() const {
     for_each_entry<cgw_io_behind_key, cgw_io_behind_value>(
         maps.queued_behind, sizeof(cgw_io_behind_value),
         [&](const cgw_io_behind_key &key, const cgw_io_behind_value *v) {
-            out.queued_behind[{key.waiter_cgroup, key.ahead_cgroup,
+            out.queued_behind[{IoCgroupId(key.waiter_cgroup), IoCgroupId(key.ahead_cgroup),
                                BlockDevice::from_kernel(key.dev)}] = {v->delay_ns, v->count};
         });
 
@@ -143,8 +144,8 @@ Result<std::unique_ptr<RingBuffer>> IoSensor::outliers(
             if (event.size() < sizeof e)
                 return;
             std::memcpy(&e, event.data(), sizeof e);
-            on_outlier({e.completed_ns, e.cgroup, BlockDevice::from_kernel(e.dev), e.op, e.queue_ns,
-                        e.device_ns, e.bytes});
+            on_outlier({e.completed_ns, IoCgroupId(e.cgroup), BlockDevice::from_kernel(e.dev), e.op,
+                        e.queue_ns, e.device_ns, e.bytes});
         });
 }
 

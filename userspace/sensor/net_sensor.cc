@@ -123,15 +123,15 @@ Status declare_flows(NetSensor::Impl &impl, const CgroupLayout &layout) {
         if (flow.cgroup) {
             // Sockets belong to cgroup2 cgroups: the sender is named there.
             // Missing now, it may start later (follow_senders finds it).
-            std::optional<uint64_t> id;
+            std::optional<NetCgroupId> id;
             if (layout.unified)
-                id = CgroupTree(*layout.unified).id_of(*flow.cgroup);
+                id = NetCgroupTree(*layout.unified).id_of(*flow.cgroup);
             if (!id)
                 spdlog::warn(
                     "heartbeat {}: no cgroup {} in the cgroup2 hierarchy yet; its sends count "
                     "once it exists",
                     flow.name, *flow.cgroup);
-            config.sender_cgroup = id.value_or(CGW_NET_NO_SENDER);
+            config.sender_cgroup = id ? id->value : CGW_NET_NO_SENDER;
         }
         if (bpf_map__update_elem(impl.skel->maps.flows, &key, sizeof key, &config, sizeof config,
                                  BPF_NOEXIST) != 0)
@@ -188,7 +188,7 @@ NetEvent decode(const cgw_net_event &e) {
     out.kind = e.kind == CGW_NET_EVENT_GAP ? NetEvent::Kind::Gap : NetEvent::Kind::Drop;
     out.flow_index = e.flow_index;
     out.time_ns = e.time_ns;
-    out.cgroup_id = e.cgroup_id;
+    out.cgroup_id = NetCgroupId(e.cgroup_id);
     out.reason = e.reason;
     out.gap_ns = e.gap_ns;
     return out;
@@ -265,13 +265,14 @@ const std::vector<std::string> &NetSensor::degraded() const {
     return impl_->degraded;
 }
 
-Status NetSensor::follow_senders(const CgroupTree &cgroup2) {
+Status NetSensor::follow_senders(const NetCgroupTree &cgroup2) {
     Impl &m = *impl_;
     for (size_t i = 0; i < m.flows.size() && i < m.configs.size(); ++i) {
         const HeartbeatFlow &flow = m.flows[i];
         if (!flow.cgroup)
             continue;
-        uint64_t id = cgroup2.id_of(*flow.cgroup).value_or(CGW_NET_NO_SENDER);
+        auto sender = cgroup2.id_of(*flow.cgroup);
+        uint64_t id = sender ? sender->value : CGW_NET_NO_SENDER;
         cgw_flow_config &config = m.configs[i];
         if (id == config.sender_cgroup)
             continue;
@@ -304,9 +305,9 @@ Result<NetCounters> NetSensor::read() {
     NetCounters out;
     out.read_ns = monotonic_now_ns();
 
-    for_each_entry<uint64_t, cgw_cgroup_net_stats>(
+    for_each_entry<NetCgroupId, cgw_cgroup_net_stats>(
         maps.cgroup_net, sizeof(cgw_cgroup_net_stats) * n,
-        [&](uint64_t cgroup, const cgw_cgroup_net_stats *per_cpu) {
+        [&](NetCgroupId cgroup, const cgw_cgroup_net_stats *per_cpu) {
             CgroupNetCounters &c = out.by_cgroup[cgroup];
             for (size_t cpu = 0; cpu < n; ++cpu) {
                 c.tx_packets += per_cpu[cpu].tx_packets;
@@ -317,7 +318,8 @@ Result<NetCounters> NetSensor::read() {
                 c.tx_queue_drops += per_cpu[cpu].tx_queue_drops;
             }
         });
-    read_drops(maps.cgroup_drops, [&](uint64_t cgroup) { return &out.by_cgroup[cgroup].drops; });
+    read_drops(maps.cgroup_drops,
+               [&](uint64_t cgroup) { return &out.by_cgroup[NetCgroupId(cgroup)].drops; });
 
     // The window of the longest gap ends here: read, then move the epoch.
     const uint64_t epoch = impl_->skel->bss->gap_epoch;
@@ -368,7 +370,7 @@ Result<int> NetSensor::poll_events(std::chrono::milliseconds timeout) {
     return impl_->events->poll(timeout);
 }
 
-Status NetSensor::set_egress_rate(uint64_t cgroup_id, uint64_t bytes_per_s, uint64_t burst_bytes) {
+Status NetSensor::set_egress_rate(NetCgroupId cgroup, uint64_t bytes_per_s, uint64_t burst_bytes) {
     if (bytes_per_s == 0 || bytes_per_s > kMaxRateBytesPerS)
         return Error{fmt::format("egress rate {} B/s: must be from 1 to {} B/s", bytes_per_s,
                                  kMaxRateBytesPerS)};
@@ -380,16 +382,18 @@ Status NetSensor::set_egress_rate(uint64_t cgroup_id, uint64_t bytes_per_s, uint
     cgw_rate_limit limit{};
     limit.rate_bytes_per_s = bytes_per_s;
     limit.burst_bytes = burst_bytes;  // last_ns 0: the program fills the bucket first
-    if (bpf_map__update_elem(impl_->skel->maps.rate_limits, &cgroup_id, sizeof cgroup_id, &limit,
-                             sizeof limit, BPF_F_LOCK) != 0)
-        return Error::from_errno(fmt::format("setting the egress rate of cgroup {}", cgroup_id));
+    if (bpf_map__update_elem(impl_->skel->maps.rate_limits, &cgroup.value, sizeof cgroup.value,
+                             &limit, sizeof limit, BPF_F_LOCK) != 0)
+        return Error::from_errno(fmt::format("setting the egress rate of cgroup {}", cgroup.value));
     return {};
 }
 
-Status NetSensor::clear_egress_rate(uint64_t cgroup_id) {
-    if (bpf_map__delete_elem(impl_->skel->maps.rate_limits, &cgroup_id, sizeof cgroup_id, 0) != 0 &&
+Status NetSensor::clear_egress_rate(NetCgroupId cgroup) {
+    if (bpf_map__delete_elem(impl_->skel->maps.rate_limits, &cgroup.value, sizeof cgroup.value,
+                             0) != 0 &&
         errno != ENOENT)
-        return Error::from_errno(fmt::format("clearing the egress rate of cgroup {}", cgroup_id));
+        return Error::from_errno(
+            fmt::format("clearing the egress rate of cgroup {}", cgroup.value));
     return {};
 }
 

@@ -17,8 +17,8 @@ namespace {
 
 // The cgroups whose tasks waited for a CPU since `previous`, or made others
 // wait: their files changed. (A cgroup new since `previous` is read anyway.)
-std::set<uint64_t> moved_since(const Sample &now, const Sample &previous) {
-    std::set<uint64_t> moved;
+std::set<CpuCgroupId> moved_since(const Sample &now, const Sample &previous) {
+    std::set<CpuCgroupId> moved;
     for (const auto &[id, c] : now.cpu.by_cgroup) {
         auto p = previous.cpu.by_cgroup.find(id);
         if (p == previous.cpu.by_cgroup.end() || c.runq_events != p->second.runq_events ||
@@ -34,14 +34,14 @@ std::set<uint64_t> moved_since(const Sample &now, const Sample &previous) {
 }
 
 template <class T>
-void carry(std::map<uint64_t, T> &to, const std::map<uint64_t, T> &from, uint64_t id) {
+void carry(std::map<CpuCgroupId, T> &to, const std::map<CpuCgroupId, T> &from, CpuCgroupId id) {
     if (auto it = from.find(id); it != from.end())
         to.emplace(id, it->second);
 }
 
 }  // namespace
 
-Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CgroupTree &cpu_tree,
+Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CpuCgroupTree &cpu_tree,
                            const SampleScope &scope) {
     Sample sample;
     sample.monotonic_ns = monotonic_now_ns();
@@ -54,7 +54,7 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, Cgroup
     // sample, and the next pass tries again.
     if (Status slots = sensor.update_slots(cpu_tree, sample.cpu); !slots)
         spdlog::warn("updating the CPU stats slots: {}", slots.error().message);
-    std::set<uint64_t> moved;
+    std::set<CpuCgroupId> moved;
     if (scope.previous)
         moved = moved_since(sample, *scope.previous);
     for (const auto &[id, path] : cpu_tree.paths_by_id()) {

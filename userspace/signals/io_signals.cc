@@ -47,7 +47,8 @@ void fill_latency(IoLatencySignals &s, const OpWindow &w) {
     s.queue_p99_s = w.queue.quantile_ns(0.99) / kNsPerS;
 }
 
-void add_behind(std::vector<QueuedBehind> &list, uint64_t cgroup, double delay_s, uint64_t count) {
+void add_behind(std::vector<QueuedBehind> &list, IoCgroupId cgroup, double delay_s,
+                uint64_t count) {
     auto it = std::find_if(list.begin(), list.end(),
                            [&](const QueuedBehind &q) { return q.cgroup_id == cgroup; });
     if (it == list.end()) {
@@ -67,8 +68,8 @@ void sort_by_delay(std::vector<QueuedBehind> &list) {
 
 IoSignals compute_io_signals(const IoCounters &before, const IoCounters &after) {
     IoSignals out;
-    std::map<uint64_t, OpWindow> by_cgroup;
-    std::map<std::pair<uint64_t, BlockDevice>, OpWindow> by_device;
+    std::map<IoCgroupId, OpWindow> by_cgroup;
+    std::map<std::pair<IoCgroupId, BlockDevice>, OpWindow> by_device;
     for (const auto &[key, now] : after.stats) {
         OpWindow w = op_window(now, find_or_null(before.stats, key));
         if (w.ops == 0)

@@ -16,7 +16,7 @@ namespace {
 constexpr size_t kWorstOutliers = 10;
 
 std::vector<QueuedBehindReport> name_behind(const std::vector<QueuedBehind> &list,
-                                            CgroupTree &io_tree) {
+                                            IoCgroupTree &io_tree) {
     std::vector<QueuedBehindReport> out;
     for (const QueuedBehind &q : list)
         out.push_back(
@@ -24,8 +24,8 @@ std::vector<QueuedBehindReport> name_behind(const std::vector<QueuedBehind> &lis
     return out;
 }
 
-CgroupIoReport io_report_for(std::optional<uint64_t> io_id, const IoSignals &signals,
-                             const std::map<uint64_t, uint64_t> &outliers, CgroupTree &io_tree,
+CgroupIoReport io_report_for(std::optional<IoCgroupId> io_id, const IoSignals &signals,
+                             const std::map<IoCgroupId, uint64_t> &outliers, IoCgroupTree &io_tree,
                              const DeviceNamer &name_of) {
     CgroupIoReport r;
     if (!io_id)
@@ -45,7 +45,8 @@ CgroupIoReport io_report_for(std::optional<uint64_t> io_id, const IoSignals &sig
     return r;
 }
 
-std::vector<IoOutlierReport> worst_outliers(std::vector<IoOutlier> outliers, CgroupTree &io_tree) {
+std::vector<IoOutlierReport> worst_outliers(std::vector<IoOutlier> outliers,
+                                            IoCgroupTree &io_tree) {
     auto total = [](const IoOutlier &o) { return o.queue_ns + o.device_ns; };
     std::sort(outliers.begin(), outliers.end(),
               [&](const IoOutlier &a, const IoOutlier &b) { return total(a) > total(b); });
@@ -62,7 +63,8 @@ std::vector<IoOutlierReport> worst_outliers(std::vector<IoOutlier> outliers, Cgr
 nlohmann::json behind_json(const std::vector<QueuedBehindReport> &list) {
     nlohmann::json out = nlohmann::json::array();
     for (const QueuedBehindReport &q : list)
-        out.push_back({{"path", q.path}, {"id", q.id}, {"delay_s", q.delay_s}, {"count", q.count}});
+        out.push_back(
+            {{"path", q.path}, {"id", q.id.value}, {"delay_s", q.delay_s}, {"count", q.count}});
     return out;
 }
 
@@ -85,7 +87,7 @@ nlohmann::json io_json(const CgroupIoReport &io) {
         devices.push_back(device);
     }
     nlohmann::json out = latency_json(io.signals);
-    out["id"] = io.id;
+    out["id"] = io.id.value;
     out["read_ops"] = io.signals.read_ops;
     out["write_ops"] = io.signals.write_ops;
     out["devices"] = devices;
@@ -145,10 +147,10 @@ std::string_view io_op_name(uint32_t op) {
 }
 
 void add_io_report(SnapshotReport &report, IoSummary summary, const IoSignals &signals,
-                   const std::vector<IoOutlier> &outliers, CgroupTree &io_tree,
-                   CgroupTree &cpu_tree, const std::vector<std::string> &only,
+                   const std::vector<IoOutlier> &outliers, IoCgroupTree &io_tree,
+                   CpuCgroupTree &cpu_tree, const std::vector<std::string> &only,
                    const DeviceNamer &name_of) {
-    std::map<uint64_t, uint64_t> outliers_by_cgroup;
+    std::map<IoCgroupId, uint64_t> outliers_by_cgroup;
     for (const IoOutlier &o : outliers)
         ++outliers_by_cgroup[o.cgroup];
     summary.outliers_received = outliers.size();
@@ -167,7 +169,7 @@ void add_io_report(SnapshotReport &report, IoSummary summary, const IoSignals &s
             return;
         CgroupReport c;
         c.path = path;
-        c.id = cpu_tree.id_of(path).value_or(0);
+        c.id = cpu_tree.id_of(path).value_or(CpuCgroupId{});
         report.cgroups.push_back(std::move(c));
     };
     if (only.empty()) {

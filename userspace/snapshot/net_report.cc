@@ -43,7 +43,7 @@ nlohmann::json heartbeat_json(const HeartbeatReport &h) {
 }  // namespace
 
 void add_net_to_report(SnapshotReport &report, const NetSignals &net, const DropReasonNames &names,
-                       CgroupTree &net_tree, CgroupTree &cpu_tree,
+                       NetCgroupTree &net_tree, CpuCgroupTree &cpu_tree,
                        const std::vector<std::string> &only) {
     report.net.measured = true;
     report.net.lost_events = net.lost;
@@ -51,7 +51,7 @@ void add_net_to_report(SnapshotReport &report, const NetSignals &net, const Drop
         report.net.heartbeats.push_back(heartbeat_report(h, names));
 
     static const CgroupNetSignals kIdle;
-    std::set<uint64_t> joined;
+    std::set<NetCgroupId> joined;
     for (CgroupReport &c : report.cgroups) {
         auto id = net_tree.id_of(c.path);
         auto it = id ? net.by_cgroup.find(*id) : net.by_cgroup.end();
@@ -71,7 +71,7 @@ void add_net_to_report(SnapshotReport &report, const NetSignals &net, const Drop
         r.path = *path;
         // The id of the hierarchy holding the cpu controller, as for the
         // other entries, when the cgroup exists there too.
-        r.id = cpu_tree.id_of(*path).value_or(id);
+        r.id = cpu_tree.id_of(*path).value_or(CpuCgroupId{});
         r.net = cgroup_report(s, names);
         report.cgroups.push_back(std::move(r));
     }

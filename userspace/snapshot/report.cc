@@ -14,8 +14,8 @@ double contention_s(const CgroupReport &c) {
     return c.cpu.runq_delay_total_s + c.cpu.throttled_s;
 }
 
-CgroupReport report_for(uint64_t id, std::string path, const CgroupCpuSignals &cpu,
-                        CgroupTree &tree) {
+CgroupReport report_for(CpuCgroupId id, std::string path, const CgroupCpuSignals &cpu,
+                        CpuCgroupTree &tree) {
     CgroupReport r{std::move(path), id, cpu, {}};
     for (const Preemptor &p : cpu.preempted_by)
         r.preempted_by.push_back(
@@ -26,7 +26,8 @@ CgroupReport report_for(uint64_t id, std::string path, const CgroupCpuSignals &c
 }  // namespace
 
 SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode, AttachMode attach,
-                                     CgroupTree &cpu_tree, const std::vector<std::string> &only) {
+                                     CpuCgroupTree &cpu_tree,
+                                     const std::vector<std::string> &only) {
     SnapshotReport report;
     report.duration_s = signals.window_s;
     report.cgroup_mode = mode;
@@ -64,10 +65,10 @@ static nlohmann::json cpu_json(const SnapshotReport &report) {
         nlohmann::json preempted_by = nlohmann::json::array();
         for (const PreemptorReport &p : c.preempted_by)
             preempted_by.push_back(
-                {{"path", p.path}, {"id", p.id}, {"delay_s", p.delay_s}, {"count", p.count}});
+                {{"path", p.path}, {"id", p.id.value}, {"delay_s", p.delay_s}, {"count", p.count}});
         const CgroupCpuSignals &s = c.cpu;
         cgroups.push_back({{"path", c.path},
-                           {"id", c.id},
+                           {"id", c.id.value},
                            {"cpu",
                             {{"runq_delay_total_s", s.runq_delay_total_s},
                              {"runq_delay_p50_s", s.runq_delay_p50_s},

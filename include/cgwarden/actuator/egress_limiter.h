@@ -28,7 +28,7 @@ class EgressLimiter {
 
   private:
     NetSensor &sensor_;
-    CgroupTree tree_;
+    NetCgroupTree tree_;
     std::map<std::string, double> limited_;  // by path
 };
 

@@ -11,10 +11,13 @@
 #include <set>
 #include <string>
 
+#include "cgwarden/cgroup/cgroup_id.h"
+
 namespace cgw {
 
 // A cgroup made, removed or renamed, in some hierarchy (the event does not
-// say which: a tree takes it when the path's inode in its mount is the id).
+// say which: a tree takes it when the path's inode in its mount is the id,
+// so the id is a bare number until a tree has taken it).
 struct CgroupEvent {
     enum class Kind { Made, Removed, Renamed };
     Kind kind;
@@ -22,6 +25,8 @@ struct CgroupEvent {
     std::string path;  // from the hierarchy's root: "/a/b"; the new one for Renamed
 };
 
+// One per hierarchy, typed by its id space (cgroup/cgroup_id.h).
+template <class Id>
 class CgroupTree {
   public:
     explicit CgroupTree(std::filesystem::path mount);
@@ -32,10 +37,10 @@ class CgroupTree {
     // Kept current by events, an unknown id is simply unknown. Otherwise an
     // unknown id triggers one walk; an id still unknown after it stays
     // unknown until the next walk, so a stream of stale ids costs one walk.
-    std::optional<std::string> path_of(uint64_t id);
+    std::optional<std::string> path_of(Id id);
 
     // Id of an existing cgroup, by path relative to the mount.
-    std::optional<uint64_t> id_of(const std::string &relative_path) const;
+    std::optional<Id> id_of(const std::string &relative_path) const;
 
     // Walks the hierarchy again; removed cgroups are forgotten. A directory
     // that vanishes during the walk is skipped, and the walk goes on.
@@ -54,19 +59,23 @@ class CgroupTree {
     // something; otherwise costs nothing.
     void refresh();
 
-    const std::map<uint64_t, std::string> &paths_by_id() const { return paths_; }
+    const std::map<Id, std::string> &paths_by_id() const { return paths_; }
 
   private:
     std::filesystem::path mount_;
-    std::map<uint64_t, std::string> paths_;
-    std::set<uint64_t> missing_since_rescan_;
+    std::map<Id, std::string> paths_;
+    std::set<Id> missing_since_rescan_;
     bool following_ = false;
     bool stale_ = false;
 };
 
+using CpuCgroupTree = CgroupTree<CpuCgroupId>;
+using IoCgroupTree = CgroupTree<IoCgroupId>;
+using NetCgroupTree = CgroupTree<NetCgroupId>;
+
 // Cgroups of the tree with tasks of their own (cgroup.threads on cgroup2,
 // tasks on v1, not empty), as of its last scan.
-size_t count_cgroups_with_tasks(const CgroupTree &tree);
+size_t count_cgroups_with_tasks(const CpuCgroupTree &tree);
 
 // "/app/web" for mount/app/web, "/" for the mount itself.
 std::string relative_cgroup_path(const std::filesystem::path &mount,

@@ -29,12 +29,12 @@ using KnobReader = std::function<std::map<KnobSlot, double>(
 
 struct InputSources {
     const Policy &policy;
-    CgroupTree &cpu_tree;
+    CpuCgroupTree &cpu_tree;
     Classifier classify;
     KnobReader read_knobs;
-    unsigned cpus = 1;               // CPUs of the node, for its busy fraction
-    CgroupTree *io_tree = nullptr;   // ids of the IO signals
-    CgroupTree *net_tree = nullptr;  // ids of the network signals (cgroup2)
+    unsigned cpus = 1;                  // CPUs of the node, for its busy fraction
+    IoCgroupTree *io_tree = nullptr;    // ids of the IO signals
+    NetCgroupTree *net_tree = nullptr;  // ids of the network signals (cgroup2)
     // Names the kernel's drop reason codes ("QDISC_DROP").
     const DropReasonNames *drop_names = nullptr;
     // Knobs the controller holds: their cgroups are in the input while they

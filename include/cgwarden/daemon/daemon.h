@@ -82,15 +82,15 @@ class Daemon {
 
     Policy policy_;
     CgroupLayout layout_;
-    CgroupTree cpu_tree_;
+    CpuCgroupTree cpu_tree_;
     // The policy's rules (globs, identities), and classify_, which asks them
     // once per path: a pass asks for every cgroup's class.
     Classifier classify_rules_;
     std::unordered_map<std::string, std::optional<size_t>> class_memo_;
     Classifier classify_;
     Sensors sensors_;
-    std::optional<CgroupTree> io_tree_;   // where the IO sensor runs
-    std::optional<CgroupTree> net_tree_;  // cgroup2, where the network sensor runs
+    std::optional<IoCgroupTree> io_tree_;    // where the IO sensor runs
+    std::optional<NetCgroupTree> net_tree_;  // cgroup2, where the network sensor runs
     DropReasonNames drop_names_;
     // The watch's lost-event count at the last pass: a rise makes the trees walk.
     uint64_t cgroup_events_lost_ = 0;

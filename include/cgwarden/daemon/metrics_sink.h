@@ -22,9 +22,9 @@ namespace cgw {
 struct DecisionRecord;
 
 struct TickReport {
-    const Sample &sample;                          // cumulative counters
-    const CpuSignals &signals;                     // last interval; empty on the first pass
-    const std::map<uint64_t, std::string> &paths;  // cpu hierarchy, by id, as of this sample
+    const Sample &sample;                             // cumulative counters
+    const CpuSignals &signals;                        // last interval; empty on the first pass
+    const std::map<CpuCgroupId, std::string> &paths;  // as of this sample
     const Policy &policy;
     const Classifier &classify;
     const ControllerInput &input;    // knob values read this pass
@@ -35,12 +35,10 @@ struct TickReport {
     AttachMode attach_mode = AttachMode::TpBtf;
     Duration loop_duration{};  // this pass, from sampling to the last decision
     // IO and network of the last interval where those sensors run, else null.
-    // Their ids are of other hierarchies than the CPU's on hybrid nodes: the
-    // blkio one for IO, cgroup2 for the network.
     const IoSignals *io = nullptr;
-    const std::map<uint64_t, std::string> *io_paths = nullptr;
+    const std::map<IoCgroupId, std::string> *io_paths = nullptr;
     const NetSignals *net = nullptr;
-    const std::map<uint64_t, std::string> *net_paths = nullptr;
+    const std::map<NetCgroupId, std::string> *net_paths = nullptr;
     // Notable events drained from the sensors' ring buffers since start, by
     // sensor ("io", "net").
     std::map<std::string, uint64_t> ringbuf_events{};

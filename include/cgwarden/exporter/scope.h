@@ -21,9 +21,9 @@ using Labels = std::vector<prometheus::ClientMetric::Label>;
 
 struct ScopedCgroup {
     std::string path;
-    // In the cpu hierarchy; 0 when the path is only in the IO or network one
-    // (hybrid nodes: blkio and cgroup2 are hierarchies of their own).
-    uint64_t id = 0;
+    // 0 when the path is only in the IO or network hierarchy (hybrid nodes:
+    // blkio and cgroup2 are hierarchies of their own).
+    CpuCgroupId id;
     std::optional<size_t> class_index;  // into Policy::classes
     // cgroup, class, and what the path identifies (unit, pod_uid, container_id,
     // qos_class); empty values are left out.
@@ -40,7 +40,11 @@ struct ExportScope {
     // Null when the cgroup has no series this pass.
     const ScopedCgroup *find(const std::string &path) const;
     // The cgroup with this id in `paths` (one hierarchy's id -> path), or null.
-    const ScopedCgroup *find(const std::map<uint64_t, std::string> &paths, uint64_t id) const;
+    template <class Id>
+    const ScopedCgroup *find(const std::map<Id, std::string> &paths, Id id) const {
+        auto it = paths.find(id);
+        return it == paths.end() ? nullptr : find(it->second);
+    }
 };
 
 // Every path in `acted_on` (cgroups cgwarden changed) that still exists, then

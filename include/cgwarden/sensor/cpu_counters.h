@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "cgwarden/cgroup/cgroup_id.h"
 #include "cgwarden/bpf/programs.h"
 #include "cgwarden/common/histogram.h"
 #include "cgwarden/cpu_abi.h"
@@ -29,16 +30,16 @@ struct PreemptCounters {
 };
 
 // (victim cgroup id, antagonist cgroup id)
-using PreemptPair = std::pair<uint64_t, uint64_t>;
+using PreemptPair = std::pair<CpuCgroupId, CpuCgroupId>;
 
 struct PreemptPairHash {
     size_t operator()(const PreemptPair &pair) const noexcept {
-        return std::hash<uint64_t>{}(pair.first * 0x9e3779b97f4a7c15ULL ^ pair.second);
+        return std::hash<uint64_t>{}(pair.first.value * 0x9e3779b97f4a7c15ULL ^ pair.second.value);
     }
 };
 
 struct CpuCounters {
-    std::map<uint64_t, CgroupCpuCounters> by_cgroup;
+    std::map<CpuCgroupId, CgroupCpuCounters> by_cgroup;
     // Hashed, not ordered: thousands of pairs on a busy node, read and
     // compared every pass.
     std::unordered_map<PreemptPair, PreemptCounters, PreemptPairHash> preempt;

@@ -20,7 +20,7 @@ class CpuSensor {
     // (CgroupLayout::cpu_ids_mount); its cgroups with tasks size the stats
     // slots (cpu_slot_count).
     static Result<std::unique_ptr<CpuSensor>> open(const KernelFeatures &features,
-                                                   const CgroupTree &cpu_tree,
+                                                   const CpuCgroupTree &cpu_tree,
                                                    std::optional<AttachMode> force = std::nullopt);
     ~CpuSensor();
     CpuSensor(const CpuSensor &) = delete;
@@ -38,7 +38,7 @@ class CpuSensor {
     // counters, and forgets the cgroups that have left the tree since the
     // previous call (their slot is given to another cgroup later), with the
     // preemption pairs of `last_read` (this read's) that name them.
-    Status update_slots(const CgroupTree &cpu_tree, const CpuCounters &last_read);
+    Status update_slots(const CpuCgroupTree &cpu_tree, const CpuCounters &last_read);
 
     // Defined in cpu_sensor.cc: keeps the skeleton out of this header.
     struct Impl;

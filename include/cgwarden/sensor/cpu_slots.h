@@ -9,6 +9,8 @@
 #include <optional>
 #include <vector>
 
+#include "cgwarden/cgroup/cgroup_id.h"
+
 namespace cgw {
 
 // Slots for a node with `cgroups_in_use` cgroups holding tasks when the
@@ -23,25 +25,25 @@ class CpuSlots {
 
     // A free slot for the cgroup (which must hold none); nullopt when every
     // slot is held or still cooling.
-    std::optional<uint32_t> give(uint64_t cgroup);
+    std::optional<uint32_t> give(CpuCgroupId cgroup);
     // Takes the cgroup's slot back. It cools until the next pass: a program
     // run that found the cgroup in it just before may still write to it, and
     // must be over by the time it is zeroed for its next owner.
-    void take_back(uint64_t cgroup);
+    void take_back(CpuCgroupId cgroup);
     // A pass of the sensor begins: slots taken back before it are free again.
     // Returns the cgroups given a slot before it: every program run that could
     // still miss their slot and write to their hash entry is over.
-    std::vector<uint64_t> new_pass();
+    std::vector<CpuCgroupId> new_pass();
 
-    std::optional<uint32_t> slot_of(uint64_t cgroup) const;
+    std::optional<uint32_t> slot_of(CpuCgroupId cgroup) const;
     // cgroup -> slot, for every slot held.
-    const std::map<uint64_t, uint32_t> &held() const { return held_; }
+    const std::map<CpuCgroupId, uint32_t> &held() const { return held_; }
 
   private:
     std::vector<uint32_t> free_;  // given from the back
     std::vector<uint32_t> cooling_;
-    std::vector<uint64_t> given_;  // in this pass
-    std::map<uint64_t, uint32_t> held_;
+    std::vector<CpuCgroupId> given_;  // in this pass
+    std::map<CpuCgroupId, uint32_t> held_;
 };
 
 }  // namespace cgw

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "cgwarden/cgroup/cgroup_id.h"
 #include "cgwarden/common/histogram.h"
 #include "cgwarden/io_abi.h"
 
@@ -26,7 +27,7 @@ struct BlockDevice {
 };
 
 struct IoStatsKey {
-    uint64_t cgroup = 0;
+    IoCgroupId cgroup;
     BlockDevice device;
     uint32_t op = CGW_IO_OP_READ;  // enum cgw_io_op
     auto operator<=>(const IoStatsKey &) const = default;
@@ -44,8 +45,8 @@ struct IoOpCounters {
 };
 
 struct QueuedBehindKey {
-    uint64_t waiter_cgroup = 0;
-    uint64_t ahead_cgroup = 0;
+    IoCgroupId waiter_cgroup;
+    IoCgroupId ahead_cgroup;
     BlockDevice device;
     auto operator<=>(const QueuedBehindKey &) const = default;
 };
@@ -64,7 +65,7 @@ struct IoCounters {
 // One latency outlier from the ring buffer.
 struct IoOutlier {
     uint64_t completed_ns = 0;  // CLOCK_MONOTONIC
-    uint64_t cgroup = 0;
+    IoCgroupId cgroup;
     BlockDevice device;
     uint32_t op = CGW_IO_OP_READ;
     uint64_t queue_ns = 0;

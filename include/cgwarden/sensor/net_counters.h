@@ -9,6 +9,7 @@
 
 #include <linux/bpf.h>  // struct bpf_spin_lock, which net_abi.h uses
 
+#include "cgwarden/cgroup/cgroup_id.h"
 #include "cgwarden/net_abi.h"
 
 namespace cgw {
@@ -38,7 +39,7 @@ struct FlowCounters {
 
 struct NetCounters {
     uint64_t read_ns = 0;  // CLOCK_MONOTONIC when the maps were read
-    std::map<uint64_t, CgroupNetCounters> by_cgroup;
+    std::map<NetCgroupId, CgroupNetCounters> by_cgroup;
     std::vector<FlowCounters> flows;  // same order as NetSensor::flows()
     std::array<uint64_t, CGW_NET_LOST_COUNT> lost{};
 };
@@ -49,7 +50,7 @@ struct NetEvent {
     Kind kind = Kind::Drop;
     uint32_t flow_index = 0;  // into NetSensor::flows()
     uint64_t time_ns = 0;     // CLOCK_MONOTONIC
-    uint64_t cgroup_id = 0;   // sender (gap), socket's cgroup (drop; 0 when unknown)
+    NetCgroupId cgroup_id;    // sender (gap), socket's cgroup (drop; 0 when unknown)
     uint32_t reason = 0;      // Drop: enum skb_drop_reason value
     uint64_t gap_ns = 0;      // Gap
 };

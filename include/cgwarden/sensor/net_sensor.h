@@ -55,7 +55,7 @@ class NetSensor {
     // `cgroup2` now: a sender that restarts gets a new cgroup (a new id)
     // under the same path, and one missing at start may appear later.
     // Called every pass; a change is logged.
-    Status follow_senders(const CgroupTree &cgroup2);
+    Status follow_senders(const NetCgroupTree &cgroup2);
     std::vector<ProgramStats> program_stats() const;
 
     // Ring buffer: events go to the handler from consume_events/poll_events.
@@ -67,8 +67,8 @@ class NetSensor {
     // Egress token bucket of a cgroup2 cgroup: over the rate (bytes/s, with
     // bursts up to burst_bytes) its packets are dropped in cgroup_skb/egress.
     // Setting refills the bucket; clearing removes the limit.
-    Status set_egress_rate(uint64_t cgroup_id, uint64_t bytes_per_s, uint64_t burst_bytes);
-    Status clear_egress_rate(uint64_t cgroup_id);
+    Status set_egress_rate(NetCgroupId cgroup, uint64_t bytes_per_s, uint64_t burst_bytes);
+    Status clear_egress_rate(NetCgroupId cgroup);
 
     // The fd of a loaded program by name (skb_egress, skb_ingress, ...), for
     // BPF_PROG_TEST_RUN; -1 when not loaded.

@@ -25,12 +25,12 @@ struct Sample {
     uint64_t monotonic_ns = 0;
     CpuCounters cpu;
     // cpu.stat of every cgroup in the cpu hierarchy, by id.
-    std::map<uint64_t, CpuStat> cpu_stat;
+    std::map<CpuCgroupId, CpuStat> cpu_stat;
     // cpu.pressure of the same cgroups, where cgroup2 has the path and PSI.
-    std::map<uint64_t, Psi> cpu_psi;
+    std::map<CpuCgroupId, Psi> cpu_psi;
     // memory.current and memory.pressure of the same cgroups, where cgroup2
     // holds the memory controller (cgroup/memory_use.h).
-    std::map<uint64_t, MemoryUse> memory;
+    std::map<CpuCgroupId, MemoryUse> memory;
     // The IO and network maps, where those sensors run (daemon/sensors.h).
     std::optional<IoCounters> io;
     std::optional<NetCounters> net;
@@ -48,7 +48,7 @@ struct Sample {
 // ones do.
 struct SampleScope {
     const Sample *previous = nullptr;
-    std::set<uint64_t> always;  // ids in the cpu tree
+    std::set<CpuCgroupId> always;
     std::function<bool(const std::string &path)> watched;
     // cpu.pressure: `snapshot` shows it; the daemon decides and exports
     // nothing from it, and leaves it (one file open fewer per active cgroup).
@@ -59,7 +59,7 @@ struct SampleScope {
 // that `scope` asks for (the tree refreshed first, so new cgroups are seen
 // and removed ones forgotten), and updates the sensor's stats slots from it
 // (CpuSensor::update_slots).
-Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CgroupTree &cpu_tree,
+Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CpuCgroupTree &cpu_tree,
                            const SampleScope &scope = {});
 
 uint64_t monotonic_now_ns();

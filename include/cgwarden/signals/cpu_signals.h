@@ -12,7 +12,7 @@
 namespace cgw {
 
 struct Preemptor {
-    uint64_t cgroup_id = 0;
+    CpuCgroupId cgroup_id;
     double delay_s = 0;
     uint64_t count = 0;
 };
@@ -41,7 +41,7 @@ struct CgroupCpuSignals {
 
 struct CpuSignals {
     double window_s = 0;
-    std::map<uint64_t, CgroupCpuSignals> by_cgroup;
+    std::map<CpuCgroupId, CgroupCpuSignals> by_cgroup;
     std::array<uint64_t, CGW_CPU_DROP_COUNT> drops{};
 };
 

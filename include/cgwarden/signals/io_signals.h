@@ -14,7 +14,7 @@ namespace cgw {
 
 // A cgroup that had requests in flight ahead of the waiter's requests.
 struct QueuedBehind {
-    uint64_t cgroup_id = 0;
+    IoCgroupId cgroup_id;
     double delay_s = 0;  // waiter's latency, shared by requests ahead
     uint64_t count = 0;  // waiter's requests that found it ahead
 };
@@ -45,7 +45,7 @@ struct CgroupIoSignals : IoLatencySignals {
 };
 
 struct IoSignals {
-    std::map<uint64_t, CgroupIoSignals> by_cgroup;  // by id in the IO hierarchy
+    std::map<IoCgroupId, CgroupIoSignals> by_cgroup;
     std::array<uint64_t, CGW_IO_DROP_COUNT> drops{};
 };
 

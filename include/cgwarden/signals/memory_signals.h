@@ -17,7 +17,7 @@ struct CgroupMemorySignals {
 
 // By the cpu hierarchy's id (they are cgroup2 ids: memory use is only read
 // where cgroup2 holds the controllers); cgroups seen in both samples.
-using MemorySignals = std::map<uint64_t, CgroupMemorySignals>;
+using MemorySignals = std::map<CpuCgroupId, CgroupMemorySignals>;
 
 MemorySignals compute_memory_signals(const Sample &before, const Sample &after);
 

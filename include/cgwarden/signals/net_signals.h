@@ -42,8 +42,8 @@ struct HeartbeatSignals {
 
 struct NetSignals {
     double window_s = 0;
-    std::map<uint64_t, CgroupNetSignals> by_cgroup;  // cgroup2 id
-    std::vector<HeartbeatSignals> heartbeats;        // in the order of `flows`
+    std::map<NetCgroupId, CgroupNetSignals> by_cgroup;
+    std::vector<HeartbeatSignals> heartbeats;  // in the order of `flows`
     std::array<uint64_t, CGW_NET_LOST_COUNT> lost{};
 };
 

@@ -22,7 +22,7 @@ struct SnapshotReport;
 
 struct QueuedBehindReport {
     std::string path;
-    uint64_t id = 0;
+    IoCgroupId id;
     double delay_s = 0;
     uint64_t count = 0;
 };
@@ -35,7 +35,7 @@ struct DeviceIoReport {
 };
 
 struct CgroupIoReport {
-    uint64_t id = 0;  // in the IO hierarchy; 0 when the path is not there
+    IoCgroupId id;  // 0 when the path is not in the IO hierarchy
     CgroupIoSignals signals;
     std::vector<DeviceIoReport> devices;
     std::vector<QueuedBehindReport> queued_behind;
@@ -70,8 +70,8 @@ std::string_view io_op_name(uint32_t op);
 // the cgroups that did IO but are not in it yet: all active ones, or those of
 // `only` (relative paths) when it is not empty.
 void add_io_report(SnapshotReport &report, IoSummary summary, const IoSignals &signals,
-                   const std::vector<IoOutlier> &outliers, CgroupTree &io_tree,
-                   CgroupTree &cpu_tree, const std::vector<std::string> &only,
+                   const std::vector<IoOutlier> &outliers, IoCgroupTree &io_tree,
+                   CpuCgroupTree &cpu_tree, const std::vector<std::string> &only,
                    const DeviceNamer &name_of);
 
 struct CgroupReport;

@@ -53,7 +53,7 @@ struct NetReport {
 // report's cgroups by relative path, so on hybrid nodes one cgroup stays one
 // entry. Without `only`, cgroups with traffic but no CPU activity are added.
 void add_net_to_report(SnapshotReport &report, const NetSignals &net, const DropReasonNames &names,
-                       CgroupTree &net_tree, CgroupTree &cpu_tree,
+                       NetCgroupTree &net_tree, CpuCgroupTree &cpu_tree,
                        const std::vector<std::string> &only);
 
 // Adds each cgroup's "net" (null when no network sensor ran), "heartbeats"

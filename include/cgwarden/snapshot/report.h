@@ -18,14 +18,14 @@ namespace cgw {
 
 struct PreemptorReport {
     std::string path;
-    uint64_t id = 0;
+    CpuCgroupId id;
     double delay_s = 0;
     uint64_t count = 0;
 };
 
 struct CgroupReport {
     std::string path;  // relative to the hierarchy root
-    uint64_t id = 0;   // inode in the hierarchy holding the cpu controller
+    CpuCgroupId id;    // 0 when the path is not in the cpu hierarchy
     CgroupCpuSignals cpu;
     std::vector<PreemptorReport> preempted_by;
     std::optional<CgroupNetReport> net = std::nullopt;  // absent when no network sensor ran
@@ -47,7 +47,7 @@ struct SnapshotReport {
 // (relative paths) when it is not empty. Ids the tree cannot name any more
 // (cgroup removed) are reported as "(removed)".
 SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode, AttachMode attach,
-                                     CgroupTree &cpu_tree, const std::vector<std::string> &only);
+                                     CpuCgroupTree &cpu_tree, const std::vector<std::string> &only);
 
 nlohmann::json to_json(const SnapshotReport &report);
 std::string to_table(const SnapshotReport &report);
