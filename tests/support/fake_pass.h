@@ -176,6 +176,7 @@ class FakePass {
     void add_cgroup(CpuCgroupId id, const std::string &path, double runq_delay_s) {
         paths[id] = path;
         signals.by_cgroup[id].runq_delay_total_s = runq_delay_s;
+        signals.by_cgroup[id].runq_events = runq_delay_s > 0 ? 1 : 0;
         sample.cpu_stat[id] = {};
     }
 
@@ -192,10 +193,16 @@ class FakePass {
         sample.cpu.by_cgroup.erase(id);
     }
 
+    // Valid until the next call: the model views the pass's current figures.
     TickReport report() const {
+        window_ = {signals,
+                   sample.io ? std::optional(io_signals) : std::nullopt,
+                   sample.net ? std::optional(net_signals) : std::nullopt,
+                   {}};
+        model_.emplace(window_, CgroupPaths{&paths, sample.io ? &io_paths : nullptr,
+                                            sample.net ? &net_paths : nullptr});
         TickReport r{sample,
-                     signals,
-                     paths,
+                     *model_,
                      policy,
                      classify,
                      input,
@@ -205,14 +212,6 @@ class FakePass {
                      CgroupMode::Hybrid,
                      AttachMode::TpBtf,
                      std::chrono::milliseconds(3)};
-        if (sample.io) {
-            r.io = &io_signals;
-            r.io_paths = &io_paths;
-        }
-        if (sample.net) {
-            r.net = &net_signals;
-            r.net_paths = &net_paths;
-        }
         r.ringbuf_events = ringbuf_events;
         r.sensor_read_errors = sensor_read_errors;
         return r;
@@ -233,6 +232,10 @@ class FakePass {
     std::map<NetCgroupId, std::string> net_paths;
     std::map<std::string, uint64_t> ringbuf_events;
     std::map<std::string, uint64_t> sensor_read_errors;
+
+  private:
+    mutable Signals window_;
+    mutable std::optional<PassModel> model_;
 };
 
 // The exporter's publisher as the tests use it: the fake pass's drop reason

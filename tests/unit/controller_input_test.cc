@@ -54,13 +54,14 @@ TEST_F(ControllerInputTest, JoinsSignalsWithPathsClassesAndKnobs) {
 
     std::vector<std::string> knobs_read;
     InputSources sources{
-        policy_, tree, classify,
+        policy_, classify,
         [&](const std::string &path, const ClassPolicy &cls, const std::vector<std::string> &) {
             knobs_read.push_back(path + ":" + cls.name);
             return std::map<KnobSlot, double>{{Knob::CpuWeight, 100}};
         },
         2};
-    ControllerInput in = build_controller_input(all, std::chrono::seconds(7), sources);
+    ControllerInput in = build_controller_input(PassModel(all, {&tree.paths_by_id()}),
+                                                std::chrono::seconds(7), sources);
 
     EXPECT_EQ(in.now, std::chrono::seconds(7));
     EXPECT_DOUBLE_EQ(in.cpu_busy_fraction, 0.75);
@@ -95,19 +96,19 @@ TEST_F(ControllerInputTest, KnobsAreReadOnlyWhereTheControllerMayMoveThem) {
     all.cpu.by_cgroup[id("batch3")] = CgroupCpuSignals{.runq_events = 1};
     std::vector<std::string> knobs_read;
     InputSources sources{
-        policy_, tree, classify,
+        policy_, classify,
         [&](const std::string &path, const ClassPolicy &, const std::vector<std::string> &) {
             knobs_read.push_back(path);
             return std::map<KnobSlot, double>{{Knob::CpuWeight, 100}};
         },
         2};
     sources.held = {{"/batch2", Knob::CpuWeight}};
-    build_controller_input(all, std::chrono::seconds(1), sources);
+    build_controller_input(PassModel(all, {&tree.paths_by_id()}), std::chrono::seconds(1), sources);
     EXPECT_EQ(knobs_read, std::vector<std::string>{"/batch2"}) << "held";
 
     knobs_read.clear();
     all.cpu.by_cgroup[id("agent")].preempted_by = {{id("batch3"), 0.02, 3}};
-    build_controller_input(all, std::chrono::seconds(2), sources);
+    build_controller_input(PassModel(all, {&tree.paths_by_id()}), std::chrono::seconds(2), sources);
     EXPECT_EQ(knobs_read, (std::vector<std::string>{"/batch2", "/batch3"}))
         << "batch3 delayed the critical agent";
 }
@@ -122,7 +123,7 @@ TEST_F(ControllerInputTest, HeldCgroupsAreInTheInputWhileTheyExist) {
     idle.cpu.window_s = 1;
     std::vector<std::string> devices_read;
     InputSources sources{
-        policy_, tree,
+        policy_,
         [](const std::string &path) -> std::optional<size_t> {
             return path == "/batch" ? std::optional<size_t>(1) : std::nullopt;
         },
@@ -134,7 +135,8 @@ TEST_F(ControllerInputTest, HeldCgroupsAreInTheInputWhileTheyExist) {
     sources.held = {{"/batch", Knob::CpuWeight},
                     {"/batch", Knob::IoMax, "8:16"},
                     {"/removed", Knob::CpuWeight}};
-    ControllerInput in = build_controller_input(idle, std::chrono::seconds(7), sources);
+    ControllerInput in = build_controller_input(PassModel(idle, {&tree.paths_by_id()}),
+                                                std::chrono::seconds(7), sources);
     ASSERT_EQ(in.cgroups.count("/batch"), 1u);
     EXPECT_EQ(in.cgroups.at("/batch").knobs.at(Knob::CpuWeight), 10);
     EXPECT_DOUBLE_EQ(in.cgroups.at("/batch").cpu_usage, 0);
@@ -170,10 +172,10 @@ TEST_F(ControllerInputTest, EgressIsWhatWasOfferedAndWhatPassedTheQueues) {
                                                .drops = {{kQdiscDrop, 900}, {kQdiscDrop + 1, 50}}};
     net.by_cgroup[id<NetCgroupId>("agent")] = {.tx_packets = 10, .tx_bytes = 640, .drops = {}};
     NetCgroupTree net_tree(root_);
-    InputSources sources{policy_,   tree,  [](const std::string &) { return std::nullopt; },
-                         {},        2,     nullptr,
-                         &net_tree, &names};
-    ControllerInput in = build_controller_input(all, std::chrono::seconds(7), sources);
+    InputSources sources{policy_, [](const std::string &) { return std::nullopt; }, {}, 2, &names};
+    ControllerInput in = build_controller_input(
+        PassModel(all, {&tree.paths_by_id(), nullptr, &net_tree.paths_by_id()}),
+        std::chrono::seconds(7), sources);
 
     EXPECT_DOUBLE_EQ(in.cgroups.at("/batch").tx_bytes_per_s, 700'000);
     EXPECT_DOUBLE_EQ(in.cgroups.at("/batch").tx_passed_bytes_per_s, 70'000);

@@ -7,74 +7,80 @@ namespace cgw {
 
 namespace {
 
-// Cgroups that did nothing in the window stay out (they breach nothing, and
-// each costs a read of its knobs), but for those a victim waited behind.
-void add_cpu(const CpuSignals &cpu_signals, InputSources &sources, ControllerInput &in) {
-    std::set<CpuCgroupId> named;
-    for (const auto &[id, cpu] : cpu_signals.by_cgroup)
-        for (const Preemptor &p : cpu.preempted_by)
-            named.insert(p.cgroup_id);
-    for (const auto &[id, cpu] : cpu_signals.by_cgroup) {
-        if (!cpu.active() && !named.count(id))
-            continue;
-        auto path = sources.cpu_tree.path_of(id);
-        if (!path)
-            continue;  // removed since the sample
-        if (*path == "/") {
-            // The root's usage is the whole node's.
-            double capacity = cpu_signals.window_s * sources.cpus;
-            in.cpu_busy_fraction = capacity > 0 ? cpu.usage_s / capacity : 0;
-        }
-        CgroupInput &cg = in.cgroups[*path];
-        cg.cpu_delay_p50_s = cpu.runq_delay_p50_s;
-        cg.cpu_delay_p99_s = cpu.runq_delay_p99_s;
-        cg.cpu_waits = cpu.runq_events;
-        cg.cpu_usage = cpu_signals.window_s > 0 ? cpu.usage_s / cpu_signals.window_s : 0;
-        cg.cpu_throttled_s = cpu.throttled_s;
-        cg.cpu_waiting =
-            cpu_signals.window_s > 0 ? cpu.runq_delay_total_s / cpu_signals.window_s : 0;
-        for (const Preemptor &p : cpu.preempted_by) {
-            if (auto antagonist = sources.cpu_tree.path_of(p.cgroup_id))
-                cg.cpu_antagonists.push_back({*antagonist, p.delay_s});
-        }
+void add_cpu(const std::string &path, const CgroupCpuSignals &cpu, const PassModel &model,
+             unsigned cpus, ControllerInput &in, CgroupInput &cg) {
+    const double window_s = model.signals().cpu.window_s;
+    if (path == "/") {
+        // The root's usage is the whole node's.
+        double capacity = window_s * cpus;
+        in.cpu_busy_fraction = capacity > 0 ? cpu.usage_s / capacity : 0;
+    }
+    cg.cpu_delay_p50_s = cpu.runq_delay_p50_s;
+    cg.cpu_delay_p99_s = cpu.runq_delay_p99_s;
+    cg.cpu_waits = cpu.runq_events;
+    cg.cpu_usage = window_s > 0 ? cpu.usage_s / window_s : 0;
+    cg.cpu_throttled_s = cpu.throttled_s;
+    cg.cpu_waiting = window_s > 0 ? cpu.runq_delay_total_s / window_s : 0;
+    for (const Preemptor &p : cpu.preempted_by)
+        if (const std::string *antagonist = model.path_of(p.cgroup_id))
+            cg.cpu_antagonists.push_back({*antagonist, p.delay_s});
+}
+
+void add_io(const CgroupIoSignals &io, const PassModel &model, CgroupInput &cg) {
+    const double window_s = model.signals().cpu.window_s;
+    for (const auto &[device, signals] : io.devices) {
+        DeviceIoInput &d = cg.io_devices[device.to_string()];
+        d.latency_p50_s = signals.latency_p50_s;
+        d.latency_p99_s = signals.latency_p99_s;
+        d.ops = signals.ops;
+        d.bytes_per_s = window_s > 0 ? static_cast<double>(signals.bytes) / window_s : 0;
+        for (const QueuedBehind &q : signals.queued_behind)
+            if (const std::string *antagonist = model.path_of(q.cgroup_id))
+                d.queued_behind.push_back({*antagonist, q.delay_s});
     }
 }
 
-void add_io(const IoSignals &io_signals, double window_s, IoCgroupTree &io_tree,
-            ControllerInput &in) {
-    for (const auto &[id, io] : io_signals.by_cgroup) {
-        auto path = io_tree.path_of(id);
-        if (!path)
-            continue;
-        CgroupInput &cg = in.cgroups[*path];
-        for (const auto &[device, signals] : io.devices) {
-            DeviceIoInput &d = cg.io_devices[device.to_string()];
-            d.latency_p50_s = signals.latency_p50_s;
-            d.latency_p99_s = signals.latency_p99_s;
-            d.ops = signals.ops;
-            d.bytes_per_s = window_s > 0 ? static_cast<double>(signals.bytes) / window_s : 0;
-            for (const QueuedBehind &q : signals.queued_behind) {
-                if (auto antagonist = io_tree.path_of(q.cgroup_id))
-                    d.queued_behind.push_back({*antagonist, q.delay_s});
-            }
-        }
-    }
+void add_memory(const CgroupMemorySignals &memory, CgroupInput &cg) {
+    cg.memory_bytes = static_cast<double>(memory.current_bytes);
+    cg.memory_stall = memory.stall_fraction;
 }
 
-// The memory of the cgroups in the input; of every cgroup when some cgroup
-// stalled on memory in the window: then the holders are the antagonists,
-// idle or not.
-void add_memory(const MemorySignals &memory, CpuCgroupTree &cpu_tree, ControllerInput &in) {
-    bool stalled = std::ranges::any_of(
-        memory, [](const auto &entry) { return entry.second.stall_fraction > 0; });
-    for (const auto &[id, signals] : memory) {
-        auto path = cpu_tree.path_of(id);
-        if (!path || (!stalled && !in.cgroups.count(*path)))
+void add_tx(const CgroupNetSignals &net, double window_s, CgroupInput &cg) {
+    cg.tx_bytes_per_s = static_cast<double>(net.tx_bytes) / window_s;
+    // Drops are counted in packets: their bytes at the window's mean packet
+    // size (a flood's packets are all alike). Counted with the packets sent,
+    // in one read (net_abi.h: tx_queue_drops).
+    double dropped = std::min(
+        1.0, static_cast<double>(net.tx_queue_drops) / static_cast<double>(net.tx_packets));
+    cg.tx_passed_bytes_per_s = cg.tx_bytes_per_s * (1 - dropped);
+}
+
+// The cgroups of the model that the controller can judge or blame: those
+// that used or waited for a CPU (or that a victim waited behind), did IO,
+// sent packets or stalled on memory. When some cgroup stalled on memory,
+// every holder enters, idle or not: then they are the antagonists.
+void add_cgroups(const PassModel &model, unsigned cpus, ControllerInput &in) {
+    const double net_window_s = model.signals().net ? model.signals().net->window_s : 0;
+    for (const auto &[path, m] : model.cgroups()) {
+        bool sends = m.net && m.net->tx_bytes > 0 && net_window_s > 0;
+        bool stalls = m.memory && m.memory->stall_fraction > 0;
+        if (!m.cpu && !m.io && !sends && !stalls)
             continue;
-        CgroupInput &cg = in.cgroups[*path];
-        cg.memory_bytes = static_cast<double>(signals.current_bytes);
-        cg.memory_stall = signals.stall_fraction;
+        CgroupInput &cg = in.cgroups[path];
+        if (m.cpu)
+            add_cpu(path, *m.cpu, model, cpus, in, cg);
+        if (m.io)
+            add_io(*m.io, model, cg);
+        if (sends)
+            add_tx(*m.net, net_window_s, cg);
+        if (m.memory)
+            add_memory(*m.memory, cg);
     }
+    const MemorySignals &memory = model.signals().memory;
+    if (std::ranges::any_of(memory, [](const auto &e) { return e.second.stall_fraction > 0; }))
+        for (const auto &[id, signals] : memory)
+            if (const std::string *path = model.path_of(id))
+                add_memory(signals, in.cgroups[*path]);
 }
 
 uint64_t qdisc_drops(const DropsByReason &drops, const DropReasonNames &names) {
@@ -85,21 +91,7 @@ uint64_t qdisc_drops(const DropsByReason &drops, const DropReasonNames &names) {
     return n;
 }
 
-void add_net(const NetSignals &net, NetCgroupTree &net_tree, const DropReasonNames &names,
-             ControllerInput &in) {
-    for (const auto &[id, signals] : net.by_cgroup) {
-        auto path = net_tree.path_of(id);
-        if (!path || signals.tx_bytes == 0 || net.window_s <= 0)
-            continue;
-        CgroupInput &cg = in.cgroups[*path];
-        cg.tx_bytes_per_s = static_cast<double>(signals.tx_bytes) / net.window_s;
-        // Drops are counted in packets: their bytes at the window's mean
-        // packet size (a flood's packets are all alike). Counted with the
-        // packets sent, in one read (net_abi.h: tx_queue_drops).
-        double dropped = std::min(1.0, static_cast<double>(signals.tx_queue_drops) /
-                                           static_cast<double>(signals.tx_packets));
-        cg.tx_passed_bytes_per_s = cg.tx_bytes_per_s * (1 - dropped);
-    }
+void add_heartbeats(const NetSignals &net, const DropReasonNames &names, ControllerInput &in) {
     for (const HeartbeatSignals &hb : net.heartbeats) {
         // Without a declared sender no class, hence no SLO, applies.
         if (!hb.flow.cgroup)
@@ -172,30 +164,22 @@ std::set<std::string> may_move(const ControllerInput &in, const Policy &policy,
     return out;
 }
 
-// The cgroup is in some hierarchy the signals come from.
-bool exists(const std::string &path, const InputSources &sources) {
-    return sources.cpu_tree.id_of(path) || (sources.io_tree && sources.io_tree->id_of(path)) ||
-           (sources.net_tree && sources.net_tree->id_of(path));
-}
-
 }  // namespace
 
-ControllerInput build_controller_input(const Signals &signals, Duration now,
+ControllerInput build_controller_input(const PassModel &model, Duration now,
                                        InputSources &sources) {
+    const Signals &signals = model.signals();
     ControllerInput in;
     in.now = now;
     in.window =
         std::chrono::duration_cast<Duration>(std::chrono::duration<double>(signals.cpu.window_s));
     in.cpus = sources.cpus;
-    add_cpu(signals.cpu, sources, in);
-    add_memory(signals.memory, sources.cpu_tree, in);
-    if (signals.io && sources.io_tree)
-        add_io(*signals.io, signals.cpu.window_s, *sources.io_tree, in);
-    if (signals.net && sources.net_tree)
-        add_net(*signals.net, *sources.net_tree,
-                sources.drop_names ? *sources.drop_names : DropReasonNames{}, in);
+    add_cgroups(model, sources.cpus, in);
+    if (signals.net)
+        add_heartbeats(*signals.net, sources.drop_names ? *sources.drop_names : DropReasonNames{},
+                       in);
     for (const KnobTarget &held : sources.held)
-        if (exists(held.cgroup, sources))
+        if (model.exists(held.cgroup))
             in.cgroups[held.cgroup];
     if (sources.io_weight_acts)
         for (const auto &[path, cg] : in.cgroups)

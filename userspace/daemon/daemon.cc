@@ -168,22 +168,21 @@ Status Daemon::tick() {
         return sample.error();
     if (!previous_) {
         previous_ = std::move(sample).value();
-        publish(started, {}, {}, {}, {});
+        static const Signals kNoWindow;
+        publish(started, PassModel(kNoWindow, paths()), {}, {}, {});
         return {};
     }
     Signals signals = compute_signals(*previous_, *sample, policy_.heartbeats);
     previous_ = std::move(sample).value();
+    const PassModel model(signals, paths());
 
     InputSources sources{policy_,
-                         cpu_tree_,
                          classify_,
                          [this](const std::string &path, const ClassPolicy &cls,
                                 const std::vector<std::string> &devices) {
                              return actuator_->read(path, cls, devices);
                          },
                          cpus_,
-                         io_tree_ ? &*io_tree_ : nullptr,
-                         net_tree_ ? &*net_tree_ : nullptr,
                          &drop_names_,
                          held_knobs()};
     if (io_weight_effect_)
@@ -191,7 +190,7 @@ Status Daemon::tick() {
             return io_weight_effect_->acts_on(device, started);
         };
     ControllerInput input =
-        build_controller_input(signals, std::chrono::nanoseconds(previous_->monotonic_ns), sources);
+        build_controller_input(model, std::chrono::nanoseconds(previous_->monotonic_ns), sources);
     input.changed_externally = actuator_->take_changed_externally();
     ControllerOutput out = decide(input, policy_, state_);
     state_ = out.state;
@@ -203,7 +202,7 @@ Status Daemon::tick() {
     follow_up_ = !out.decisions.empty()
                      ? std::optional(kFollowUp)
                      : (out.measure_soon ? std::optional(kMeasureFor) : std::nullopt);
-    publish(started, signals, input, out, act_on(out));
+    publish(started, model, input, out, act_on(out));
     // bench/scale.sh reads the pass durations from this line.
     spdlog::debug(
         "pass over {:.0f} ms took {:.2f} ms: {} breach(es), {} decision(s){}",
@@ -251,7 +250,13 @@ std::vector<DecisionRecord> Daemon::act_on(const ControllerOutput &out) {
     return made;
 }
 
-void Daemon::publish(std::chrono::steady_clock::time_point started, const Signals &signals,
+// Each tree's paths as of the last sample.
+CgroupPaths Daemon::paths() const {
+    return {&cpu_tree_.paths_by_id(), io_tree_ ? &io_tree_->paths_by_id() : nullptr,
+            net_tree_ ? &net_tree_->paths_by_id() : nullptr};
+}
+
+void Daemon::publish(std::chrono::steady_clock::time_point started, const PassModel &model,
                      const ControllerInput &input, const ControllerOutput &out,
                      const std::vector<DecisionRecord> &made) {
     if (!metrics_)
@@ -262,8 +267,7 @@ void Daemon::publish(std::chrono::steady_clock::time_point started, const Signal
                       sensors_.net ? sensors_.net->program_stats() : std::vector<ProgramStats>{}})
         programs.insert(programs.end(), more.begin(), more.end());
     TickReport report{*previous_,
-                      signals.cpu,
-                      cpu_tree_.paths_by_id(),
+                      model,
                       policy_,
                       classify_,
                       input,
@@ -273,14 +277,6 @@ void Daemon::publish(std::chrono::steady_clock::time_point started, const Signal
                       layout_.mode,
                       sensors_.cpu->attach_mode(),
                       std::chrono::duration_cast<Duration>(took)};
-    if (signals.io && io_tree_) {
-        report.io = &*signals.io;
-        report.io_paths = &io_tree_->paths_by_id();
-    }
-    if (signals.net && net_tree_) {
-        report.net = &*signals.net;
-        report.net_paths = &net_tree_->paths_by_id();
-    }
     report.ringbuf_events = events_received_;
     report.sensor_read_errors = optional_reads_.errors();
     metrics_->publish(report);

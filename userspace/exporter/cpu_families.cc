@@ -12,18 +12,19 @@ constexpr double kNsPerSecond = 1e9;
 
 void add_preemption(const TickReport &report, const ScopedCgroup &victim, size_t top,
                     FamilyBuilder &family) {
-    auto signals = report.signals.by_cgroup.find(victim.id);
-    if (signals == report.signals.by_cgroup.end())
+    const CpuSignals &cpu = report.model.signals().cpu;
+    auto signals = cpu.by_cgroup.find(victim.id);
+    if (signals == cpu.by_cgroup.end())
         return;
     size_t exported = 0;
     for (const Preemptor &p : signals->second.preempted_by) {  // most delay first
         if (exported == top)
             break;
-        auto antagonist = report.paths.find(p.cgroup_id);
+        const std::string *antagonist = report.model.path_of(p.cgroup_id);
         auto total = report.sample.cpu.preempt.find({victim.id, p.cgroup_id});
-        if (antagonist == report.paths.end() || total == report.sample.cpu.preempt.end())
+        if (!antagonist || total == report.sample.cpu.preempt.end())
             continue;
-        family.add(with(victim.labels, "by_cgroup", antagonist->second),
+        family.add(with(victim.labels, "by_cgroup", *antagonist),
                    static_cast<double>(total->second.delay_ns) / kNsPerSecond);
         ++exported;
     }

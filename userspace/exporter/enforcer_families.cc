@@ -114,8 +114,7 @@ void ActionTally::count(const TickReport &report) {
     std::set<std::string> gone;  // copies: erasing actions_ would free views
     for (const auto &[key, n] : actions_)
         gone.insert(std::get<0>(key));
-    for (auto it = report.paths.begin(); it != report.paths.end() && !gone.empty(); ++it)
-        gone.erase(it->second);
+    std::erase_if(gone, [&](const std::string &path) { return report.model.exists(path); });
     std::erase_if(actions_,
                   [&](const auto &entry) { return gone.count(std::get<0>(entry.first)) > 0; });
 }

@@ -23,9 +23,9 @@ void add_io_families(const TickReport &report, const ExportScope &scope, Familie
                       "Completed block requests charged to the cgroup (its blkcg), by device "
                       "and op; one request may carry several merged bios.",
                       MetricType::Counter);
-    if (report.sample.io && report.io_paths) {
+    if (const auto *io_paths = report.model.paths().io; report.sample.io && io_paths) {
         for (const auto &[key, c] : report.sample.io->stats) {
-            const ScopedCgroup *cg = scope.find(*report.io_paths, key.cgroup);
+            const ScopedCgroup *cg = scope.find(*io_paths, key.cgroup);
             if (!cg)
                 continue;
             Labels labels = with(with(cg->labels, "device", key.device.to_string()), "op",

@@ -94,11 +94,13 @@ void add_net_families(const TickReport &report, const ExportScope &scope,
     static const std::map<NetCgroupId, std::string> kNoPaths;
     // Before the second pass, or without the network sensor, the families are
     // there and empty.
-    bool measured = report.sample.net && report.net && report.net_paths;
-    add_cgroups(measured ? *report.sample.net : kNone, measured ? *report.net_paths : kNoPaths,
-                scope, reasons, out);
-    add_heartbeats(measured ? *report.sample.net : kNone, measured ? *report.net : kNoWindow,
-                   reasons, out);
+    const NetSignals *window = report.model.signals().net ? &*report.model.signals().net : nullptr;
+    const auto *paths = report.model.paths().net;
+    bool measured = report.sample.net && window && paths;
+    add_cgroups(measured ? *report.sample.net : kNone, measured ? *paths : kNoPaths, scope, reasons,
+                out);
+    add_heartbeats(measured ? *report.sample.net : kNone, measured ? *window : kNoWindow, reasons,
+                   out);
 }
 
 }  // namespace cgw

@@ -12,7 +12,7 @@ namespace cgw {
 namespace {
 
 // What ranks a cgroup for series: seconds its work waited in the last
-// interval, then packets it lost. The hierarchies' ids of a path meet here.
+// interval, then packets it lost.
 struct Contention {
     const std::string *path = nullptr;  // in one of the report's path maps
     CpuCgroupId cpu_id;
@@ -23,15 +23,6 @@ struct Contention {
     auto rank() const { return std::tie(wait_s, lost_packets); }
 };
 
-// Time the cgroup's tasks could not run in the last interval: waiting for a
-// CPU, or throttled by their quota.
-double cpu_wait_s(const CpuSignals &signals, CpuCgroupId id) {
-    auto it = signals.by_cgroup.find(id);
-    return it == signals.by_cgroup.end()
-               ? 0
-               : it->second.runq_delay_total_s + it->second.cpu_stat_throttled_s;
-}
-
 uint64_t lost_packets(const CgroupNetSignals &s) {
     uint64_t n = s.retransmits;
     for (const auto &[reason, packets] : s.drops)
@@ -39,35 +30,39 @@ uint64_t lost_packets(const CgroupNetSignals &s) {
     return n;
 }
 
-// Every cgroup of the three hierarchies by path, with its contention. The
-// keys view the report's path maps: no path is copied for the thousands of
-// cgroups that get no series.
+// Every cgroup of the three hierarchies by path (idle protected cgroups get
+// series too), with its contention: the time its work could not run in the
+// last interval (waiting for a CPU, throttled by its quota, its block
+// requests queued and served), then the packets it lost. The keys view the
+// pass's path maps: no path is copied for the thousands of cgroups that get
+// no series.
 using ContentionByPath = std::unordered_map<std::string_view, Contention>;
 
-ContentionByPath contention_by_path(const TickReport &report) {
+ContentionByPath contention_by_path(const PassModel &model) {
+    const CgroupPaths &paths = model.paths();
     ContentionByPath out;
-    out.reserve(report.paths.size() + 64);
-    for (const auto &[id, path] : report.paths) {
-        Contention &c = out[path];
-        c.path = &path;
-        c.cpu_id = id;
-        c.wait_s += cpu_wait_s(report.signals, id);
-    }
-    if (report.io && report.io_paths) {
-        for (const auto &[id, path] : *report.io_paths)
-            out.try_emplace(path, Contention{.path = &path});
-        for (const auto &[id, io] : report.io->by_cgroup) {
-            if (auto path = report.io_paths->find(id); path != report.io_paths->end())
-                out[path->second].wait_s += io.wait_total_s;
-        }
-    }
-    if (report.net && report.net_paths) {
-        for (const auto &[id, path] : *report.net_paths)
-            out.try_emplace(path, Contention{.path = &path});
-        for (const auto &[id, net] : report.net->by_cgroup) {
-            if (auto path = report.net_paths->find(id); path != report.net_paths->end())
-                out[path->second].lost_packets += lost_packets(net);
-        }
+    out.reserve((paths.cpu ? paths.cpu->size() : 0) + 64);
+    if (paths.cpu)
+        for (const auto &[id, path] : *paths.cpu)
+            out.try_emplace(path, Contention{.path = &path, .cpu_id = id});
+    auto add = [&](const auto *hierarchy) {
+        if (hierarchy)
+            for (const auto &[id, path] : *hierarchy)
+                out.try_emplace(path, Contention{.path = &path});
+    };
+    add(paths.io);
+    add(paths.net);
+    for (const auto &[path, m] : model.cgroups()) {
+        auto it = out.find(path);
+        if (it == out.end())
+            continue;
+        Contention &c = it->second;
+        if (m.cpu)
+            c.wait_s += m.cpu->runq_delay_total_s + m.cpu->cpu_stat_throttled_s;
+        if (m.io)
+            c.wait_s += m.io->wait_total_s;
+        if (m.net)
+            c.lost_packets += lost_packets(*m.net);
     }
     return out;
 }
@@ -118,7 +113,7 @@ const ScopedCgroup *ExportScope::find(const std::string &path) const {
 ExportScope select_scope(const TickReport &report, const IdentifyCgroup &identify,
                          const std::set<std::string> &acted_on) {
     const SeriesLimits &limits = report.policy.series;
-    ContentionByPath all = contention_by_path(report);
+    ContentionByPath all = contention_by_path(report.model);
     std::vector<Ranked> chosen, protected_cgroups, contended;
     for (const auto &[path, c] : all) {
         std::optional<size_t> class_index = report.classify(*c.path);

@@ -1,7 +1,6 @@
-// Builds the controller's view of one interval from the measured signals:
-// cgroup ids become paths (CPU and IO ids come from different hierarchies on
-// hybrid nodes; the same relative path is the same cgroup), each cgroup gets
-// its class and the current values of the knobs its class bounds. The I/O
+// Builds the controller's view of one interval from the pass's model (its
+// signals by cgroup path): each cgroup gets its class and the current values
+// of the knobs its class bounds. The I/O
 // (knob reads, classification) is passed in, so this stays testable without
 // cgroupfs.
 #pragma once
@@ -13,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "cgwarden/cgroup/tree.h"
 #include "cgwarden/control/controller.h"
+#include "cgwarden/model/pass_model.h"
 #include "cgwarden/net/drop_reasons.h"
 #include "cgwarden/signals/signals.h"
 
@@ -29,12 +28,9 @@ using KnobReader = std::function<std::map<KnobSlot, double>(
 
 struct InputSources {
     const Policy &policy;
-    CpuCgroupTree &cpu_tree;
     Classifier classify;
     KnobReader read_knobs;
-    unsigned cpus = 1;                  // CPUs of the node, for its busy fraction
-    IoCgroupTree *io_tree = nullptr;    // ids of the IO signals
-    NetCgroupTree *net_tree = nullptr;  // ids of the network signals (cgroup2)
+    unsigned cpus = 1;  // CPUs of the node, for its busy fraction
     // Names the kernel's drop reason codes ("QDISC_DROP").
     const DropReasonNames *drop_names = nullptr;
     // Knobs the controller holds: their cgroups are in the input while they
@@ -46,6 +42,6 @@ struct InputSources {
     std::function<bool(const std::string &device)> io_weight_acts = {};
 };
 
-ControllerInput build_controller_input(const Signals &signals, Duration now, InputSources &sources);
+ControllerInput build_controller_input(const PassModel &model, Duration now, InputSources &sources);
 
 }  // namespace cgw

@@ -75,7 +75,8 @@ class Daemon {
     bool early_pass_due(std::chrono::steady_clock::time_point now);
     std::vector<DecisionRecord> act_on(const ControllerOutput &out);
     std::set<KnobTarget> held_knobs() const;
-    void publish(std::chrono::steady_clock::time_point started, const Signals &signals,
+    CgroupPaths paths() const;
+    void publish(std::chrono::steady_clock::time_point started, const PassModel &model,
                  const ControllerInput &input, const ControllerOutput &out,
                  const std::vector<DecisionRecord> &made);
     void log_breach_changes(const std::vector<Breach> &breaches);

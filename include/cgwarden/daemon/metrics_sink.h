@@ -12,19 +12,16 @@
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/control/controller.h"
 #include "cgwarden/control/input.h"
+#include "cgwarden/model/pass_model.h"
 #include "cgwarden/sensor/sample.h"
-#include "cgwarden/signals/cpu_signals.h"
-#include "cgwarden/signals/io_signals.h"
-#include "cgwarden/signals/net_signals.h"
 
 namespace cgw {
 
 struct DecisionRecord;
 
 struct TickReport {
-    const Sample &sample;                             // cumulative counters
-    const CpuSignals &signals;                        // last interval; empty on the first pass
-    const std::map<CpuCgroupId, std::string> &paths;  // as of this sample
+    const Sample &sample;    // cumulative counters
+    const PassModel &model;  // the last interval by path; empty on the first pass
     const Policy &policy;
     const Classifier &classify;
     const ControllerInput &input;    // knob values read this pass
@@ -34,11 +31,6 @@ struct TickReport {
     CgroupMode cgroup_mode = CgroupMode::V2;
     AttachMode attach_mode = AttachMode::TpBtf;
     Duration loop_duration{};  // this pass, from sampling to the last decision
-    // IO and network of the last interval where those sensors run, else null.
-    const IoSignals *io = nullptr;
-    const std::map<IoCgroupId, std::string> *io_paths = nullptr;
-    const NetSignals *net = nullptr;
-    const std::map<NetCgroupId, std::string> *net_paths = nullptr;
     // Notable events drained from the sensors' ring buffers since start, by
     // sensor ("io", "net").
     std::map<std::string, uint64_t> ringbuf_events{};
