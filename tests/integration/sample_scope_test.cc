@@ -72,7 +72,8 @@ TEST_F(SampleScopeTest, APassReadsTheCgroupsThatDidSomethingAndCarriesTheRest) {
     ASSERT_TRUE(first) << first.error().message;
     auto idle_id = tree.id_of(idle.path());
     auto held_id = tree.id_of(held.path());
-    ASSERT_TRUE(idle_id && held_id);
+    auto watched_id = tree.id_of(watched.path());
+    ASSERT_TRUE(idle_id && held_id && watched_id);
     ASSERT_TRUE(first->cpu_stat.count(*idle_id)) << "the first sample reads every cgroup";
 
     std::map<std::string, std::filesystem::path> files;
@@ -80,10 +81,8 @@ TEST_F(SampleScopeTest, APassReadsTheCgroupsThatDidSomethingAndCarriesTheRest) {
         files[cg->path()] = cg->dir("cpu") / "cpu.stat";
     OpenWatch watch(files);
     std::this_thread::sleep_for(300ms);  // the wakeloop waits for a CPU ~300 times
-    SampleScope scope{.previous = &*first,
-                      .always = {*held_id},
-                      .watched = [&](const std::string &path) { return path == watched.path(); },
-                      .cpu_pressure = false};
+    SampleScope scope{
+        .previous = &*first, .always = {*held_id, *watched_id}, .cpu_pressure = false};
     auto second = take_sample(**sensor, layout_, tree, scope);
     ASSERT_TRUE(second) << second.error().message;
 

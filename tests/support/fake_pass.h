@@ -97,6 +97,7 @@ class FakePass {
     // The hog's 1000 writes: 600 at 200 us, 390 at 2 ms, 10 at 30 ms of device
     // latency, each queued 50 us; the victim's 10 reads at 100 us; /backup's 4.
     void add_io() {
+        ++paths_generation_;
         io_paths = {{IoCgroupId(201), "/"},
                     {kIoVictim, "/system.slice/agent.service"},
                     {kIoHog, "/batch/hog"},
@@ -115,6 +116,7 @@ class FakePass {
     }
 
     void add_net() {
+        ++paths_generation_;
         net_paths = {{NetCgroupId(301), "/"},
                      {kNetVictim, "/system.slice/agent.service"},
                      {kNetHog, "/batch/hog"}};
@@ -174,6 +176,7 @@ class FakePass {
     }
 
     void add_cgroup(CpuCgroupId id, const std::string &path, double runq_delay_s) {
+        ++paths_generation_;
         paths[id] = path;
         signals.by_cgroup[id].runq_delay_total_s = runq_delay_s;
         signals.by_cgroup[id].runq_events = runq_delay_s > 0 ? 1 : 0;
@@ -183,6 +186,7 @@ class FakePass {
     // The cgroup is gone, in every hierarchy: no path, no counters (the maps'
     // entries of a removed cgroup stay until evicted: its id has no path).
     void remove_cgroup(CpuCgroupId id) {
+        ++paths_generation_;
         if (auto path = paths.find(id); path != paths.end()) {
             std::erase_if(io_paths, [&](const auto &e) { return e.second == path->second; });
             std::erase_if(net_paths, [&](const auto &e) { return e.second == path->second; });
@@ -200,7 +204,7 @@ class FakePass {
                    sample.net ? std::optional(net_signals) : std::nullopt,
                    {}};
         model_.emplace(window_, CgroupPaths{&paths, sample.io ? &io_paths : nullptr,
-                                            sample.net ? &net_paths : nullptr});
+                                            sample.net ? &net_paths : nullptr, paths_generation_});
         TickReport r{sample,
                      *model_,
                      policy,
@@ -234,6 +238,7 @@ class FakePass {
     std::map<std::string, uint64_t> sensor_read_errors;
 
   private:
+    uint64_t paths_generation_ = 0;  // counts the changes of the path maps
     mutable Signals window_;
     mutable std::optional<PassModel> model_;
 };

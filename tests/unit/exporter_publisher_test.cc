@@ -61,6 +61,37 @@ TEST(ExporterPublisher, ProtectedCgroupsOverTheirLimitAreLeftOutAndCounted) {
     EXPECT_EQ(left_out.metric[0].gauge.value, 200);
 }
 
+// The scope's candidates (every path's class and cpu id) are worked out
+// again only when a tree changes; what the cgroups did is the pass's own.
+TEST(ExporterPublisher, WhileTheTreesStayTheSameTheScopeFollowsEachPass) {
+    FakePass pass(50);
+    ClassPolicy standard;
+    standard.name = "standard";
+    standard.priority = 50;
+    standard.slo.cpu_delay_p99 = std::chrono::milliseconds(50);
+    pass.policy.classes.push_back(standard);
+    pass.classify = [](const std::string &path) -> std::optional<size_t> {
+        if (path.starts_with("/batch"))
+            return 1;
+        return path.starts_with("/idle/") ? std::optional<size_t>(2) : std::nullopt;
+    };
+    pass.policy.series = {.protected_cgroups = 2, .contended = 0};
+    for (size_t i = 0; i < 50; ++i)  // all idle: the first two by path get series
+        pass.signals.by_cgroup.erase(FakePass::idle_id(i));
+    MetricsPublisher p = publisher();
+    auto series = [&](MetricsPublisher &publisher) {
+        return cgroups_of(
+            family(publisher.build(pass.report()), "cgwarden_cpu_throttled_seconds_total"));
+    };
+    EXPECT_EQ(series(p), (std::set<std::string>{"/idle/0", "/idle/1", "/batch/hog"}));
+
+    pass.signals.by_cgroup[FakePass::idle_id(42)] = {.runq_delay_total_s = 0.5, .runq_events = 9};
+    EXPECT_EQ(series(p), (std::set<std::string>{"/idle/42", "/idle/0", "/batch/hog"}))
+        << "the contended one first, then the idle ones by path";
+    MetricsPublisher fresh = publisher();
+    EXPECT_EQ(series(fresh), series(p));
+}
+
 TEST(ExporterPublisher, RemovedCgroupsLoseTheirSeries) {
     FakePass pass(3);
     MetricsPublisher p = publisher();

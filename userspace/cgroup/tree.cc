@@ -101,6 +101,7 @@ std::optional<Id> CgroupTree<Id>::id_of(const std::string &relative_path) const 
 
 template <class Id>
 void CgroupTree<Id>::rescan() {
+    ++generation_;
     paths_.clear();
     missing_since_rescan_.clear();
     stale_ = false;
@@ -123,11 +124,15 @@ void CgroupTree<Id>::apply(const CgroupEvent &event) {
             if (inode_of(mount_ / std::filesystem::path(event.path).relative_path()) == event.id) {
                 paths_[Id(event.id)] = event.path;
                 missing_since_rescan_.erase(Id(event.id));
+                ++generation_;
             }
             break;
         case CgroupEvent::Kind::Removed:
-            if (auto it = paths_.find(Id(event.id)); it != paths_.end() && it->second == event.path)
+            if (auto it = paths_.find(Id(event.id));
+                it != paths_.end() && it->second == event.path) {
                 paths_.erase(it);
+                ++generation_;
+            }
             break;
         case CgroupEvent::Kind::Renamed:
             stale_ = true;

@@ -97,6 +97,20 @@ std::optional<size_t> Daemon::class_of(const std::string &path) {
     return it->second;
 }
 
+// The cgroups whose class keeps a memory_stall SLO, worked out again only
+// when the cpu tree changed (asking every path's class every pass costs a
+// node of thousands of cgroups more than the rest of the pass).
+const std::set<CpuCgroupId> &Daemon::memory_watched() {
+    if (memory_watched_generation_ != cpu_tree_.generation()) {
+        memory_watched_.clear();
+        for (const auto &[id, path] : cpu_tree_.paths_by_id())
+            if (watches_memory(path))
+                memory_watched_.insert(id);
+        memory_watched_generation_ = cpu_tree_.generation();
+    }
+    return memory_watched_;
+}
+
 // Whether the cgroup's class keeps a memory_stall SLO: the one SLO judged
 // from a cgroup file (memory.pressure) rather than BPF, and that can breach
 // while the cgroup never waits for a CPU.
@@ -135,13 +149,14 @@ void Daemon::follow_cgroups() {
 Result<Sample> Daemon::sample() {
     drain_events();
     follow_cgroups();
-    SampleScope scope{.cpu_pressure = false};
+    // Brought up to date first, for the cgroups it must read.
+    cpu_tree_.refresh();
+    SampleScope scope{.always = memory_watched(), .cpu_pressure = false};
     if (previous_)
         scope.previous = &*previous_;
     for (const KnobTarget &held : held_knobs())
         if (auto id = cpu_tree_.id_of(held.cgroup))
             scope.always.insert(*id);
-    scope.watched = [this](const std::string &path) { return watches_memory(path); };
     auto sample = take_sample(*sensors_.cpu, layout_, cpu_tree_, scope);
     if (!sample)
         return sample.error();
@@ -252,8 +267,11 @@ std::vector<DecisionRecord> Daemon::act_on(const ControllerOutput &out) {
 
 // Each tree's paths as of the last sample.
 CgroupPaths Daemon::paths() const {
+    // Each tree's generation only grows: the sum changes when any does.
     return {&cpu_tree_.paths_by_id(), io_tree_ ? &io_tree_->paths_by_id() : nullptr,
-            net_tree_ ? &net_tree_->paths_by_id() : nullptr};
+            net_tree_ ? &net_tree_->paths_by_id() : nullptr,
+            cpu_tree_.generation() + (io_tree_ ? io_tree_->generation() : 0) +
+                (net_tree_ ? net_tree_->generation() : 0)};
 }
 
 void Daemon::publish(std::chrono::steady_clock::time_point started, const PassModel &model,

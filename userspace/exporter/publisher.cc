@@ -38,7 +38,7 @@ MetricsPublisher::MetricsPublisher(ExporterOptions options, std::shared_ptr<Snap
 
 Families MetricsPublisher::build(const TickReport &report) {
     tally_.count(report);
-    ExportScope scope = select_scope(report, identify_, tally_.cgroups());
+    ExportScope scope = select_scope(report, identify_, tally_.cgroups(), scope_candidates_);
     Families families;
     add_cpu_families(report, scope, options_, families);
     add_io_families(report, scope, families);

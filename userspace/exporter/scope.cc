@@ -4,6 +4,7 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "cgwarden/common/strings.h"
 
@@ -11,11 +12,10 @@ namespace cgw {
 
 namespace {
 
-// What ranks a cgroup for series: seconds its work waited in the last
-// interval, then packets it lost.
+// What ranks a cgroup for series: seconds its work could not run in the last
+// interval (waiting for a CPU, throttled by its quota, its block requests
+// queued and served), then packets it lost (drops, retransmits).
 struct Contention {
-    const std::string *path = nullptr;  // in one of the report's path maps
-    CpuCgroupId cpu_id;
     double wait_s = 0;
     uint64_t lost_packets = 0;
 
@@ -30,52 +30,27 @@ uint64_t lost_packets(const CgroupNetSignals &s) {
     return n;
 }
 
-// Every cgroup of the three hierarchies by path (idle protected cgroups get
-// series too), with its contention: the time its work could not run in the
-// last interval (waiting for a CPU, throttled by its quota, its block
-// requests queued and served), then the packets it lost. The keys view the
-// pass's path maps: no path is copied for the thousands of cgroups that get
-// no series.
-using ContentionByPath = std::unordered_map<std::string_view, Contention>;
-
-ContentionByPath contention_by_path(const PassModel &model) {
-    const CgroupPaths &paths = model.paths();
-    ContentionByPath out;
-    out.reserve((paths.cpu ? paths.cpu->size() : 0) + 64);
-    if (paths.cpu)
-        for (const auto &[id, path] : *paths.cpu)
-            out.try_emplace(path, Contention{.path = &path, .cpu_id = id});
-    auto add = [&](const auto *hierarchy) {
-        if (hierarchy)
-            for (const auto &[id, path] : *hierarchy)
-                out.try_emplace(path, Contention{.path = &path});
-    };
-    add(paths.io);
-    add(paths.net);
-    for (const auto &[path, m] : model.cgroups()) {
-        auto it = out.find(path);
-        if (it == out.end())
-            continue;
-        Contention &c = it->second;
-        if (m.cpu)
-            c.wait_s += m.cpu->runq_delay_total_s + m.cpu->cpu_stat_throttled_s;
-        if (m.io)
-            c.wait_s += m.io->wait_total_s;
-        if (m.net)
-            c.lost_packets += lost_packets(*m.net);
-    }
-    return out;
+Contention contention_of(const CgroupModel *m) {
+    Contention c;
+    if (!m)
+        return c;
+    if (m->cpu)
+        c.wait_s += m->cpu->runq_delay_total_s + m->cpu->cpu_stat_throttled_s;
+    if (m->io)
+        c.wait_s += m->io->wait_total_s;
+    if (m->net)
+        c.lost_packets += lost_packets(*m->net);
+    return c;
 }
 
 // A candidate for series: higher class first, then the most contended; the
 // path breaks ties, so that idle cgroups keep the same series pass to pass.
 struct Ranked {
     std::string_view path;
-    const Contention *contention;
-    std::optional<size_t> class_index;
-    int priority;
+    const ScopeCandidates::Cgroup *cgroup;
+    Contention contention;
 
-    auto rank() const { return std::tuple(priority, contention->rank()); }
+    auto rank() const { return std::tuple(cgroup->priority, contention.rank()); }
     bool operator<(const Ranked &other) const {
         if (rank() != other.rank())
             return rank() > other.rank();
@@ -110,31 +85,107 @@ const ScopedCgroup *ExportScope::find(const std::string &path) const {
     return it == by_path.end() ? nullptr : &it->second;
 }
 
+void ScopeCandidates::update(const TickReport &report) {
+    const CgroupPaths &paths = report.model.paths();
+    if (generation_ == paths.generation && policy_ == &report.policy &&
+        classify_ == &report.classify)
+        return;
+    generation_ = paths.generation;
+    policy_ = &report.policy;
+    classify_ = &report.classify;
+    by_path_.clear();
+    protected_order_.clear();
+    auto add = [&](std::string_view path, CpuCgroupId cpu_id) {
+        auto [it, added] = by_path_.try_emplace(path);
+        if (!added)
+            return;
+        Cgroup &cg = it->second;
+        cg.cpu_id = cpu_id;
+        cg.class_index = report.classify(std::string(path));
+        if (cg.class_index && *cg.class_index < report.policy.classes.size()) {
+            const ClassPolicy &cls = report.policy.classes[*cg.class_index];
+            cg.priority = cls.priority;
+            cg.is_protected = cls.slo.any();
+        }
+        if (cg.is_protected)
+            protected_order_.push_back(path);
+    };
+    if (paths.cpu)
+        for (const auto &[id, path] : *paths.cpu)
+            add(path, id);
+    if (paths.io)
+        for (const auto &[id, path] : *paths.io)
+            add(path, CpuCgroupId{});
+    if (paths.net)
+        for (const auto &[id, path] : *paths.net)
+            add(path, CpuCgroupId{});
+    std::sort(protected_order_.begin(), protected_order_.end(),
+              [&](std::string_view a, std::string_view b) {
+                  int pa = by_path_.at(a).priority, pb = by_path_.at(b).priority;
+                  return pa != pb ? pa > pb : a < b;
+              });
+}
+
+const ScopeCandidates::Cgroup *ScopeCandidates::find(std::string_view path,
+                                                     std::string_view *key) const {
+    auto it = by_path_.find(path);
+    if (it == by_path_.end())
+        return nullptr;
+    if (key)
+        *key = it->first;
+    return &it->second;
+}
+
 ExportScope select_scope(const TickReport &report, const IdentifyCgroup &identify,
-                         const std::set<std::string> &acted_on) {
+                         const std::set<std::string> &acted_on, ScopeCandidates &candidates) {
+    candidates.update(report);
     const SeriesLimits &limits = report.policy.series;
-    ContentionByPath all = contention_by_path(report.model);
     std::vector<Ranked> chosen, protected_cgroups, contended;
-    for (const auto &[path, c] : all) {
-        std::optional<size_t> class_index = report.classify(*c.path);
-        const ClassPolicy *cls = class_index && *class_index < report.policy.classes.size()
-                                     ? &report.policy.classes[*class_index]
-                                     : nullptr;
-        Ranked candidate{path, &c, class_index, cls ? cls->priority : 0};
-        if (acted_on.count(*c.path))
-            chosen.push_back(candidate);
-        else if (cls && cls->slo.any())
-            protected_cgroups.push_back(candidate);
-        else if (c.any())
-            contended.push_back(candidate);
+    // Those already ranked: acted on, or in the interval's model.
+    std::unordered_set<std::string_view> ranked;
+    size_t protected_total = candidates.protected_order().size();
+    for (const std::string &path : acted_on) {
+        std::string_view key;
+        const ScopeCandidates::Cgroup *cg = candidates.find(path, &key);
+        if (!cg)
+            continue;  // gone
+        chosen.push_back({key, cg, contention_of(report.model.find(path))});
+        ranked.insert(key);
+        protected_total -= cg->is_protected;
+    }
+    for (const auto &[path, m] : report.model.cgroups()) {
+        std::string_view key;
+        const ScopeCandidates::Cgroup *cg = candidates.find(path, &key);
+        if (!cg || ranked.count(key))
+            continue;
+        Ranked r{key, cg, contention_of(&m)};
+        if (cg->is_protected)
+            protected_cgroups.push_back(r);
+        else if (r.contention.any())
+            contended.push_back(r);
+        else
+            continue;
+        ranked.insert(key);
+    }
+    // Protected cgroups that did nothing rank by class and path alone, in
+    // the candidates' order: only the first few can get series.
+    size_t room = limits.protected_cgroups;
+    for (std::string_view path : candidates.protected_order()) {
+        if (room == 0)
+            break;
+        if (ranked.count(path))
+            continue;
+        protected_cgroups.push_back({path, candidates.find(path), {}});
+        --room;
     }
     ExportScope scope;
-    scope.left_out = take_best(protected_cgroups, limits.protected_cgroups, chosen) +
-                     take_best(contended, limits.contended, chosen);
+    size_t taken = std::min(limits.protected_cgroups, protected_total);
+    take_best(protected_cgroups, limits.protected_cgroups, chosen);
+    scope.left_out = (protected_total - taken) + take_best(contended, limits.contended, chosen);
     for (const Ranked &r : chosen) {
-        const std::string &path = *r.contention->path;
-        scope.by_path[path] = {path, r.contention->cpu_id, r.class_index,
-                               labels_of(path, r.class_index, report.policy, identify)};
+        std::string path(r.path);
+        scope.by_path[path] = {path, r.cgroup->cpu_id, r.cgroup->class_index,
+                               labels_of(path, r.cgroup->class_index, report.policy, identify)};
     }
     return scope;
 }

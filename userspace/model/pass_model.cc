@@ -5,11 +5,15 @@
 namespace cgw {
 
 template <class Id>
-CgroupModel *PassModel::entry(Id id) {
+CgroupModel *PassModel::entry(Id id, std::unordered_map<Id, CgroupModel *> &seen) {
+    auto [known, added] = seen.try_emplace(id, nullptr);
+    if (!added)
+        return known->second;
     const std::string *path = path_of(id);
     if (!path)
         return nullptr;
     CgroupModel &m = cgroups_[*path];
+    known->second = &m;
     if constexpr (std::is_same_v<Id, CpuCgroupId>)
         m.cpu_id = id;
     else if constexpr (std::is_same_v<Id, IoCgroupId>)
@@ -20,32 +24,35 @@ CgroupModel *PassModel::entry(Id id) {
 }
 
 PassModel::PassModel(const Signals &signals, CgroupPaths paths) : signals_(signals), paths_(paths) {
+    std::unordered_map<CpuCgroupId, CgroupModel *> cpu_seen;
+    std::unordered_map<IoCgroupId, CgroupModel *> io_seen;
+    std::unordered_map<NetCgroupId, CgroupModel *> net_seen;
     for (const auto &[id, cpu_signals] : signals.cpu.by_cgroup) {
         if (!cpu_signals.active())
             continue;
-        if (CgroupModel *m = entry(id))
+        if (CgroupModel *m = entry(id, cpu_seen))
             m->cpu = &cpu_signals;
         for (const Preemptor &p : cpu_signals.preempted_by)
-            if (CgroupModel *m = entry(p.cgroup_id); m && !m->cpu)
+            if (CgroupModel *m = entry(p.cgroup_id, cpu_seen); m && !m->cpu)
                 if (auto it = signals.cpu.by_cgroup.find(p.cgroup_id);
                     it != signals.cpu.by_cgroup.end())
                     m->cpu = &it->second;
     }
     for (const auto &[id, memory] : signals.memory)
         if (memory.stall_fraction > 0)
-            entry(id);
+            entry(id, cpu_seen);
     if (signals.io) {
         for (const auto &[id, io_signals] : signals.io->by_cgroup) {
-            if (CgroupModel *m = entry(id))
+            if (CgroupModel *m = entry(id, io_seen))
                 m->io = &io_signals;
             for (const QueuedBehind &q : io_signals.queued_behind)
-                entry(q.cgroup_id);
+                entry(q.cgroup_id, io_seen);
         }
     }
     if (signals.net)
         for (const auto &[id, net_signals] : signals.net->by_cgroup)
             if (net_signals.active())
-                if (CgroupModel *m = entry(id))
+                if (CgroupModel *m = entry(id, net_seen))
                     m->net = &net_signals;
     // Memory is read in the cpu hierarchy (where cgroup2 holds it); a cgroup
     // that did only IO or sent packets has no cpu id yet.

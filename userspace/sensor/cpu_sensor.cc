@@ -34,8 +34,6 @@ struct CpuSensor::Impl {
     size_t ncpus;
     // The hash entries of cgroups that hold a slot now, summed over CPUs.
     std::map<CpuCgroupId, cgw_cpu_stats> folded;
-    // The cgroups of the tree at the previous update_slots.
-    std::set<CpuCgroupId> in_tree;
     // Ids in the maps that the tree did not list at the last pass: a cgroup
     // made after the tree was brought up to date, or one made and removed
     // between two passes. Still unlisted a pass later, it is gone.
@@ -293,9 +291,14 @@ Status CpuSensor::update_slots(const CpuCgroupTree &cpu_tree, const CpuCounters 
         keep(fold_hash_entry(m, cgroup));
     // A cgroup that left the tree, or that the tree has not listed for two
     // passes running (it lived less than a pass), is forgotten with its
-    // pairs.
+    // pairs. Only those the sensor keeps something of are looked at (a
+    // slot, folded counters, a hash entry: the tree's thousands of idle
+    // cgroups have none).
     std::set<CpuCgroupId> gone;
-    for (CpuCgroupId cgroup : m.in_tree)
+    for (const auto &[cgroup, slot] : m.slots.held())
+        if (!now.contains(cgroup))
+            gone.insert(cgroup);
+    for (const auto &[cgroup, stats] : m.folded)
         if (!now.contains(cgroup))
             gone.insert(cgroup);
     std::set<CpuCgroupId> unlisted;
@@ -320,9 +323,6 @@ Status CpuSensor::update_slots(const CpuCgroupTree &cpu_tree, const CpuCounters 
         return false;
     }));
     m.unlisted = std::move(unlisted);
-    m.in_tree.clear();
-    for (const auto &[cgroup, path] : now)
-        m.in_tree.insert(cgroup);
     return first;
 }
 

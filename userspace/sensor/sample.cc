@@ -59,7 +59,7 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CpuCgr
         moved = moved_since(sample, *scope.previous);
     for (const auto &[id, path] : cpu_tree.paths_by_id()) {
         if (scope.previous && path != "/" && !scope.always.count(id) && !moved.count(id) &&
-            scope.previous->cpu_stat.count(id) && !(scope.watched && scope.watched(path))) {
+            scope.previous->cpu_stat.count(id)) {
             carry(sample.cpu_stat, scope.previous->cpu_stat, id);
             if (scope.cpu_pressure)
                 carry(sample.cpu_psi, scope.previous->cpu_psi, id);

@@ -14,6 +14,11 @@ bool went_back(const CgroupCpuCounters &now, const CgroupCpuCounters &old) {
            now.throttled_ns < old.throttled_ns || now.throttled_events < old.throttled_events;
 }
 
+bool moved(const CgroupCpuCounters &now, const CgroupCpuCounters &old) {
+    return now.runq_events != old.runq_events || now.throttled_events != old.throttled_events ||
+           now.runq_delay_ns != old.runq_delay_ns || now.throttled_ns != old.throttled_ns;
+}
+
 void fill_bpf(CgroupCpuSignals &s, const CgroupCpuCounters &now, const CgroupCpuCounters *then) {
     static const CgroupCpuCounters kZero;
     // Any counter going back means the entry restarted: take it whole.
@@ -40,15 +45,25 @@ void fill_cpu_stat(CgroupCpuSignals &s, const CpuStat &now, const CpuStat *then)
 
 }  // namespace
 
+// A cgroup whose counters did not move has no entry: on a node of thousands
+// of cgroups most are idle, and their entries would cost every pass.
 CpuSignals compute_cpu_signals(const Sample &before, const Sample &after) {
     CpuSignals out;
     out.window_s = seconds(after.monotonic_ns - before.monotonic_ns);
-    for (const auto &[id, now] : after.cpu.by_cgroup)
-        fill_bpf(out.by_cgroup[id], now, find_or_null(before.cpu.by_cgroup, id));
+    for (const auto &[id, now] : after.cpu.by_cgroup) {
+        const CgroupCpuCounters *then = find_or_null(before.cpu.by_cgroup, id);
+        if (then && !moved(now, *then))
+            continue;
+        fill_bpf(out.by_cgroup[id], now, then);
+    }
     // Every cgroup was listed when `before` was taken, so one missing there
     // was created inside the window: all of its cpu.stat belongs to it.
-    for (const auto &[id, now] : after.cpu_stat)
-        fill_cpu_stat(out.by_cgroup[id], now, find_or_null(before.cpu_stat, id));
+    for (const auto &[id, now] : after.cpu_stat) {
+        const CpuStat *then = find_or_null(before.cpu_stat, id);
+        if (then && *then == now)
+            continue;
+        fill_cpu_stat(out.by_cgroup[id], now, then);
+    }
     for (const auto &[id, now] : after.cpu_psi) {
         static const Psi kNoPressure;
         const Psi *then = find_or_null(before.cpu_psi, id);

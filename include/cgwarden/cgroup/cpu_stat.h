@@ -17,6 +17,8 @@ struct CpuStat {
     uint64_t nr_periods = 0;
     uint64_t nr_throttled = 0;
     uint64_t throttled_ns = 0;
+
+    bool operator==(const CpuStat &) const = default;
 };
 
 struct Psi {

@@ -60,11 +60,15 @@ class CgroupTree {
     void refresh();
 
     const std::map<Id, std::string> &paths_by_id() const { return paths_; }
+    // Changes whenever paths_by_id() may have: what is worked out from the
+    // whole tree can be kept while it stays the same.
+    uint64_t generation() const { return generation_; }
 
   private:
     std::filesystem::path mount_;
     std::map<Id, std::string> paths_;
     std::set<Id> missing_since_rescan_;
+    uint64_t generation_ = 0;
     bool following_ = false;
     bool stale_ = false;
 };

@@ -69,6 +69,7 @@ class Daemon {
     void follow_cgroups();
     std::optional<size_t> class_of(const std::string &path);
     bool watches_memory(const std::string &path);
+    const std::set<CpuCgroupId> &memory_watched();
     void watch_events(EventLoop &loop);
     void on_net_event(const NetEvent &e);
     void on_io_outlier(const IoOutlier &o);
@@ -88,6 +89,8 @@ class Daemon {
     // once per path: a pass asks for every cgroup's class.
     Classifier classify_rules_;
     std::unordered_map<std::string, std::optional<size_t>> class_memo_;
+    std::set<CpuCgroupId> memory_watched_;  // as of this generation of the cpu tree
+    uint64_t memory_watched_generation_ = UINT64_MAX;
     Classifier classify_;
     Sensors sensors_;
     std::optional<IoCgroupTree> io_tree_;    // where the IO sensor runs

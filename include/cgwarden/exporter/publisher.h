@@ -40,6 +40,7 @@ class MetricsPublisher : public MetricsSink {
     IdentifyCgroup identify_;
     DropReasonNames reasons_;
     ActionTally tally_;
+    ScopeCandidates scope_candidates_;
 };
 
 }  // namespace cgw

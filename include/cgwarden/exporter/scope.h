@@ -10,6 +10,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "cgwarden/daemon/metrics_sink.h"
@@ -47,13 +49,43 @@ struct ExportScope {
     }
 };
 
+// Every cgroup of the node's hierarchies that could get series, worked out
+// again only when a tree changed (CgroupPaths::generation) or the policy did:
+// its cpu id and class by path, and the protected ones (a class with an SLO)
+// in the order they get series when they did nothing (higher class first,
+// then by path). So a pass costs the cgroups that did something, not the
+// node's thousands of idle ones.
+class ScopeCandidates {
+  public:
+    struct Cgroup {
+        CpuCgroupId cpu_id;  // 0 when the path is not in the cpu hierarchy
+        std::optional<size_t> class_index;
+        int priority = 0;
+        bool is_protected = false;
+    };
+
+    void update(const TickReport &report);
+    // Null when the path is in no hierarchy; `key` gets the candidates' own
+    // view of the path, valid until the next update().
+    const Cgroup *find(std::string_view path, std::string_view *key = nullptr) const;
+    const std::vector<std::string_view> &protected_order() const { return protected_order_; }
+
+  private:
+    uint64_t generation_ = UINT64_MAX;
+    const Policy *policy_ = nullptr;
+    const Classifier *classify_ = nullptr;
+    // Keys view the paths of the trees, unchanged while their generation is.
+    std::unordered_map<std::string_view, Cgroup> by_path_;
+    std::vector<std::string_view> protected_order_;
+};
+
 // Every path in `acted_on` (cgroups cgwarden changed) that still exists, then
 // within the policy's SeriesLimits: protected cgroups by class priority and
 // contention, and the most contended of the others. Contention is the time the cgroup's work waited
 // (run queue, CPU throttling, block IO queue and device), then its packets lost (drops,
 // retransmits) to break ties; a cgroup in any of the hierarchies counts.
 ExportScope select_scope(const TickReport &report, const IdentifyCgroup &identify,
-                         const std::set<std::string> &acted_on);
+                         const std::set<std::string> &acted_on, ScopeCandidates &candidates);
 
 // labels plus one more, e.g. {cgroup=..., knob="cpu_weight"}.
 Labels with(Labels labels, std::string name, std::string value);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "cgwarden/cgroup/cgroup_id.h"
@@ -37,6 +38,8 @@ struct CgroupPaths {
     const std::map<CpuCgroupId, std::string> *cpu = nullptr;
     const std::map<IoCgroupId, std::string> *io = nullptr;
     const std::map<NetCgroupId, std::string> *net = nullptr;
+    // Changes whenever one of the maps may have (CgroupTree::generation).
+    uint64_t generation = 0;
 };
 
 class PassModel {
@@ -77,8 +80,10 @@ class PassModel {
         return it == paths->end() ? nullptr : &it->second;
     }
     // The entry of the cgroup with this id, made if need be; null when gone.
+    // `seen` remembers the ids already looked up: a cgroup that preempted
+    // hundreds of others is named hundreds of times.
     template <class Id>
-    CgroupModel *entry(Id id);
+    CgroupModel *entry(Id id, std::unordered_map<Id, CgroupModel *> &seen);
 
     const Signals &signals_;
     CgroupPaths paths_;

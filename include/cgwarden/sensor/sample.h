@@ -39,17 +39,14 @@ struct Sample {
 // What a sample reads of the cgroup files (cpu.stat, cpu.pressure, memory).
 // Without a previous sample, every cgroup's. With one, only those of the
 // cgroups whose tasks waited for a CPU since (their BPF counters moved), of
-// the cgroups it had no reading of, of the root, of `always` (those whose
-// knobs the daemon holds) and of the `watched` ones (those with a
-// memory_stall SLO: a victim stalling on memory may never wait for a
-// CPU); every other cgroup's readings are carried over from `previous`:
-// none of its tasks woke, so nothing of it ran but what ran without ever
-// waiting. So a pass costs what the active cgroups cost, not what the idle
-// ones do.
+// the cgroups it had no reading of, of the root, and of `always` (those whose
+// knobs the daemon holds, and those with a memory_stall SLO: a victim
+// stalling on memory may never wait for a CPU); every other cgroup's readings are carried over from
+// `previous`: none of its tasks woke, so nothing of it ran but what ran without ever waiting. So a
+// pass costs what the active cgroups cost, not what the idle ones do.
 struct SampleScope {
     const Sample *previous = nullptr;
     std::set<CpuCgroupId> always;
-    std::function<bool(const std::string &path)> watched;
     // cpu.pressure: `snapshot` shows it; the daemon decides and exports
     // nothing from it, and leaves it (one file open fewer per active cgroup).
     bool cpu_pressure = true;
