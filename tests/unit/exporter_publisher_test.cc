@@ -31,8 +31,9 @@ TEST(ExporterPublisher, CardinalityIsTopContendedPlusProtectedPlusActedOn) {
               (std::set<std::string>{"/backup", "/system.slice/agent.service", "/batch/hog"}));
 }
 
-TEST(ExporterPublisher, ProtectedCgroupsOverTheirLimitAreLeftOutAndCounted) {
-    FakePass pass(200);
+// The /idle cgroups in a protected class of their own, "standard" (priority
+// 50, an SLO), under the critical agent.
+void protect_idle_cgroups(FakePass &pass) {
     ClassPolicy standard;
     standard.name = "standard";
     standard.priority = 50;
@@ -45,6 +46,11 @@ TEST(ExporterPublisher, ProtectedCgroupsOverTheirLimitAreLeftOutAndCounted) {
             return 1;
         return path.starts_with("/idle/") ? std::optional<size_t>(2) : std::nullopt;
     };
+}
+
+TEST(ExporterPublisher, ProtectedCgroupsOverTheirLimitAreLeftOutAndCounted) {
+    FakePass pass(200);
+    protect_idle_cgroups(pass);
     // /idle/5 and /idle/6 waited longer than the agent, as long as each other.
     pass.signals.by_cgroup[FakePass::idle_id(5)].runq_delay_total_s = 1.0;
     pass.signals.by_cgroup[FakePass::idle_id(6)].runq_delay_total_s = 1.0;
@@ -65,29 +71,24 @@ TEST(ExporterPublisher, ProtectedCgroupsOverTheirLimitAreLeftOutAndCounted) {
 // again only when a tree changes; what the cgroups did is the pass's own.
 TEST(ExporterPublisher, WhileTheTreesStayTheSameTheScopeFollowsEachPass) {
     FakePass pass(50);
-    ClassPolicy standard;
-    standard.name = "standard";
-    standard.priority = 50;
-    standard.slo.cpu_delay_p99 = std::chrono::milliseconds(50);
-    pass.policy.classes.push_back(standard);
-    pass.classify = [](const std::string &path) -> std::optional<size_t> {
-        if (path.starts_with("/batch"))
-            return 1;
-        return path.starts_with("/idle/") ? std::optional<size_t>(2) : std::nullopt;
-    };
+    protect_idle_cgroups(pass);
     pass.policy.series = {.protected_cgroups = 2, .contended = 0};
-    for (size_t i = 0; i < 50; ++i)  // all idle: the first two by path get series
+    for (size_t i = 0; i < 50; ++i)  // all idle: the critical agent, then /idle/0
         pass.signals.by_cgroup.erase(FakePass::idle_id(i));
     MetricsPublisher p = publisher();
     auto series = [&](MetricsPublisher &publisher) {
         return cgroups_of(
             family(publisher.build(pass.report()), "cgwarden_cpu_throttled_seconds_total"));
     };
-    EXPECT_EQ(series(p), (std::set<std::string>{"/idle/0", "/idle/1", "/batch/hog"}));
+    EXPECT_EQ(series(p),
+              (std::set<std::string>{"/system.slice/agent.service", "/idle/0", "/batch/hog"}));
 
-    pass.signals.by_cgroup[FakePass::idle_id(42)] = {.runq_delay_total_s = 0.5, .runq_events = 9};
-    EXPECT_EQ(series(p), (std::set<std::string>{"/idle/42", "/idle/0", "/batch/hog"}))
-        << "the contended one first, then the idle ones by path";
+    CgroupCpuSignals &busy = pass.signals.by_cgroup[FakePass::idle_id(42)];
+    busy.runq_delay_total_s = 0.5;
+    busy.runq_events = 9;
+    EXPECT_EQ(series(p),
+              (std::set<std::string>{"/system.slice/agent.service", "/idle/42", "/batch/hog"}))
+        << "the contended one before the idle ones of its class";
     MetricsPublisher fresh = publisher();
     EXPECT_EQ(series(fresh), series(p));
 }

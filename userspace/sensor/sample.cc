@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <time.h>
 
+#include "cgwarden/common/in_step.h"
 #include "cgwarden/sensor/cpu_sensor.h"
 
 namespace cgw {
@@ -33,10 +34,12 @@ std::set<CpuCgroupId> moved_since(const Sample &now, const Sample &previous) {
     return moved;
 }
 
+// The previous sample's reading of `id`, if any, into `to`. Ids come in
+// increasing order: the new entry goes at the end.
 template <class T>
-void carry(std::map<CpuCgroupId, T> &to, const std::map<CpuCgroupId, T> &from, CpuCgroupId id) {
-    if (auto it = from.find(id); it != from.end())
-        to.emplace(id, it->second);
+void carry(std::map<CpuCgroupId, T> &to, InStep<std::map<CpuCgroupId, T>> &from, CpuCgroupId id) {
+    if (const T *then = from.at(id))
+        to.emplace_hint(to.end(), id, *then);
 }
 
 }  // namespace
@@ -57,18 +60,23 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CpuCgr
     std::set<CpuCgroupId> moved;
     if (scope.previous)
         moved = moved_since(sample, *scope.previous);
+    static const Sample kNone;
+    const Sample &previous = scope.previous ? *scope.previous : kNone;
+    InStep previous_stat(previous.cpu_stat);
+    InStep previous_psi(previous.cpu_psi);
+    InStep previous_memory(previous.memory);
     for (const auto &[id, path] : cpu_tree.paths_by_id()) {
-        if (scope.previous && path != "/" && !scope.always.count(id) && !moved.count(id) &&
-            scope.previous->cpu_stat.count(id)) {
-            carry(sample.cpu_stat, scope.previous->cpu_stat, id);
+        const CpuStat *then = previous_stat.at(id);
+        if (then && path != "/" && !scope.always.count(id) && !moved.count(id)) {
+            sample.cpu_stat.emplace_hint(sample.cpu_stat.end(), id, *then);
             if (scope.cpu_pressure)
-                carry(sample.cpu_psi, scope.previous->cpu_psi, id);
-            carry(sample.memory, scope.previous->memory, id);
+                carry(sample.cpu_psi, previous_psi, id);
+            carry(sample.memory, previous_memory, id);
             continue;
         }
         // A cgroup removed since the walk has no cpu.stat: it is simply absent.
         if (auto stat = read_cpu_stat(layout, path))
-            sample.cpu_stat[id] = *stat;
+            sample.cpu_stat.emplace_hint(sample.cpu_stat.end(), id, *stat);
         if (scope.cpu_pressure) {
             if (auto psi = read_cpu_pressure(layout, path))
                 sample.cpu_psi[id] = *psi;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "cgwarden/common/in_step.h"
 #include "cgwarden/signals/window_math.h"
 
 namespace cgw {
@@ -50,16 +51,18 @@ void fill_cpu_stat(CgroupCpuSignals &s, const CpuStat &now, const CpuStat *then)
 CpuSignals compute_cpu_signals(const Sample &before, const Sample &after) {
     CpuSignals out;
     out.window_s = seconds(after.monotonic_ns - before.monotonic_ns);
+    InStep before_bpf(before.cpu.by_cgroup);
     for (const auto &[id, now] : after.cpu.by_cgroup) {
-        const CgroupCpuCounters *then = find_or_null(before.cpu.by_cgroup, id);
+        const CgroupCpuCounters *then = before_bpf.at(id);
         if (then && !moved(now, *then))
             continue;
         fill_bpf(out.by_cgroup[id], now, then);
     }
     // Every cgroup was listed when `before` was taken, so one missing there
     // was created inside the window: all of its cpu.stat belongs to it.
+    InStep before_stat(before.cpu_stat);
     for (const auto &[id, now] : after.cpu_stat) {
-        const CpuStat *then = find_or_null(before.cpu_stat, id);
+        const CpuStat *then = before_stat.at(id);
         if (then && *then == now)
             continue;
         fill_cpu_stat(out.by_cgroup[id], now, then);
