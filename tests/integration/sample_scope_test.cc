@@ -94,5 +94,30 @@ TEST_F(SampleScopeTest, APassReadsTheCgroupsThatDidSomethingAndCarriesTheRest) {
     EXPECT_TRUE(second->cpu_psi.empty()) << "the daemon's scope leaves cpu.pressure";
 }
 
+// A cgroup file kept open from pass to pass reads its cgroup's figures as
+// they are now; once the cgroup is removed the kept file fails (the kernel
+// says ENODEV), and a cgroup made again at the same path is read afresh,
+// not as the old one.
+TEST_F(SampleScopeTest, AKeptCgroupFileFollowsItsCgroupAcrossRemovalAndRemaking) {
+    OpenFiles files(16);
+    std::string path;
+    {
+        TestCgroup busy(layout_, "kept");
+        path = busy.path();
+        ASSERT_TRUE(read_cpu_stat(layout_, path, &files));
+        ASSERT_GE(files.size(), 1u) << "kept open";
+        busy.run({"/bin/sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"});
+        auto stat = read_cpu_stat(layout_, path, &files);
+        ASSERT_TRUE(stat) << stat.error().message;
+        EXPECT_GT(stat->usage_ns, 10'000'000u) << "the loop's CPU time, read through the kept file";
+    }
+    EXPECT_FALSE(read_cpu_stat(layout_, path, &files)) << "the cgroup is gone";
+    TestCgroup again(layout_, "kept");
+    ASSERT_EQ(again.path(), path);
+    auto fresh = read_cpu_stat(layout_, path, &files);
+    ASSERT_TRUE(fresh) << fresh.error().message;
+    EXPECT_LT(fresh->usage_ns, 10'000'000u) << "the new cgroup's own figures, not the old one's";
+}
+
 }  // namespace
 }  // namespace cgw

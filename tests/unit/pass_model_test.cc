@@ -24,8 +24,9 @@ class PassModelTest : public ::testing::Test {
 TEST_F(PassModelTest, JoinsEveryHierarchysFiguresByPathAndLeavesIdleCgroupsOut) {
     Signals s;
     s.cpu.window_s = 1;
-    s.cpu.by_cgroup[CpuCgroupId(10)] = {
-        .runq_events = 5, .preempted_by = {{CpuCgroupId(11), 0.01, 5}, {CpuCgroupId(99), 0.01, 1}}};
+    CgroupCpuSignals &web_cpu = s.cpu.by_cgroup[CpuCgroupId(10)];
+    web_cpu.runq_events = 5;
+    web_cpu.preempted_by = {{CpuCgroupId(11), 0.01, 5}, {CpuCgroupId(99), 0.01, 1}};
     s.cpu.by_cgroup[CpuCgroupId(11)] = {};  // idle, but /web waited behind it
     s.cpu.by_cgroup[CpuCgroupId(12)] = {};  // idle
     s.memory[CpuCgroupId(10)] = {.current_bytes = 1 << 20, .stall_fraction = 0};
@@ -33,7 +34,7 @@ TEST_F(PassModelTest, JoinsEveryHierarchysFiguresByPathAndLeavesIdleCgroupsOut) 
     io.by_cgroup[IoCgroupId(210)].ops = 3;
     io.by_cgroup[IoCgroupId(212)].ops = 1;
     NetSignals &net = s.net.emplace();
-    net.by_cgroup[NetCgroupId(310)] = {.tx_packets = 4};
+    net.by_cgroup[NetCgroupId(310)].tx_packets = 4;
     net.by_cgroup[NetCgroupId(311)] = {};  // no traffic
 
     PassModel model(s, paths());

@@ -64,12 +64,13 @@ Result<Psi> parse_psi(std::string_view text) {
     return psi;
 }
 
-Result<CpuStat> read_cpu_stat(const CgroupLayout &layout, const std::string &relative_path) {
+Result<CpuStat> read_cpu_stat(const CgroupLayout &layout, const std::string &relative_path,
+                              OpenFiles *files) {
     auto cpu_mount = layout.mount_for("cpu");
     if (!cpu_mount)
         return Error{"no hierarchy holds the cpu controller"};
     auto path = in_hierarchy(*cpu_mount, relative_path, "cpu.stat");
-    auto text = read_file(path);
+    auto text = read_file(path, files);
     if (!text)
         return text.error();
     CpuStat stat = parse_cpu_stat(*text);
@@ -77,7 +78,7 @@ Result<CpuStat> read_cpu_stat(const CgroupLayout &layout, const std::string &rel
         return stat;
     // v1 cpu.stat has no usage: it lives in cpuacct, often a separate mount.
     if (auto cpuacct = layout.mount_for("cpuacct")) {
-        if (auto usage = read_file(in_hierarchy(*cpuacct, relative_path, "cpuacct.usage")))
+        if (auto usage = read_file(in_hierarchy(*cpuacct, relative_path, "cpuacct.usage"), files))
             stat.usage_ns = to_u64(*usage);
     }
     return stat;

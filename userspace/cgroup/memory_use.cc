@@ -11,11 +11,12 @@ bool memory_on_cgroup2(const CgroupLayout &layout) {
 }
 
 std::optional<MemoryUse> read_memory_use(const CgroupLayout &layout,
-                                         const std::string &relative_path) {
+                                         const std::string &relative_path, OpenFiles *files) {
     if (!memory_on_cgroup2(layout))
         return std::nullopt;
-    auto current = read_file(in_hierarchy(*layout.unified, relative_path, "memory.current"));
-    auto pressure = read_file(in_hierarchy(*layout.unified, relative_path, "memory.pressure"));
+    auto current = read_file(in_hierarchy(*layout.unified, relative_path, "memory.current"), files);
+    auto pressure =
+        read_file(in_hierarchy(*layout.unified, relative_path, "memory.pressure"), files);
     if (!current || !pressure)
         return std::nullopt;
     auto psi = parse_psi(*pressure);

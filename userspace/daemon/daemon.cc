@@ -151,7 +151,7 @@ Result<Sample> Daemon::sample() {
     follow_cgroups();
     // Brought up to date first, for the cgroups it must read.
     cpu_tree_.refresh();
-    SampleScope scope{.always = memory_watched(), .cpu_pressure = false};
+    SampleScope scope{.always = memory_watched(), .cpu_pressure = false, .files = &open_files_};
     if (previous_)
         scope.previous = &*previous_;
     for (const KnobTarget &held : held_knobs())

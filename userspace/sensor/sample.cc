@@ -75,13 +75,13 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CpuCgr
             continue;
         }
         // A cgroup removed since the walk has no cpu.stat: it is simply absent.
-        if (auto stat = read_cpu_stat(layout, path))
+        if (auto stat = read_cpu_stat(layout, path, scope.files))
             sample.cpu_stat.emplace_hint(sample.cpu_stat.end(), id, *stat);
         if (scope.cpu_pressure) {
             if (auto psi = read_cpu_pressure(layout, path))
                 sample.cpu_psi[id] = *psi;
         }
-        if (auto memory = read_memory_use(layout, path))
+        if (auto memory = read_memory_use(layout, path, scope.files))
             sample.memory[id] = *memory;
     }
     return sample;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "cgwarden/cgroup/layout.h"
+#include "cgwarden/common/open_files.h"
 #include "cgwarden/common/result.h"
 
 namespace cgw {
@@ -35,7 +36,9 @@ Result<Psi> parse_psi(std::string_view text);
 
 // cpu.stat of the cgroup at a path relative to the hierarchy roots; on v1 the
 // usage comes from cpuacct.usage of the same path in the cpuacct hierarchy.
-Result<CpuStat> read_cpu_stat(const CgroupLayout &layout, const std::string &relative_path);
+// Files are kept open in `files` where given (common/open_files.h).
+Result<CpuStat> read_cpu_stat(const CgroupLayout &layout, const std::string &relative_path,
+                              OpenFiles *files = nullptr);
 
 // cpu.pressure of the same path in cgroup2, when the kernel offers PSI there.
 std::optional<Psi> read_cpu_pressure(const CgroupLayout &layout, const std::string &relative_path);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cgwarden/cgroup/layout.h"
+#include "cgwarden/common/open_files.h"
 
 namespace cgw {
 
@@ -22,6 +23,7 @@ struct MemoryUse {
 // removed meanwhile.
 bool memory_on_cgroup2(const CgroupLayout &layout);
 std::optional<MemoryUse> read_memory_use(const CgroupLayout &layout,
-                                         const std::string &relative_path);
+                                         const std::string &relative_path,
+                                         OpenFiles *files = nullptr);
 
 }  // namespace cgw

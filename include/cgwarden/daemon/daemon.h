@@ -14,6 +14,7 @@
 #include "cgwarden/cgroup/io_weight_effect.h"
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/cgroup/tree.h"
+#include "cgwarden/common/open_files.h"
 #include "cgwarden/common/result.h"
 #include "cgwarden/control/controller.h"
 #include "cgwarden/control/input.h"
@@ -89,6 +90,9 @@ class Daemon {
     // once per path: a pass asks for every cgroup's class.
     Classifier classify_rules_;
     std::unordered_map<std::string, std::optional<size_t>> class_memo_;
+    // The cgroup files a pass reads, kept open: two per active cgroup on v1
+    // (cpu.stat, cpuacct.usage), up to 8192 where RLIMIT_NOFILE allows.
+    OpenFiles open_files_{open_files_budget(512, 8192)};
     std::set<CpuCgroupId> memory_watched_;  // as of this generation of the cpu tree
     uint64_t memory_watched_generation_ = UINT64_MAX;
     Classifier classify_;

@@ -50,6 +50,8 @@ struct SampleScope {
     // cpu.pressure: `snapshot` shows it; the daemon decides and exports
     // nothing from it, and leaves it (one file open fewer per active cgroup).
     bool cpu_pressure = true;
+    // Where given, the cgroup files stay open from pass to pass.
+    OpenFiles *files = nullptr;
 };
 
 // Reads the maps, then the kernel's cgroup files of the cgroups in cpu_tree
