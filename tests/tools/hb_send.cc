@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -74,6 +75,10 @@ int main(int argc, char **argv) {
     long long next = net_tool::now_ns();
     long sent = 0;
     long errors = 0;
+    // The longest time between two sends, as this sender saw it: a slow
+    // machine may stretch a pause beyond what was asked.
+    long long last_send_ns = 0;
+    long long max_gap_ns = 0;
     for (long seq = 0; seq < count; ++seq) {
         if (pause_after > 0 && seq == pause_after)
             next += std::stoll(f["pause-ms"]) * 1'000'000LL;
@@ -82,6 +87,10 @@ int main(int argc, char **argv) {
             net_tool::sleep_ns(wait);
         char payload[net_tool::kHeartbeatBytes] = {};
         std::memcpy(payload, &seq, sizeof seq);
+        long long now = net_tool::now_ns();
+        if (last_send_ns)
+            max_gap_ns = std::max(max_gap_ns, now - last_send_ns);
+        last_send_ns = now;
         ssize_t n = tcp ? send(fd, payload, sizeof payload, MSG_NOSIGNAL)
                         : sendto(fd, payload, sizeof payload, 0, reinterpret_cast<sockaddr *>(&dst),
                                  sizeof dst);
@@ -91,8 +100,8 @@ int main(int argc, char **argv) {
             ++errors;
         next += interval_ns;
     }
-    std::string report =
-        "sent " + std::to_string(sent) + "\nerrors " + std::to_string(errors) + "\n";
+    std::string report = "sent " + std::to_string(sent) + "\nerrors " + std::to_string(errors) +
+                         "\nmax_gap_ns " + std::to_string(max_gap_ns) + "\n";
     if (tcp) {
         finish_tcp(fd);
         report += "retransmits " + std::to_string(net_tool::tcp_total_retrans(fd)) + "\n";
