@@ -95,6 +95,7 @@ void ScopeCandidates::update(const TickReport &report) {
     classify_ = &report.classify;
     by_path_.clear();
     protected_order_.clear();
+    std::vector<std::pair<int, std::string_view>> by_priority;  // of the protected ones
     auto add = [&](std::string_view path, CpuCgroupId cpu_id) {
         auto [it, added] = by_path_.try_emplace(path);
         if (!added)
@@ -108,7 +109,7 @@ void ScopeCandidates::update(const TickReport &report) {
             cg.is_protected = cls.slo.any();
         }
         if (cg.is_protected)
-            protected_order_.push_back(path);
+            by_priority.emplace_back(-cg.priority, path);
     };
     if (paths.cpu)
         for (const auto &[id, path] : *paths.cpu)
@@ -119,11 +120,9 @@ void ScopeCandidates::update(const TickReport &report) {
     if (paths.net)
         for (const auto &[id, path] : *paths.net)
             add(path, CpuCgroupId{});
-    std::sort(protected_order_.begin(), protected_order_.end(),
-              [&](std::string_view a, std::string_view b) {
-                  int pa = by_path_.at(a).priority, pb = by_path_.at(b).priority;
-                  return pa != pb ? pa > pb : a < b;
-              });
+    std::sort(by_priority.begin(), by_priority.end());  // higher class first, then by path
+    for (const auto &[priority, path] : by_priority)
+        protected_order_.push_back(path);
 }
 
 const ScopeCandidates::Cgroup *ScopeCandidates::find(std::string_view path,

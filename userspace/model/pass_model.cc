@@ -71,6 +71,8 @@ const CgroupModel *PassModel::find(const std::string &path) const {
 }
 
 bool PassModel::exists(const std::string &path) const {
+    if (cgroups_.contains(path))
+        return true;  // it did something: no need for the set of every path
     if (!every_path_) {
         every_path_.emplace();
         auto add = [&](const auto *paths) {

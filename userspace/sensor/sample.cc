@@ -20,10 +20,10 @@ namespace {
 // wait: their files changed. (A cgroup new since `previous` is read anyway.)
 std::set<CpuCgroupId> moved_since(const Sample &now, const Sample &previous) {
     std::set<CpuCgroupId> moved;
+    InStep then(previous.cpu.by_cgroup);
     for (const auto &[id, c] : now.cpu.by_cgroup) {
-        auto p = previous.cpu.by_cgroup.find(id);
-        if (p == previous.cpu.by_cgroup.end() || c.runq_events != p->second.runq_events ||
-            c.throttled_events != p->second.throttled_events)
+        const CgroupCpuCounters *p = then.at(id);
+        if (!p || !c.same_waits(*p))
             moved.insert(id);
     }
     for (const auto &[pair, c] : now.cpu.preempt) {
@@ -79,10 +79,10 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CpuCgr
             sample.cpu_stat.emplace_hint(sample.cpu_stat.end(), id, *stat);
         if (scope.cpu_pressure) {
             if (auto psi = read_cpu_pressure(layout, path))
-                sample.cpu_psi[id] = *psi;
+                sample.cpu_psi.emplace_hint(sample.cpu_psi.end(), id, *psi);
         }
         if (auto memory = read_memory_use(layout, path, scope.files))
-            sample.memory[id] = *memory;
+            sample.memory.emplace_hint(sample.memory.end(), id, *memory);
     }
     return sample;
 }

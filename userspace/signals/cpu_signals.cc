@@ -15,11 +15,6 @@ bool went_back(const CgroupCpuCounters &now, const CgroupCpuCounters &old) {
            now.throttled_ns < old.throttled_ns || now.throttled_events < old.throttled_events;
 }
 
-bool moved(const CgroupCpuCounters &now, const CgroupCpuCounters &old) {
-    return now.runq_events != old.runq_events || now.throttled_events != old.throttled_events ||
-           now.runq_delay_ns != old.runq_delay_ns || now.throttled_ns != old.throttled_ns;
-}
-
 void fill_bpf(CgroupCpuSignals &s, const CgroupCpuCounters &now, const CgroupCpuCounters *then) {
     static const CgroupCpuCounters kZero;
     // Any counter going back means the entry restarted: take it whole.
@@ -54,7 +49,7 @@ CpuSignals compute_cpu_signals(const Sample &before, const Sample &after) {
     InStep before_bpf(before.cpu.by_cgroup);
     for (const auto &[id, now] : after.cpu.by_cgroup) {
         const CgroupCpuCounters *then = before_bpf.at(id);
-        if (then && !moved(now, *then))
+        if (then && now.same_waits(*then))
             continue;
         fill_bpf(out.by_cgroup[id], now, then);
     }

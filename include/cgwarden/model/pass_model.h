@@ -62,9 +62,9 @@ class PassModel {
     const std::string *path_of(IoCgroupId id) const { return lookup(paths_.io, id); }
     const std::string *path_of(NetCgroupId id) const { return lookup(paths_.net, id); }
 
-    // Whether the cgroup is in any hierarchy the signals come from. The first
-    // call costs a pass over every path; the daemon asks it only for the
-    // cgroups whose knobs it holds.
+    // Whether the cgroup is in any hierarchy the signals come from. Asked of
+    // an idle cgroup, the first call costs a pass over every path; the daemon
+    // asks it only for the cgroups whose knobs it holds or acted on.
     bool exists(const std::string &path) const;
 
     // Every cgroup of each hierarchy, idle ones included; io and net are

@@ -22,6 +22,14 @@ struct CgroupCpuCounters {
     uint64_t throttled_ns = 0;
     uint64_t throttled_events = 0;
     LatencyHistogram runq_hist;
+
+    // No wait ended and no throttled wait began between the two readings
+    // (the times too: an entry restarted for a reused id may have the same
+    // counts), so nothing else moved either.
+    bool same_waits(const CgroupCpuCounters &other) const {
+        return runq_events == other.runq_events && throttled_events == other.throttled_events &&
+               runq_delay_ns == other.runq_delay_ns && throttled_ns == other.throttled_ns;
+    }
 };
 
 struct PreemptCounters {
