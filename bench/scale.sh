@@ -4,7 +4,10 @@
 # For each count N it creates N cgroups under one bench parent in every
 # hierarchy the daemon reads (cgroup2; on a hybrid node also v1 cpu and
 # blkio), one task in each: ACTIVE of them a wakeloop waking 20 times a
-# second, the rest `sleep infinity`. Optionally CHURN cgroups a second are
+# second and working 100 us a wake (less where that would keep more than
+# LOAD of the CPUs busy: a node whose tasks want more CPU than it has
+# measures the daemon waiting for a CPU, not what it costs), the rest
+# `sleep infinity`. Optionally CHURN cgroups a second are
 # created, run one short task and are removed while it measures. Then it runs
 # `cgwarden run` on the shipped policy (deploy/cgwarden.yaml) in MODE and,
 # after SETTLE seconds, measures SECS seconds of steady state:
@@ -23,7 +26,8 @@
 # bpftool, jq.
 #
 # Environment: COUNTS ("1000 5000 10000"), ACTIVE (0.1: the share of
-# cgroups whose task wakes), SECS (40), SETTLE (10), MODE (monitor; or
+# cgroups whose task wakes), LOAD (0.5: the most of the CPUs the waking
+# tasks use together), SECS (40), SETTLE (10), MODE (monitor; or
 # enforce, dry-run), CHURN (0: cgroups created and removed per second during
 # the window), BUILD_DIR (build), CGWARDEN, WAKELOOP, LOGS (a directory to
 # keep each run's daemon log in).
@@ -31,6 +35,7 @@ set -euo pipefail
 
 COUNTS=${COUNTS:-1000 5000 10000}
 ACTIVE=${ACTIVE:-0.1}
+LOAD=${LOAD:-0.5}
 SECS=${SECS:-40}
 SETTLE=${SETTLE:-10}
 MODE=${MODE:-monitor}
@@ -58,15 +63,18 @@ done
 [[ $MODE =~ ^(monitor|enforce|dry-run)$ ]] || die "MODE must be monitor, enforce or dry-run"
 [[ $SECS =~ ^[1-9][0-9]*$ && $SETTLE =~ ^[0-9]+$ && $CHURN =~ ^[0-9]+$ ]] ||
     die "SECS, SETTLE and CHURN must be whole numbers"
+[[ $LOAD =~ ^(0?\.[0-9]*[1-9][0-9]*|[1-9][0-9]*(\.[0-9]+)?)$ ]] || die "LOAD must be a number above 0, like 0.5"
 
-# Every hierarchy the daemon reads: the bench parent is made in each.
+# Every hierarchy the daemon reads: the bench parent is made in each (v1
+# cpuacct too where it is a mount of its own: the daemon reads usage there).
 if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
     layout=v2
     hierarchies=(/sys/fs/cgroup)
 else
     layout=hybrid
     hierarchies=()
-    for h in /sys/fs/cgroup/unified /sys/fs/cgroup/cpu,cpuacct /sys/fs/cgroup/cpu /sys/fs/cgroup/blkio; do
+    for h in /sys/fs/cgroup/unified /sys/fs/cgroup/cpu,cpuacct /sys/fs/cgroup/cpu /sys/fs/cgroup/cpuacct \
+        /sys/fs/cgroup/blkio; do
         [[ -d $h && ! -L $h ]] && hierarchies+=("$h")
     done
 fi
@@ -126,12 +134,20 @@ free_port() {
     die "no free port"
 }
 
+# The work a wake of ACTIVE tasks waking 20 times a second: 100 us, or
+# less so that together they keep at most LOAD of the CPUs busy.
+work_us() { # ACTIVE
+    awk -v a="$1" -v l="$LOAD" -v c="$(nproc)" \
+        'BEGIN { w = a > 0 ? l * c * 1e6 / (a * 20) : 100; printf "%d", w < 100 ? (w < 1 ? 1 : w) : 100 }'
+}
+
 # N cgroups named c<i> in every hierarchy, a task in each. The waking tasks
 # go in the last ones: started first, 1,000 of them keep two CPUs busy and
 # the rest takes half an hour to create.
 populate() { # N
-    local n=$1 active i h dir pid
+    local n=$1 active work_us i h dir pid
     active=$(awk -v n="$n" -v a="$ACTIVE" 'BEGIN { printf "%d", n * a }')
+    work_us=$(work_us "$active")
     for h in "${hierarchies[@]}"; do
         mkdir -p "$h/$PARENT"
         # cgroup2: let the bench cgroups have the controllers the root hands down.
@@ -144,7 +160,7 @@ populate() { # N
     for ((i = 0; i < n; i++)); do
         for h in "${hierarchies[@]}"; do mkdir "$h/$PARENT/c$i"; done
         if ((i >= n - active)); then
-            "$WAKELOOP" --sleep-us 50000 --work-us 100 >/dev/null 2>&1 &
+            "$WAKELOOP" --sleep-us 50000 --work-us "$work_us" >/dev/null 2>&1 &
         else
             sleep infinity &
         fi
@@ -287,7 +303,7 @@ run_one() { # N
     remove_cgroups
 }
 
-echo "cgwarden at scale: daemon cost with N cgroups (one task each, ${ACTIVE} of them waking 20/s)"
+echo "cgwarden at scale: daemon cost with N cgroups (one task each, ${ACTIVE} of them waking 20/s, together using at most ${LOAD} of the CPUs)"
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r), $(nproc) CPUs, cgroups $layout, mode $MODE, policy deploy/cgwarden.yaml, ${SETTLE}s settle + ${SECS}s measured, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 echo
 printf '%6s %6s %5s %6s %6s %6s %6s %6s %6s %7s  %s\n' N CHURN CPU% RSS_MB P50_MS P99_MS MAX_MS SCR_MS SCR_KB SERIES "MAPS (entries/max, fullest first)"

@@ -21,11 +21,11 @@ void add_preemption(const TickReport &report, const ScopedCgroup &victim, size_t
         if (exported == top)
             break;
         const std::string *antagonist = report.model.path_of(p.cgroup_id);
-        auto total = report.sample.cpu.preempt.find({victim.id, p.cgroup_id});
-        if (!antagonist || total == report.sample.cpu.preempt.end())
+        const PreemptCounters *total = report.sample.cpu.preempt.find({victim.id, p.cgroup_id});
+        if (!antagonist || !total)
             continue;
         family.add(with(victim.labels, "by_cgroup", *antagonist),
-                   static_cast<double>(total->second.delay_ns) / kNsPerSecond);
+                   static_cast<double>(total->delay_ns) / kNsPerSecond);
         ++exported;
     }
 }

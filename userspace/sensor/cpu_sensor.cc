@@ -92,8 +92,10 @@ void add_stats(cgw_cpu_stats &sum, const cgw_cpu_stats *per_cpu, size_t ncpus) {
     }
 }
 
-void add_counters(CpuCounters &out, CpuCgroupId cgroup, const cgw_cpu_stats &s) {
-    CgroupCpuCounters &c = out.by_cgroup[cgroup];
+void add_counters(CpuCounters &out, std::vector<PreemptPairs::value_type> &pairs,
+                  CpuCgroupId cgroup, const cgw_cpu_stats &s) {
+    CgroupCpuCounters &c =
+        out.by_cgroup.emplace_hint(out.by_cgroup.end(), cgroup, CgroupCpuCounters{})->second;
     c.runq_delay_ns = s.runq_delay_ns;
     c.runq_events = s.runq_events;
     c.runq_max_ns = s.runq_max_ns;
@@ -103,7 +105,7 @@ void add_counters(CpuCounters &out, CpuCgroupId cgroup, const cgw_cpu_stats &s) 
     // The BPF side keeps the (id, id) pair with the cgroup's stats, not in
     // the pair map; readers see one pair map either way.
     if (s.self_preempt_count)
-        out.preempt[{cgroup, cgroup}] = {s.self_preempt_delay_ns, s.self_preempt_count};
+        pairs.push_back({{cgroup, cgroup}, {s.self_preempt_delay_ns, s.self_preempt_count}});
 }
 
 template <class Key>
@@ -261,15 +263,16 @@ Result<CpuCounters> CpuSensor::read() const {
         add_stats(totals[cgroup], per_cpu.data(), n);
     }
     CpuCounters out;
+    std::vector<PreemptPairs::value_type> pairs;
     for (const auto &[cgroup, stats] : totals)
-        add_counters(out, cgroup, stats);
-
+        add_counters(out, pairs, cgroup, stats);
     for_each_entry<cgw_preempt_key, cgw_preempt_value>(
         maps.preempt_pairs, sizeof(cgw_preempt_value),
         [&](const cgw_preempt_key &key, const cgw_preempt_value *v) {
-            out.preempt[{CpuCgroupId(key.victim_cgroup), CpuCgroupId(key.antagonist_cgroup)}] = {
-                v->delay_ns, v->count};
+            pairs.push_back({{CpuCgroupId(key.victim_cgroup), CpuCgroupId(key.antagonist_cgroup)},
+                             {v->delay_ns, v->count}});
         });
+    out.preempt = PreemptPairs(std::move(pairs));
 
     if (auto drops = add_percpu_counters(maps.cpu_drops, out.drops.data(), CGW_CPU_DROP_COUNT);
         !drops)

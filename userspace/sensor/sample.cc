@@ -26,9 +26,10 @@ std::set<CpuCgroupId> moved_since(const Sample &now, const Sample &previous) {
         if (!p || !c.same_waits(*p))
             moved.insert(id);
     }
+    InStep then_pairs(previous.cpu.preempt);
     for (const auto &[pair, c] : now.cpu.preempt) {
-        auto p = previous.cpu.preempt.find(pair);
-        if (p == previous.cpu.preempt.end() || c.count != p->second.count)
+        const PreemptCounters *p = then_pairs.at(pair);
+        if (!p || c.count != p->count)
             moved.insert(pair.second);
     }
     return moved;

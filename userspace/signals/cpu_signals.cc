@@ -70,8 +70,9 @@ CpuSignals compute_cpu_signals(const Sample &before, const Sample &after) {
         s.psi_some_s = seconds(delta(now.some_total_us, old.some_total_us) * 1000);
         s.psi_full_s = seconds(delta(now.full_total_us, old.full_total_us) * 1000);
     }
+    InStep before_pairs(before.cpu.preempt);
     for (const auto &[pair, now] : after.cpu.preempt) {
-        const PreemptCounters *then = find_or_null(before.cpu.preempt, pair);
+        const PreemptCounters *then = before_pairs.at(pair);
         uint64_t count = delta(now.count, then ? then->count : 0);
         if (count == 0)
             continue;

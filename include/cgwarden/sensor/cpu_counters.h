@@ -5,13 +5,13 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
 #include "cgwarden/cgroup/cgroup_id.h"
 #include "cgwarden/bpf/programs.h"
 #include "cgwarden/common/histogram.h"
 #include "cgwarden/cpu_abi.h"
+#include "cgwarden/sensor/preempt_pairs.h"
 
 namespace cgw {
 
@@ -32,25 +32,9 @@ struct CgroupCpuCounters {
     }
 };
 
-struct PreemptCounters {
-    uint64_t delay_ns = 0;
-    uint64_t count = 0;
-};
-
-// (victim cgroup id, antagonist cgroup id)
-using PreemptPair = std::pair<CpuCgroupId, CpuCgroupId>;
-
-struct PreemptPairHash {
-    size_t operator()(const PreemptPair &pair) const noexcept {
-        return std::hash<uint64_t>{}(pair.first.value * 0x9e3779b97f4a7c15ULL ^ pair.second.value);
-    }
-};
-
 struct CpuCounters {
     std::map<CpuCgroupId, CgroupCpuCounters> by_cgroup;
-    // Hashed, not ordered: thousands of pairs on a busy node, read and
-    // compared every pass.
-    std::unordered_map<PreemptPair, PreemptCounters, PreemptPairHash> preempt;
+    PreemptPairs preempt;
     std::array<uint64_t, CGW_CPU_DROP_COUNT> drops{};
 };
 
