@@ -203,14 +203,13 @@ class Decider {
             const CgroupInput &victim = in_.cgroups.at(breach.cgroup);
             const ClassPolicy &victim_class = *class_of(policy_, victim);
             std::vector<Antagonist> antagonists = evidence_for(breach, victim);
-            double attributed = 0;
-            for (const Antagonist &a : antagonists)
-                attributed += a.weight;
+            double attributed = attributed_weight(antagonists);
             for (const Antagonist &a : antagonists) {
-                double share = attributed > 0 ? a.weight / attributed : 0;
                 // The hierarchy's root holds the node itself: never a knob of ours.
-                if (a.path == breach.cgroup || a.path == "/" || share < kMinAntagonistShare)
+                if (a.path == breach.cgroup || a.path == "/" ||
+                    !large_enough_share(a.weight, attributed))
                     continue;
+                double share = a.weight / attributed;
                 auto cg = in_.cgroups.find(a.path);
                 if (cg == in_.cgroups.end())
                     continue;
@@ -753,6 +752,13 @@ class Decider {
 };
 
 }  // namespace
+
+double attributed_weight(const std::vector<Antagonist> &evidence) {
+    double sum = 0;
+    for (const Antagonist &a : evidence)
+        sum += a.weight;
+    return sum;
+}
 
 ControllerOutput decide(const ControllerInput &input, const Policy &policy,
                         const ControllerState &state) {

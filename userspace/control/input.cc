@@ -117,12 +117,12 @@ std::optional<int> top_priority_with(const ControllerInput &in, const Policy &po
 
 // Whose knobs the controller may move this pass, so only theirs are read
 // (a read each: with hundreds of active cgroups, a tenth of a pass): the
-// held ones, and those that some cgroup's evidence names as its antagonist
-// where that cgroup's class has an SLO and a higher priority (only a lower
-// class is ever turned down for a victim; Decider::evidence_for): its CPU
-// antagonists (also a heartbeat sender's), whom its IO queued behind, the
-// memory holders while something stalls on memory, the senders while a
-// heartbeat is watched.
+// held ones, and those that some cgroup's evidence names as its antagonist,
+// with a large enough share, where that cgroup's class has an SLO and a
+// higher priority (only a lower class is ever turned down for a victim;
+// Decider::evidence_for): its CPU antagonists (also a heartbeat sender's),
+// whom its IO queued behind, the memory holders while something stalls on
+// memory, the senders while a heartbeat is watched.
 std::set<std::string> may_move(const ControllerInput &in, const Policy &policy,
                                const std::set<KnobTarget> &held) {
     std::set<std::string> out;
@@ -135,17 +135,22 @@ std::set<std::string> may_move(const ControllerInput &in, const Policy &policy,
         const ClassPolicy *c = class_of(policy, cg->second);
         return c && !c->knobs.empty() && c->priority < priority;
     };
+    // Only those with a share of the evidence large enough to be stepped
+    // down for it: thousands of cgroups preempting each other name
+    // thousands of small antagonists.
+    auto add_blamed = [&](const std::vector<Antagonist> &evidence, int priority) {
+        double attributed = attributed_weight(evidence);
+        for (const Antagonist &a : evidence)
+            if (large_enough_share(a.weight, attributed) && below(a.path, priority))
+                out.insert(a.path);
+    };
     for (const auto &[path, victim] : in.cgroups) {
         const ClassPolicy *c = class_of(policy, victim);
         if (!c || !c->slo.any())
             continue;
-        for (const Antagonist &a : victim.cpu_antagonists)
-            if (below(a.path, c->priority))
-                out.insert(a.path);
+        add_blamed(victim.cpu_antagonists, c->priority);
         for (const auto &[device, io] : victim.io_devices)
-            for (const Antagonist &a : io.queued_behind)
-                if (below(a.path, c->priority))
-                    out.insert(a.path);
+            add_blamed(io.queued_behind, c->priority);
     }
     bool stalled = std::ranges::any_of(
         in.cgroups, [](const auto &entry) { return entry.second.memory_stall > 0; });

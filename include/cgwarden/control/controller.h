@@ -249,6 +249,15 @@ inline constexpr uint64_t kMinWaitsForMedian = 5;
 inline constexpr Duration kUnjudgedLimit = std::chrono::seconds(60);
 // An antagonist must have caused at least this share of the victim's delay.
 inline constexpr double kMinAntagonistShare = 0.10;
+
+// The weights of all the evidence against a victim: an antagonist's share
+// is its weight over this.
+double attributed_weight(const std::vector<Antagonist> &evidence);
+// Whether an antagonist of `weight` caused enough of the `attributed` whole
+// to be turned down for it (kMinAntagonistShare).
+inline bool large_enough_share(double weight, double attributed) {
+    return attributed > 0 && weight / attributed >= kMinAntagonistShare;
+}
 // A victim whose own tasks caused at least this share of its run-queue
 // delay is its own trouble.
 inline constexpr double kOwnTasksShare = 0.5;
