@@ -82,8 +82,10 @@ class CpuContention : public test::RootKernelTest,
 
     nlohmann::json snapshot_json(const Sample &before, const Sample &after, CpuCgroupTree &tree,
                                  const std::vector<std::string> &paths) {
-        return to_json(build_snapshot_report(compute_cpu_signals(before, after), layout_.mode,
-                                             GetParam(), tree, paths));
+        Signals window;
+        window.cpu = compute_cpu_signals(before, after);
+        const PassModel model(window, {.cpu = &tree.paths_by_id()});
+        return to_json(build_snapshot_report(model, layout_.mode, GetParam(), tree, paths));
     }
 };
 

@@ -74,10 +74,13 @@ class IoTest : public test::RootKernelTest {
                            const std::vector<std::string> &paths, AttachMode mode) {
         CpuCgroupTree cpu_tree(*layout_.mount_for("cpu"));
         IoCgroupTree io_tree(io_mount_);
-        SnapshotReport report =
-            build_snapshot_report(CpuSignals{}, layout_.mode, mode, cpu_tree, paths);
-        add_io_report(report, IoSummary{}, compute_io_signals(before, after), {}, io_tree, cpu_tree,
-                      paths, [](const std::string &) { return std::string("disk"); });
+        Signals window;
+        window.io = compute_io_signals(before, after);
+        const PassModel model(window,
+                              {.cpu = &cpu_tree.paths_by_id(), .io = &io_tree.paths_by_id()});
+        SnapshotReport report = build_snapshot_report(model, layout_.mode, mode, cpu_tree, paths);
+        add_io_report(report, IoSummary{}, model, {}, io_tree, cpu_tree, paths,
+                      [](const std::string &) { return std::string("disk"); });
         return to_json(report);
     }
 

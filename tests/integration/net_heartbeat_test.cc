@@ -111,10 +111,13 @@ class NetTraffic : public test::RootKernelTest {
                           const NetCounters &after, const std::vector<std::string> &paths) {
         CpuCgroupTree cpu_tree(*layout_.mount_for("cpu"));
         NetCgroupTree net_tree(*layout_.unified);
+        Signals window;
+        window.net = compute_net_signals(before, after, sensor.flows());
+        const PassModel model(window,
+                              {.cpu = &cpu_tree.paths_by_id(), .net = &net_tree.paths_by_id()});
         SnapshotReport r =
-            build_snapshot_report({}, layout_.mode, sensor.attach_mode(), cpu_tree, paths);
-        add_net_to_report(r, compute_net_signals(before, after, sensor.flows()), names_, net_tree,
-                          cpu_tree, paths);
+            build_snapshot_report(model, layout_.mode, sensor.attach_mode(), cpu_tree, paths);
+        add_net_to_report(r, model, names_, net_tree, cpu_tree, paths);
         return to_json(r);
     }
 

@@ -56,20 +56,22 @@ class IoReportTest : public ::testing::Test {
     SnapshotReport report(const std::vector<std::string> &only = {}) {
         CpuCgroupTree cpu_tree(root_ / "cpu");
         IoCgroupTree io_tree(root_ / "blkio");
-        CpuSignals cpu;
+        Signals all;
         CgroupCpuSignals busy;
         busy.runq_events = 10;
         busy.runq_delay_total_s = 1;
-        cpu.by_cgroup[cpu_id("batch")] = busy;
-        cpu.by_cgroup[cpu_id("app/web")] = busy;
+        all.cpu.by_cgroup[cpu_id("batch")] = busy;
+        all.cpu.by_cgroup[cpu_id("app/web")] = busy;
+        all.io = signals();
+        const PassModel model(all, {.cpu = &cpu_tree.paths_by_id(), .io = &io_tree.paths_by_id()});
         SnapshotReport r =
-            build_snapshot_report(cpu, CgroupMode::Hybrid, AttachMode::TpBtf, cpu_tree, only);
+            build_snapshot_report(model, CgroupMode::Hybrid, AttachMode::TpBtf, cpu_tree, only);
         IoSummary summary;
         summary.hierarchy = (root_ / "blkio").string();
         summary.outlier_threshold_s = 0.05;
         std::vector<IoOutlier> outliers = {
             {1, io_id("app/web"), {254, 0}, CGW_IO_OP_READ, 1'000'000, 60'000'000, 4096}};
-        add_io_report(r, summary, signals(), outliers, io_tree, cpu_tree, only,
+        add_io_report(r, summary, model, outliers, io_tree, cpu_tree, only,
                       [](const std::string &dev) { return dev == "254:0" ? "vda" : ""; });
         return r;
     }

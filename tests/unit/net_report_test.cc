@@ -36,12 +36,15 @@ class NetReportTest : public ::testing::Test {
         return s;
     }
 
-    SnapshotReport cpu_report(CpuCgroupTree &cpu_tree, const std::vector<std::string> &only) {
-        CpuSignals cpu;
+    // The window's signals: /app/web waited for a CPU; network figures as
+    // net() has them.
+    Signals signals() {
+        Signals s;
         CgroupCpuSignals web;
         web.runq_events = 5;
-        cpu.by_cgroup[cpu_.id<CpuCgroupId>("app/web")] = web;
-        return build_snapshot_report(cpu, CgroupMode::Hybrid, AttachMode::TpBtf, cpu_tree, only);
+        s.cpu.by_cgroup[cpu_.id<CpuCgroupId>("app/web")] = web;
+        s.net = net();
+        return s;
     }
 
     test::FakeHierarchy cpu_{"app/web", "batch"};
@@ -51,8 +54,11 @@ class NetReportTest : public ::testing::Test {
 TEST_F(NetReportTest, JoinsByPathAndKeepsTheContractNames) {
     CpuCgroupTree cpu_tree(cpu_.root());
     NetCgroupTree net_tree(unified_.root());
-    SnapshotReport report = cpu_report(cpu_tree, {});
-    add_net_to_report(report, net(), names(), net_tree, cpu_tree, {});
+    const Signals window = signals();
+    const PassModel model(window, {.cpu = &cpu_tree.paths_by_id(), .net = &net_tree.paths_by_id()});
+    SnapshotReport report =
+        build_snapshot_report(model, CgroupMode::Hybrid, AttachMode::TpBtf, cpu_tree, {});
+    add_net_to_report(report, model, names(), net_tree, cpu_tree, {});
     auto json = to_json(report);
 
     ASSERT_EQ(json["cgroups"].size(), 2u) << json.dump(2);
@@ -88,11 +94,14 @@ TEST_F(NetReportTest, JoinsByPathAndKeepsTheContractNames) {
 TEST_F(NetReportTest, ListedCgroupsOnlyAndNullWithoutASensor) {
     CpuCgroupTree cpu_tree(cpu_.root());
     NetCgroupTree net_tree(unified_.root());
-    SnapshotReport report = cpu_report(cpu_tree, {"/app/web"});
+    const Signals window = signals();
+    const PassModel model(window, {.cpu = &cpu_tree.paths_by_id(), .net = &net_tree.paths_by_id()});
+    SnapshotReport report =
+        build_snapshot_report(model, CgroupMode::Hybrid, AttachMode::TpBtf, cpu_tree, {"/app/web"});
     EXPECT_TRUE(to_json(report)["cgroups"][0]["net"].is_null()) << "no network sensor ran";
     EXPECT_TRUE(to_json(report)["heartbeats"].empty());
 
-    add_net_to_report(report, net(), names(), net_tree, cpu_tree, {"/app/web"});
+    add_net_to_report(report, model, names(), net_tree, cpu_tree, {"/app/web"});
     auto json = to_json(report);
     ASSERT_EQ(json["cgroups"].size(), 1u) << "only the listed cgroup";
     EXPECT_EQ(json["cgroups"][0]["net"]["rx_bytes"], 2000);

@@ -29,14 +29,22 @@ class ReportTest : public ::testing::Test {
         return s;
     }
 
+    // The report of signals() through the model, as snapshot builds it.
+    SnapshotReport report(CgroupMode mode, AttachMode attach,
+                          const std::vector<std::string> &only = {}) {
+        CpuCgroupTree tree(root_);
+        Signals signals;
+        signals.cpu = this->signals();
+        return build_snapshot_report(PassModel(signals, {.cpu = &tree.paths_by_id()}), mode, attach,
+                                     tree, only);
+    }
+
     test::FakeHierarchy fake_{"app/web", "batch"};
     const std::filesystem::path &root_ = fake_.root();
 };
 
 TEST_F(ReportTest, JsonKeepsTheContractNames) {
-    CpuCgroupTree tree(root_);
-    auto json =
-        to_json(build_snapshot_report(signals(), CgroupMode::Hybrid, AttachMode::TpBtf, tree, {}));
+    auto json = to_json(report(CgroupMode::Hybrid, AttachMode::TpBtf));
     EXPECT_EQ(json["duration_s"], 5.0);
     EXPECT_EQ(json["cgroup_mode"], "hybrid");
     ASSERT_EQ(json["cgroups"].size(), 2u) << "idle cgroups are left out";
@@ -60,19 +68,15 @@ TEST_F(ReportTest, JsonKeepsTheContractNames) {
 }
 
 TEST_F(ReportTest, ListedCgroupsAppearEvenWhenIdle) {
-    CpuCgroupTree tree(root_);
-    auto report = build_snapshot_report(signals(), CgroupMode::V2, AttachMode::RawTp, tree,
-                                        {"/app", "/app/web"});
-    ASSERT_EQ(report.cgroups.size(), 2u);
-    EXPECT_EQ(report.cgroups[0].path, "/app/web");
-    EXPECT_EQ(report.cgroups[1].path, "/app");
-    EXPECT_EQ(report.cgroups[1].cpu.runq_events, 0u);
+    auto listed = report(CgroupMode::V2, AttachMode::RawTp, {"/app", "/app/web"});
+    ASSERT_EQ(listed.cgroups.size(), 2u);
+    EXPECT_EQ(listed.cgroups[0].path, "/app/web");
+    EXPECT_EQ(listed.cgroups[1].path, "/app");
+    EXPECT_EQ(listed.cgroups[1].cpu.runq_events, 0u);
 }
 
 TEST_F(ReportTest, TableNamesTheTopAntagonist) {
-    CpuCgroupTree tree(root_);
-    std::string table =
-        to_table(build_snapshot_report(signals(), CgroupMode::V1, AttachMode::TpBtf, tree, {}));
+    std::string table = to_table(report(CgroupMode::V1, AttachMode::TpBtf));
     EXPECT_NE(table.find("/app/web"), std::string::npos);
     EXPECT_NE(table.find("/batch (400.00ms)"), std::string::npos) << table;
     EXPECT_LT(table.find("/batch "), table.find("/app/web")) << table;

@@ -70,11 +70,22 @@ void IoSnapshot::end() {
     if (!counters)
         return fail(counters.error().context("last IO reading"));
     after_ = std::move(counters).value();
+    io_tree_->refresh();  // for the cgroups made in the window
 }
 
-void IoSnapshot::add_to(SnapshotReport &report, CpuCgroupTree &cpu_tree,
-                        const std::vector<std::string> &only) {
-    if (!sensor_ || !before_ || !after_) {
+std::optional<IoSignals> IoSnapshot::signals() const {
+    if (!sensor_ || !before_ || !after_)
+        return std::nullopt;
+    return compute_io_signals(*before_, *after_);
+}
+
+const IoCgroupTree *IoSnapshot::tree() const {
+    return sensor_ && io_tree_ ? &*io_tree_ : nullptr;
+}
+
+void IoSnapshot::add_to(SnapshotReport &report, const PassModel &model,
+                        const CpuCgroupTree &cpu_tree, const std::vector<std::string> &only) {
+    if (!sensor_ || !before_ || !after_ || !model.signals().io) {
         report.io_unavailable = unavailable_;
         return;
     }
@@ -84,8 +95,7 @@ void IoSnapshot::add_to(SnapshotReport &report, CpuCgroupTree &cpu_tree,
     summary.hierarchy = io_tree_->mount().string();
     summary.outlier_threshold_s =
         static_cast<double>(sensor_->options().outlier_threshold_ns) / 1e9;
-    add_io_report(report, std::move(summary), compute_io_signals(*before_, *after_), outliers_,
-                  *io_tree_, cpu_tree, only,
+    add_io_report(report, std::move(summary), model, outliers_, *io_tree_, cpu_tree, only,
                   [](const std::string &maj_min) { return block_device_name(maj_min); });
 }
 

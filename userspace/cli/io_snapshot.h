@@ -27,7 +27,12 @@ class IoSnapshot {
     void begin();
     void end();
 
-    void add_to(SnapshotReport &report, CpuCgroupTree &cpu_tree,
+    // The window's IO figures and the tree their ids are in; none when the
+    // IO sensor could not run.
+    std::optional<IoSignals> signals() const;
+    const IoCgroupTree *tree() const;
+    // The IO part of the report, from the model of the window's signals.
+    void add_to(SnapshotReport &report, const PassModel &model, const CpuCgroupTree &cpu_tree,
                 const std::vector<std::string> &only);
 
   private:

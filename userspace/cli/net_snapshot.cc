@@ -56,17 +56,21 @@ void NetSnapshot::begin() {
     before_ = std::move(counters).value();
 }
 
-void NetSnapshot::end(SnapshotReport &report, CpuCgroupTree &cpu_tree,
-                      const std::vector<std::string> &only) {
+NetSignals NetSnapshot::end() {
     auto after = sensor_->read();
     if (!after)
         throw Failure{after.error().context("last network reading").message};
+    tree_.rescan();
+    return compute_net_signals(before_, *after, sensor_->flows());
+}
+
+void NetSnapshot::add_to(SnapshotReport &report, const PassModel &model,
+                         const CpuCgroupTree &cpu_tree,
+                         const std::vector<std::string> &only) const {
     auto names = DropReasonNames::from_kernel();
     if (!names)
         spdlog::warn("{}", names.error().message);
-    tree_.rescan();
-    add_net_to_report(report, compute_net_signals(before_, *after, sensor_->flows()),
-                      names ? *names : DropReasonNames{}, tree_, cpu_tree, only);
+    add_net_to_report(report, model, names ? *names : DropReasonNames{}, tree_, cpu_tree, only);
 }
 
 }  // namespace cgw::cli

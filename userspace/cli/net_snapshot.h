@@ -30,8 +30,13 @@ class NetSnapshot {
 
     // The window's first reading.
     void begin();
-    // The last reading; adds the window's figures to the report.
-    void end(SnapshotReport &report, CpuCgroupTree &cpu_tree, const std::vector<std::string> &only);
+    // The last reading: the window's figures. The tree is brought up to
+    // date, for the cgroups made in the window.
+    NetSignals end();
+    const NetCgroupTree &tree() const { return tree_; }
+    // The network part of the report, from the model of the window's signals.
+    void add_to(SnapshotReport &report, const PassModel &model, const CpuCgroupTree &cpu_tree,
+                const std::vector<std::string> &only) const;
 
   private:
     NetSnapshot(std::unique_ptr<NetSensor> sensor, NetCgroupTree tree)

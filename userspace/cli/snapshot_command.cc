@@ -12,7 +12,8 @@
 #include "cgwarden/cgroup/tree.h"
 #include "cgwarden/sensor/cpu_sensor.h"
 #include "cgwarden/sensor/sample.h"
-#include "cgwarden/signals/cpu_signals.h"
+#include "cgwarden/model/pass_model.h"
+#include "cgwarden/signals/signals.h"
 #include "cgwarden/snapshot/report.h"
 #include "commands.h"
 #include "net_snapshot.h"
@@ -84,11 +85,21 @@ void run_snapshot(const SnapshotArgs &args) {
     io.end();
     Sample after = or_fail(take_sample(*sensor, layout, tree), "last sample");
 
-    SnapshotReport report = build_snapshot_report(compute_cpu_signals(before, after), layout.mode,
-                                                  sensor->attach_mode(), tree, args.cgroups);
+    // One model of the window, as the daemon builds each pass: every figure
+    // keyed by path, ids named once.
+    Signals signals;
+    signals.cpu = compute_cpu_signals(before, after);
+    signals.io = io.signals();
     if (net)
-        net->end(report, tree, args.cgroups);
-    io.add_to(report, tree, args.cgroups);
+        signals.net = net->end();
+    const PassModel model(signals, {.cpu = &tree.paths_by_id(),
+                                    .io = io.tree() ? &io.tree()->paths_by_id() : nullptr,
+                                    .net = net ? &net->tree().paths_by_id() : nullptr});
+    SnapshotReport report =
+        build_snapshot_report(model, layout.mode, sensor->attach_mode(), tree, args.cgroups);
+    if (net)
+        net->add_to(report, model, tree, args.cgroups);
+    io.add_to(report, model, tree, args.cgroups);
     if (args.json)
         std::cout << to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                   << "\n";

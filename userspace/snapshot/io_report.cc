@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "cgwarden/signals/window_math.h"
 #include "cgwarden/snapshot/format.h"
@@ -15,17 +16,21 @@ namespace {
 
 constexpr size_t kWorstOutliers = 10;
 
+std::string path_or_removed(const PassModel &model, IoCgroupId id) {
+    const std::string *path = model.path_of(id);
+    return path ? *path : "(removed)";
+}
+
 std::vector<QueuedBehindReport> name_behind(const std::vector<QueuedBehind> &list,
-                                            IoCgroupTree &io_tree) {
+                                            const PassModel &model) {
     std::vector<QueuedBehindReport> out;
     for (const QueuedBehind &q : list)
-        out.push_back(
-            {io_tree.path_of(q.cgroup_id).value_or("(removed)"), q.cgroup_id, q.delay_s, q.count});
+        out.push_back({path_or_removed(model, q.cgroup_id), q.cgroup_id, q.delay_s, q.count});
     return out;
 }
 
 CgroupIoReport io_report_for(std::optional<IoCgroupId> io_id, const IoSignals &signals,
-                             const std::map<IoCgroupId, uint64_t> &outliers, IoCgroupTree &io_tree,
+                             const std::map<IoCgroupId, uint64_t> &outliers, const PassModel &model,
                              const DeviceNamer &name_of) {
     CgroupIoReport r;
     if (!io_id)
@@ -37,16 +42,16 @@ CgroupIoReport io_report_for(std::optional<IoCgroupId> io_id, const IoSignals &s
     if (it == signals.by_cgroup.end())
         return r;
     r.signals = it->second;
-    r.queued_behind = name_behind(r.signals.queued_behind, io_tree);
+    r.queued_behind = name_behind(r.signals.queued_behind, model);
     for (const auto &[device, d] : r.signals.devices) {
         std::string maj_min = device.to_string();
-        r.devices.push_back({maj_min, name_of(maj_min), d, name_behind(d.queued_behind, io_tree)});
+        r.devices.push_back({maj_min, name_of(maj_min), d, name_behind(d.queued_behind, model)});
     }
     return r;
 }
 
 std::vector<IoOutlierReport> worst_outliers(std::vector<IoOutlier> outliers,
-                                            IoCgroupTree &io_tree) {
+                                            const PassModel &model) {
     auto total = [](const IoOutlier &o) { return o.queue_ns + o.device_ns; };
     std::sort(outliers.begin(), outliers.end(),
               [&](const IoOutlier &a, const IoOutlier &b) { return total(a) > total(b); });
@@ -54,7 +59,7 @@ std::vector<IoOutlierReport> worst_outliers(std::vector<IoOutlier> outliers,
         outliers.resize(kWorstOutliers);
     std::vector<IoOutlierReport> out;
     for (const IoOutlier &o : outliers)
-        out.push_back({io_tree.path_of(o.cgroup).value_or("(removed)"), o.device.to_string(),
+        out.push_back({path_or_removed(model, o.cgroup), o.device.to_string(),
                        std::string(io_op_name(o.op)), seconds(o.queue_ns), seconds(o.device_ns),
                        o.bytes});
     return out;
@@ -146,26 +151,27 @@ std::string_view io_op_name(uint32_t op) {
     }
 }
 
-void add_io_report(SnapshotReport &report, IoSummary summary, const IoSignals &signals,
-                   const std::vector<IoOutlier> &outliers, IoCgroupTree &io_tree,
-                   CpuCgroupTree &cpu_tree, const std::vector<std::string> &only,
+void add_io_report(SnapshotReport &report, IoSummary summary, const PassModel &model,
+                   const std::vector<IoOutlier> &outliers, const IoCgroupTree &io_tree,
+                   const CpuCgroupTree &cpu_tree, const std::vector<std::string> &only,
                    const DeviceNamer &name_of) {
+    static const IoSignals kNone;
+    const IoSignals &signals = model.signals().io ? *model.signals().io : kNone;
     std::map<IoCgroupId, uint64_t> outliers_by_cgroup;
     for (const IoOutlier &o : outliers)
         ++outliers_by_cgroup[o.cgroup];
     summary.outliers_received = outliers.size();
-    summary.worst_outliers = worst_outliers(outliers, io_tree);
+    summary.worst_outliers = worst_outliers(outliers, model);
     summary.lost_events = signals.drops;
     report.io = std::move(summary);
 
-    auto in_report = [&](const std::string &path) {
-        return std::any_of(report.cgroups.begin(), report.cgroups.end(),
-                           [&](const CgroupReport &c) { return c.path == path; });
-    };
+    std::set<std::string> in_report;
+    for (const CgroupReport &c : report.cgroups)
+        in_report.insert(c.path);
     // Cgroups with IO but no CPU entry: the same path in the CPU hierarchy
     // gives the entry's id (0 when the cgroup exists only for IO).
     auto add_path = [&](const std::string &path) {
-        if (in_report(path))
+        if (!in_report.insert(path).second)
             return;
         CgroupReport c;
         c.path = path;
@@ -173,19 +179,16 @@ void add_io_report(SnapshotReport &report, IoSummary summary, const IoSignals &s
         report.cgroups.push_back(std::move(c));
     };
     if (only.empty()) {
-        for (const auto &[id, io] : signals.by_cgroup) {
-            if (!io.active())
-                continue;
-            if (auto path = io_tree.path_of(id))
-                add_path(*path);
-        }
+        for (const auto &[path, m] : model.cgroups())
+            if (m.io && m.io->active())
+                add_path(path);
     } else {
         for (const std::string &path : only)
             if (io_tree.id_of(path))
                 add_path(path);
     }
     for (CgroupReport &c : report.cgroups)
-        c.io = io_report_for(io_tree.id_of(c.path), signals, outliers_by_cgroup, io_tree, name_of);
+        c.io = io_report_for(io_tree.id_of(c.path), signals, outliers_by_cgroup, model, name_of);
 }
 
 nlohmann::json cgroup_io_json(const CgroupReport &cgroup) {

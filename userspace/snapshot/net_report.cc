@@ -42,37 +42,35 @@ nlohmann::json heartbeat_json(const HeartbeatReport &h) {
 
 }  // namespace
 
-void add_net_to_report(SnapshotReport &report, const NetSignals &net, const DropReasonNames &names,
-                       NetCgroupTree &net_tree, CpuCgroupTree &cpu_tree,
+void add_net_to_report(SnapshotReport &report, const PassModel &model, const DropReasonNames &names,
+                       const NetCgroupTree &net_tree, const CpuCgroupTree &cpu_tree,
                        const std::vector<std::string> &only) {
+    static const NetSignals kNone;
+    const NetSignals &net = model.signals().net ? *model.signals().net : kNone;
     report.net.measured = true;
     report.net.lost_events = net.lost;
     for (const HeartbeatSignals &h : net.heartbeats)
         report.net.heartbeats.push_back(heartbeat_report(h, names));
 
     static const CgroupNetSignals kIdle;
-    std::set<NetCgroupId> joined;
+    std::set<std::string> in_report;
     for (CgroupReport &c : report.cgroups) {
         auto id = net_tree.id_of(c.path);
         auto it = id ? net.by_cgroup.find(*id) : net.by_cgroup.end();
         c.net = cgroup_report(it == net.by_cgroup.end() ? kIdle : it->second, names);
-        if (id)
-            joined.insert(*id);
+        in_report.insert(c.path);
     }
     if (!only.empty())
         return;
-    for (const auto &[id, s] : net.by_cgroup) {
-        if (joined.count(id))
-            continue;
-        auto path = net_tree.path_of(id);
-        if (!path)
+    for (const auto &[path, m] : model.cgroups()) {
+        if (!m.net || in_report.contains(path))
             continue;
         CgroupReport r;
-        r.path = *path;
+        r.path = path;
         // The id of the hierarchy holding the cpu controller, as for the
         // other entries, when the cgroup exists there too.
-        r.id = cpu_tree.id_of(*path).value_or(CpuCgroupId{});
-        r.net = cgroup_report(s, names);
+        r.id = cpu_tree.id_of(path).value_or(CpuCgroupId{});
+        r.net = cgroup_report(*m.net, names);
         report.cgroups.push_back(std::move(r));
     }
 }

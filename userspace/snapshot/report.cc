@@ -15,19 +15,21 @@ double contention_s(const CgroupReport &c) {
 }
 
 CgroupReport report_for(CpuCgroupId id, std::string path, const CgroupCpuSignals &cpu,
-                        CpuCgroupTree &tree) {
+                        const PassModel &model) {
     CgroupReport r{std::move(path), id, cpu, {}};
-    for (const Preemptor &p : cpu.preempted_by)
-        r.preempted_by.push_back(
-            {tree.path_of(p.cgroup_id).value_or("(removed)"), p.cgroup_id, p.delay_s, p.count});
+    for (const Preemptor &p : cpu.preempted_by) {
+        const std::string *by = model.path_of(p.cgroup_id);
+        r.preempted_by.push_back({by ? *by : "(removed)", p.cgroup_id, p.delay_s, p.count});
+    }
     return r;
 }
 
 }  // namespace
 
-SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode, AttachMode attach,
-                                     CpuCgroupTree &cpu_tree,
+SnapshotReport build_snapshot_report(const PassModel &model, CgroupMode mode, AttachMode attach,
+                                     const CpuCgroupTree &cpu_tree,
                                      const std::vector<std::string> &only) {
+    const CpuSignals &signals = model.signals().cpu;
     SnapshotReport report;
     report.duration_s = signals.window_s;
     report.cgroup_mode = mode;
@@ -35,20 +37,18 @@ SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode,
     report.lost_events = signals.drops;
     static const CgroupCpuSignals kIdle;
     if (only.empty()) {
-        for (const auto &[id, cpu] : signals.by_cgroup) {
-            if (!cpu.active())
-                continue;
-            if (auto path = cpu_tree.path_of(id))
-                report.cgroups.push_back(report_for(id, *path, cpu, cpu_tree));
-        }
+        for (const auto &[path, m] : model.cgroups())
+            if (m.cpu && m.cpu->active())
+                report.cgroups.push_back(report_for(m.cpu_id, path, *m.cpu, model));
     } else {
+        // Listed cgroups appear even when idle, so not only the model's.
         for (const std::string &path : only) {
             auto id = cpu_tree.id_of(path);
             if (!id)
                 continue;
             auto it = signals.by_cgroup.find(*id);
-            report.cgroups.push_back(report_for(
-                *id, path, it == signals.by_cgroup.end() ? kIdle : it->second, cpu_tree));
+            report.cgroups.push_back(
+                report_for(*id, path, it == signals.by_cgroup.end() ? kIdle : it->second, model));
         }
     }
     std::stable_sort(report.cgroups.begin(), report.cgroups.end(),

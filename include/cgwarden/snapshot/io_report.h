@@ -13,6 +13,7 @@
 
 #include "cgwarden/bpf/probe.h"
 #include "cgwarden/cgroup/tree.h"
+#include "cgwarden/model/pass_model.h"
 #include "cgwarden/sensor/io_sensor.h"
 #include "cgwarden/signals/io_signals.h"
 
@@ -66,12 +67,13 @@ using DeviceNamer = std::function<std::string(const std::string &maj_min)>;
 
 std::string_view io_op_name(uint32_t op);
 
-// Gives every cgroup of the report its IO figures (zero when idle) and adds
-// the cgroups that did IO but are not in it yet: all active ones, or those of
-// `only` (relative paths) when it is not empty.
-void add_io_report(SnapshotReport &report, IoSummary summary, const IoSignals &signals,
-                   const std::vector<IoOutlier> &outliers, IoCgroupTree &io_tree,
-                   CpuCgroupTree &cpu_tree, const std::vector<std::string> &only,
+// Gives every cgroup of the report its IO figures from the model (zero when
+// idle) and adds the cgroups that did IO but are not in it yet: all the
+// model's active ones, or those of `only` (relative paths) when it is not
+// empty. The trees give the ids of the cgroups by path.
+void add_io_report(SnapshotReport &report, IoSummary summary, const PassModel &model,
+                   const std::vector<IoOutlier> &outliers, const IoCgroupTree &io_tree,
+                   const CpuCgroupTree &cpu_tree, const std::vector<std::string> &only,
                    const DeviceNamer &name_of);
 
 struct CgroupReport;

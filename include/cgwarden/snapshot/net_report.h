@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cgwarden/cgroup/tree.h"
+#include "cgwarden/model/pass_model.h"
 #include "cgwarden/net/drop_reasons.h"
 #include "cgwarden/signals/net_signals.h"
 
@@ -48,12 +49,13 @@ struct NetReport {
     std::array<uint64_t, CGW_NET_LOST_COUNT> lost_events{};
 };
 
-// Gives every cgroup of the report its `net` figures and fills report.net.
-// The network figures are keyed by cgroup2 id (net_tree) and joined with the
-// report's cgroups by relative path, so on hybrid nodes one cgroup stays one
-// entry. Without `only`, cgroups with traffic but no CPU activity are added.
-void add_net_to_report(SnapshotReport &report, const NetSignals &net, const DropReasonNames &names,
-                       NetCgroupTree &net_tree, CpuCgroupTree &cpu_tree,
+// Gives every cgroup of the report its `net` figures from the model (which
+// has network signals) and fills report.net. The model joins them with the
+// other figures by relative path, so on hybrid nodes one cgroup stays one
+// entry; the trees give the ids of cgroups by path. Without `only`, the
+// model's cgroups with traffic but no CPU activity are added.
+void add_net_to_report(SnapshotReport &report, const PassModel &model, const DropReasonNames &names,
+                       const NetCgroupTree &net_tree, const CpuCgroupTree &cpu_tree,
                        const std::vector<std::string> &only);
 
 // Adds each cgroup's "net" (null when no network sensor ran), "heartbeats"

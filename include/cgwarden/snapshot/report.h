@@ -10,6 +10,7 @@
 #include "cgwarden/bpf/probe.h"
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/cgroup/tree.h"
+#include "cgwarden/model/pass_model.h"
 #include "cgwarden/signals/cpu_signals.h"
 #include "cgwarden/snapshot/net_report.h"
 #include "cgwarden/snapshot/io_report.h"
@@ -43,11 +44,14 @@ struct SnapshotReport {
     std::string io_unavailable;   // why
 };
 
-// The cgroups with any CPU activity, or exactly the cgroups in `only`
-// (relative paths) when it is not empty. Ids the tree cannot name any more
-// (cgroup removed) are reported as "(removed)".
-SnapshotReport build_snapshot_report(const CpuSignals &signals, CgroupMode mode, AttachMode attach,
-                                     CpuCgroupTree &cpu_tree, const std::vector<std::string> &only);
+// The model's cgroups with any CPU activity, or exactly the cgroups in
+// `only` (relative paths, found in `cpu_tree`) when it is not empty. A
+// preemptor the model cannot name any more (removed) is "(removed)". The IO
+// and network parts are added by add_io_report and add_net_to_report, from
+// the same model.
+SnapshotReport build_snapshot_report(const PassModel &model, CgroupMode mode, AttachMode attach,
+                                     const CpuCgroupTree &cpu_tree,
+                                     const std::vector<std::string> &only);
 
 nlohmann::json to_json(const SnapshotReport &report);
 std::string to_table(const SnapshotReport &report);
