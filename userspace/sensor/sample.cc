@@ -66,9 +66,11 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CpuCgr
     InStep previous_stat(previous.cpu_stat);
     InStep previous_psi(previous.cpu_psi);
     InStep previous_memory(previous.memory);
+    InStepKeys always(scope.always);
+    InStepKeys moved_now(moved);
     for (const auto &[id, path] : cpu_tree.paths_by_id()) {
         const CpuStat *then = previous_stat.at(id);
-        if (then && path != "/" && !scope.always.count(id) && !moved.count(id)) {
+        if (then && path != "/" && !always.contains(id) && !moved_now.contains(id)) {
             sample.cpu_stat.emplace_hint(sample.cpu_stat.end(), id, *then);
             if (scope.cpu_pressure)
                 carry(sample.cpu_psi, previous_psi, id);
