@@ -4,6 +4,8 @@
 // a SIGKILL anywhere in a write sequence `cgwarden restore` puts every file
 // back byte for byte.
 #include <gtest/gtest.h>
+
+#include <cerrno>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,6 +105,7 @@ TEST_F(Actuator, AWriteTheKernelRefusesIsReportedAndNotJournaledAsWritten) {
     // A quota above the kernel's largest CFS runtime (about 2^44 us): EINVAL.
     auto refused = io.write(target(Knob::CpuMax), 1e9);
     ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, EINVAL) << "the errno, not only its words";
     const std::string &message = refused.error().message;
     EXPECT_NE(message.find("setting cpu_max of cgroup " + cgroup_->path()), std::string::npos)
         << message;

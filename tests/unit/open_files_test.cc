@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 
 namespace cgw {
@@ -44,6 +45,8 @@ TEST_F(OpenFilesTest, StaysWithinItsCapacityAndKeepsNoFileItCouldNotOpen) {
     }
     auto missing = files.read(dir_ / "missing");
     ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ENOENT) << missing.error().message;
+    EXPECT_EQ(missing.error().context("sampling").code, ENOENT) << "context keeps the code";
     EXPECT_NE(missing.error().message.find("No such file"), std::string::npos)
         << missing.error().message;
     EXPECT_LE(files.size(), 2u);

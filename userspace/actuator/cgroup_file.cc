@@ -32,7 +32,7 @@ std::string meaning(int err) {
 }
 
 Error failure(const std::string &what, int err) {
-    return Error{fmt::format("{}: {}{}", what, std::strerror(err), meaning(err))};
+    return Error{fmt::format("{}: {}{}", what, std::strerror(err), meaning(err)), err};
 }
 
 }  // namespace

@@ -12,12 +12,17 @@ namespace cgw {
 
 struct Error {
     std::string message;
+    // The errno of the system call that failed; 0 where none did (a parse
+    // error, a value out of range). Callers tell "gone" (ENOENT, ENODEV)
+    // from "not allowed" (EACCES, EPERM) by it, never by the words.
+    int code = 0;
 
     // Prefixes what was being attempted: "reading /x/cpu.stat: No such file".
-    Error context(const std::string &what) const { return Error{what + ": " + message}; }
+    // The code stays.
+    Error context(const std::string &what) const { return Error{what + ": " + message, code}; }
 
     static Error from_errno(const std::string &what, int err = errno) {
-        return Error{what + ": " + std::strerror(err)};
+        return Error{what + ": " + std::strerror(err), err};
     }
 };
 
