@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <fstream>
 
+#include "cgwarden/cgroup/files.h"
+
 namespace cgw {
 namespace {
 
@@ -35,6 +37,17 @@ TEST_F(OpenFilesTest, EachReadIsTheFileAsItIsNow) {
     EXPECT_EQ(files.size(), 1u) << "kept, not opened again";
 }
 
+TEST_F(OpenFilesTest, AFileLongerThanOneReadIsReadWhole) {
+    OpenFiles files(4);
+    std::ofstream(dir_ / "io.stat") << "";
+    std::string text;
+    for (int i = 0; text.size() < 3 * 8192 + 7; ++i)
+        text += "8:" + std::to_string(i) + " rbytes=1 wbytes=2\n";
+    auto path = write("io.stat", text);
+    EXPECT_EQ(files.read(path).value(), text) << "first read, by path";
+    EXPECT_EQ(files.read(path).value(), text) << "kept file, from offset 0";
+}
+
 TEST_F(OpenFilesTest, StaysWithinItsCapacityAndKeepsNoFileItCouldNotOpen) {
     OpenFiles files(2);
     for (int i = 0; i < 5; ++i) {
@@ -51,6 +64,19 @@ TEST_F(OpenFilesTest, StaysWithinItsCapacityAndKeepsNoFileItCouldNotOpen) {
         << missing.error().message;
     EXPECT_LE(files.size(), 2u);
     EXPECT_EQ(read_file(dir_ / "f4", nullptr).value(), "4") << "without a set: read_file";
+}
+
+}  // namespace
+}  // namespace cgw
+
+namespace cgw {
+namespace {
+
+TEST(InHierarchy, JoinsMountCgroupAndFileWithOneSlashEach) {
+    EXPECT_EQ(in_hierarchy("/sys/fs/cgroup", "/", "cpu.stat"), "/sys/fs/cgroup/cpu.stat");
+    EXPECT_EQ(in_hierarchy("/sys/fs/cgroup/", "/a/b", "cpu.stat"), "/sys/fs/cgroup/a/b/cpu.stat");
+    EXPECT_EQ(in_hierarchy("/sys/fs/cgroup/cpu", "a/b/", "tasks"), "/sys/fs/cgroup/cpu/a/b/tasks");
+    EXPECT_EQ(in_hierarchy("/sys/fs/cgroup", "", "cgroup.procs"), "/sys/fs/cgroup/cgroup.procs");
 }
 
 }  // namespace
