@@ -232,15 +232,18 @@ TEST(ExporterPrometheus, EveryDashboardAndAlertQueryRunsOnARealPrometheus) {
             EXPECT_EQ(labels["flow"], "hb") << alert.dump();
     }
 
-    // The tools are done: one more pass, two more scrapes, and Prometheus
-    // holds the final counters. A heartbeat still in the sender's queue when
+    // The tools are done: passes a second apart over two more scrapes (each
+    // waits for the next pass to build its snapshot), and Prometheus holds
+    // the final counters. A heartbeat still in the sender's queue when
     // they exit is dropped a moment later (1500 bytes at 1 Mbit/s: 12 ms;
     // CI once counted one drop short without this wait).
     test::stop_and_wait(fio, SIGINT, 30s);
     heartbeats.wait();
     std::this_thread::sleep_for(500ms);
-    ASSERT_TRUE(daemon->tick());
-    std::this_thread::sleep_for(2500ms);
+    for (int i = 0; i < 7; ++i) {
+        ASSERT_TRUE(daemon->tick());
+        std::this_thread::sleep_for(1s);
+    }
 
     test::FioResult io = test::read_fio_json(fio_output);
     const std::string of_io_hog =

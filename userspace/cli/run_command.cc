@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "cgwarden/actuator/journal.h"
@@ -114,6 +115,11 @@ void run_daemon(const RunArgs &args) {
     exporter_options.stale_after = std::max<std::chrono::milliseconds>(
         std::chrono::seconds(5),
         std::chrono::duration_cast<std::chrono::milliseconds>(policy.interval * 5));
+    // A scrape waits for the next pass: one interval and a margin, at most 8 s.
+    exporter_options.scrape_wait = std::clamp<std::chrono::milliseconds>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(policy.interval) +
+            std::chrono::seconds(1),
+        std::chrono::seconds(2), std::chrono::seconds(8));
     auto exporter = or_fail(Exporter::start(exporter_options), "starting the metrics endpoint");
     daemon.set_metrics_sink(exporter->sink());
     if (Status s = daemon.run(); !s)

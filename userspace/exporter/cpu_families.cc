@@ -1,6 +1,7 @@
 #include "cgwarden/exporter/cpu_families.h"
 
 #include "cgwarden/exporter/latency_buckets.h"
+#include "cgwarden/signals/window_math.h"
 
 namespace cgw {
 
@@ -21,7 +22,8 @@ void add_preemption(const TickReport &report, const ScopedCgroup &victim, size_t
         if (exported == top)
             break;
         const std::string *antagonist = report.model.path_of(p.cgroup_id);
-        const PreemptCounters *total = report.sample.cpu.preempt.find({victim.id, p.cgroup_id});
+        const PreemptCounters *total =
+            find_or_null(report.sample.cpu.preempt, {victim.id, p.cgroup_id});
         if (!antagonist || !total)
             continue;
         family.add(with(victim.labels, "by_cgroup", *antagonist),

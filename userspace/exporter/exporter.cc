@@ -17,7 +17,8 @@ Result<std::unique_ptr<Exporter>> Exporter::start(const ExporterOptions &options
     }
     auto store = std::make_shared<SnapshotStore>();
     exporter->publisher_ = std::make_shared<MetricsPublisher>(options, store, std::move(identify));
-    auto server = HttpServer::start(options.listen, store, options.stale_after, options.decisions);
+    auto server = HttpServer::start(options.listen, store, options.stale_after, options.scrape_wait,
+                                    options.decisions);
     if (!server)
         return server.error();
     exporter->server_ = std::move(server).value();

@@ -4,6 +4,8 @@
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
@@ -14,13 +16,14 @@ namespace cgw {
 
 namespace {
 
-// Scrapes are small and few: two workers, and a client that stops reading
-// cannot hold one for long.
-constexpr const char *kThreads = "2";
+// Scrapes are few, but each waits for the next pass: four workers, so that
+// health checks are answered beside two scrapes, and a client that stops
+// reading cannot hold one for long.
+constexpr const char *kThreads = "4";
 constexpr const char *kRequestTimeoutMs = "10000";
 
-const HttpServer::State &state_of(void *cbdata) {
-    return *static_cast<const HttpServer::State *>(cbdata);
+HttpServer::State &state_of(void *cbdata) {
+    return *static_cast<HttpServer::State *>(cbdata);
 }
 
 // Health and scrapes are read-only: anything but GET/HEAD is refused.
@@ -47,12 +50,26 @@ int reply(mg_connection *conn, const HealthVerdict &verdict) {
     return reply(conn, verdict.ok ? 200 : 503, "text/plain; charset=utf-8", verdict.reason);
 }
 
+// How long this scrape may wait for the next pass: the server's bound, and
+// at most half the timeout Prometheus says it gives the scrape.
+std::chrono::milliseconds scrape_wait(mg_connection *conn, std::chrono::milliseconds most) {
+    const char *header = mg_get_header(conn, "X-Prometheus-Scrape-Timeout-Seconds");
+    if (!header)
+        return most;
+    char *end = nullptr;
+    double timeout_s = std::strtod(header, &end);
+    if (end == header || !(timeout_s > 0))
+        return most;
+    return std::min(
+        most, std::chrono::milliseconds(static_cast<int64_t>(std::min(timeout_s, 3600.0) * 500)));
+}
+
 int handle_metrics(mg_connection *conn, void *cbdata) {
     if (refuse_method(conn))
         return 405;
-    auto snapshot = state_of(cbdata).store->latest();
+    auto snapshot = state_of(cbdata).store->next(scrape_wait(conn, state_of(cbdata).scrape_wait));
     if (!snapshot)
-        return reply(conn, check_readiness(nullptr));
+        return reply(conn, check_readiness(std::nullopt));
     std::ostringstream text;
     prometheus::TextSerializer().Serialize(text, snapshot->families);
     return reply(conn, 200, "text/plain; version=0.0.4; charset=utf-8", text.str());
@@ -62,15 +79,14 @@ int handle_healthz(mg_connection *conn, void *cbdata) {
     if (refuse_method(conn))
         return 405;
     const HttpServer::State &state = state_of(cbdata);
-    auto snapshot = state.store->latest();
-    return reply(conn, check_liveness(snapshot.get(), state.started,
+    return reply(conn, check_liveness(state.store->last_pass(), state.started,
                                       std::chrono::steady_clock::now(), state.stale_after));
 }
 
 int handle_readyz(mg_connection *conn, void *cbdata) {
     if (refuse_method(conn))
         return 405;
-    return reply(conn, check_readiness(state_of(cbdata).store->latest().get()));
+    return reply(conn, check_readiness(state_of(cbdata).store->last_pass()));
 }
 
 int handle_decisions(mg_connection *conn, void *cbdata) {
@@ -90,10 +106,11 @@ int log_message(const mg_connection *, const char *message) {
 }  // namespace
 
 Result<std::unique_ptr<HttpServer>> HttpServer::start(
-    const std::string &listen, std::shared_ptr<const SnapshotStore> store,
-    std::chrono::milliseconds stale_after, std::shared_ptr<const DecisionHistory> decisions) {
+    const std::string &listen, std::shared_ptr<SnapshotStore> store,
+    std::chrono::milliseconds stale_after, std::chrono::milliseconds scrape_wait,
+    std::shared_ptr<const DecisionHistory> decisions) {
     std::unique_ptr<HttpServer> server(new HttpServer());
-    server->state_ = {std::move(store), stale_after, std::chrono::steady_clock::now(),
+    server->state_ = {std::move(store), stale_after, scrape_wait, std::chrono::steady_clock::now(),
                       std::move(decisions)};
     const char *options[] = {"listening_ports",    listen.c_str(),    "num_threads", kThreads,
                              "request_timeout_ms", kRequestTimeoutMs, nullptr};

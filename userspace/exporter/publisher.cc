@@ -50,9 +50,13 @@ Families MetricsPublisher::build(const TickReport &report) {
 }
 
 void MetricsPublisher::publish(const TickReport &report) {
+    store_->pass_ended(std::chrono::steady_clock::now());
+    if (!store_->wanted()) {
+        tally_.count(report);
+        return;
+    }
     auto snapshot = std::make_shared<MetricsSnapshot>();
     snapshot->families = build(report);
-    snapshot->taken = std::chrono::steady_clock::now();
     store_->publish(std::move(snapshot));
 }
 

@@ -3,9 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
-
-#include "cgwarden/exporter/snapshot_store.h"
 
 namespace cgw {
 
@@ -16,13 +15,13 @@ struct HealthVerdict {
 
 // Alive while the control loop completes passes: the last one (or, before the
 // first, the exporter's start) is at most stale_after old.
-HealthVerdict check_liveness(const MetricsSnapshot *latest,
+HealthVerdict check_liveness(std::optional<std::chrono::steady_clock::time_point> last_pass,
                              std::chrono::steady_clock::time_point started,
                              std::chrono::steady_clock::time_point now,
                              std::chrono::milliseconds stale_after);
 
 // Ready once the BPF programs are attached and the first sample is taken,
-// which the loop's first published pass proves.
-HealthVerdict check_readiness(const MetricsSnapshot *latest);
+// which the loop's first pass proves.
+HealthVerdict check_readiness(std::optional<std::chrono::steady_clock::time_point> last_pass);
 
 }  // namespace cgw

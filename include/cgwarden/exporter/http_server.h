@@ -1,5 +1,6 @@
 // The exporter's HTTP endpoints, on civetweb:
-//   /metrics  the latest snapshot in Prometheus text format (503 before the first pass)
+//   /metrics  the next pass's snapshot in Prometheus text format (snapshot_store.h;
+//             503 before the first pass)
 //   /healthz  200 while the control loop completes passes, else 503 and why
 //   /readyz   200 once BPF is attached and the first sample taken, else 503
 //   /decisions  the enforcer's decision history as JSON (decisions/json.h)
@@ -23,8 +24,8 @@ class HttpServer {
     // listen: "host:port" (port 0: any free port).
     // decisions may be null (no control loop): /decisions answers 404.
     static Result<std::unique_ptr<HttpServer>> start(
-        const std::string &listen, std::shared_ptr<const SnapshotStore> store,
-        std::chrono::milliseconds stale_after,
+        const std::string &listen, std::shared_ptr<SnapshotStore> store,
+        std::chrono::milliseconds stale_after, std::chrono::milliseconds scrape_wait,
         std::shared_ptr<const DecisionHistory> decisions = nullptr);
     ~HttpServer();
     HttpServer(const HttpServer &) = delete;
@@ -34,8 +35,9 @@ class HttpServer {
 
     // What the handlers need, shared with civetweb's threads.
     struct State {
-        std::shared_ptr<const SnapshotStore> store;
+        std::shared_ptr<SnapshotStore> store;
         std::chrono::milliseconds stale_after;
+        std::chrono::milliseconds scrape_wait;
         std::chrono::steady_clock::time_point started;
         std::shared_ptr<const DecisionHistory> decisions;
     };

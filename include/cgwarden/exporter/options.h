@@ -17,6 +17,10 @@ struct ExporterOptions {
     size_t top_antagonists = 5;
     // /healthz fails when the control loop has not completed a pass for this long.
     std::chrono::milliseconds stale_after{5000};
+    // The longest a scrape waits for the next pass to build its snapshot
+    // before it is served the latest one (snapshot_store.h): past a loop
+    // interval, within Prometheus' 10 s scrape timeout.
+    std::chrono::milliseconds scrape_wait{2000};
     // Turn the kernel's BPF run-time accounting on while the exporter runs
     // (BPF_ENABLE_STATS); without it cgwarden_bpf_program_run_seconds_total stays 0.
     bool enable_bpf_stats = false;

@@ -1,6 +1,7 @@
-// The exporter's MetricsSink: at the end of every control loop pass, turns
-// the pass's report into metric families (one builder per signal family) and
-// publishes them as the snapshot every scrape serves until the next pass.
+// The exporter's MetricsSink: at the end of a control loop pass that a scrape
+// waits for (snapshot_store.h), turns the pass's report into metric families
+// (one builder per signal family) and publishes them as the snapshot scrapes
+// serve; every pass counts its decisions.
 #pragma once
 
 #include <memory>
