@@ -7,10 +7,10 @@
 namespace cgw {
 namespace {
 
-Sample at(uint64_t ns, std::map<CpuCgroupId, MemoryUse> memory) {
+Sample at(uint64_t ns, std::vector<std::pair<CpuCgroupId, MemoryUse>> memory) {
     Sample s;
     s.monotonic_ns = ns;
-    s.memory = std::move(memory);
+    s.memory = SortedTable<CpuCgroupId, MemoryUse>(std::move(memory));
     return s;
 }
 

@@ -1,10 +1,14 @@
-#include "cgwarden/sensor/preempt_pairs.h"
+// The sorted tables a pass builds (common/sorted_table.h), as the preemption
+// pairs use them: built from a batch in any order, kept sorted, walked in
+// step with another reading.
+#include "cgwarden/common/sorted_table.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "cgwarden/common/in_step.h"
+#include "cgwarden/sensor/preempt_pairs.h"
 
 namespace cgw {
 namespace {
@@ -19,9 +23,10 @@ TEST(PreemptPairs, ABatchInAnyOrderIsSortedByVictimThenAntagonist) {
     ASSERT_EQ(pairs.size(), 3u);
     EXPECT_TRUE(std::ranges::is_sorted(pairs, {}, &PreemptPairs::value_type::first));
     EXPECT_EQ(pairs.begin()->first, pair(10, 5));
-    ASSERT_NE(pairs.find(pair(20, 5)), nullptr);
-    EXPECT_EQ(pairs.find(pair(20, 5))->delay_ns, 300u);
-    EXPECT_EQ(pairs.find(pair(5, 20)), nullptr);  // the other way round is another pair
+    ASSERT_NE(pairs.find(pair(20, 5)), pairs.end());
+    EXPECT_EQ(pairs.at(pair(20, 5)).delay_ns, 300u);
+    EXPECT_FALSE(pairs.contains(pair(5, 20))) << "the other way round is another pair";
+    EXPECT_THROW(pairs.at(pair(5, 20)), std::out_of_range);
 }
 
 TEST(PreemptPairs, AddingAPairKeepsTheOrder) {
@@ -31,7 +36,22 @@ TEST(PreemptPairs, AddingAPairKeepsTheOrder) {
     pairs[pair(30, 1)].count += 1;  // the same pair, not a second one
     ASSERT_EQ(pairs.size(), 2u);
     EXPECT_TRUE(std::ranges::is_sorted(pairs, {}, &PreemptPairs::value_type::first));
-    EXPECT_EQ(pairs.find(pair(30, 1))->count, 2u);
+    EXPECT_EQ(pairs.at(pair(30, 1)).count, 2u);
+    pairs.erase(pair(30, 1));
+    pairs.erase(pair(30, 1));  // gone already: nothing
+    ASSERT_EQ(pairs.size(), 1u);
+    EXPECT_EQ(pairs.begin()->first, pair(10, 2));
+}
+
+TEST(SortedTable, AppendedInKeyOrderAndFoundByKey) {
+    SortedTable<CpuCgroupId, int> table;
+    for (uint64_t id : {2, 5, 9})
+        table.append(CpuCgroupId(id), static_cast<int>(id) * 10);
+    EXPECT_EQ(table.count(CpuCgroupId(5)), 1u);
+    EXPECT_EQ(table.count(CpuCgroupId(4)), 0u);
+    EXPECT_EQ(table.find(CpuCgroupId(9))->second, 90);
+    EXPECT_EQ(table.find(CpuCgroupId(10)), table.end()) << "past the last key";
+    EXPECT_EQ(table.find(CpuCgroupId(1)), table.end()) << "before the first key";
 }
 
 TEST(PreemptPairs, WalkedInStepWithAnotherReading) {

@@ -38,9 +38,10 @@ std::set<CpuCgroupId> moved_since(const Sample &now, const Sample &previous) {
 // The previous sample's reading of `id`, if any, into `to`. Ids come in
 // increasing order: the new entry goes at the end.
 template <class T>
-void carry(std::map<CpuCgroupId, T> &to, InStep<std::map<CpuCgroupId, T>> &from, CpuCgroupId id) {
+void carry(SortedTable<CpuCgroupId, T> &to, InStep<SortedTable<CpuCgroupId, T>> &from,
+           CpuCgroupId id) {
     if (const T *then = from.at(id))
-        to.emplace_hint(to.end(), id, *then);
+        to.append(id, *then);
 }
 
 }  // namespace
@@ -68,10 +69,12 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CpuCgr
     InStep previous_memory(previous.memory);
     InStepKeys always(scope.always);
     InStepKeys moved_now(moved);
+    sample.cpu_stat.reserve(cpu_tree.paths_by_id().size());
+    sample.memory.reserve(previous.memory.size());
     for (const auto &[id, path] : cpu_tree.paths_by_id()) {
         const CpuStat *then = previous_stat.at(id);
         if (then && path != "/" && !always.contains(id) && !moved_now.contains(id)) {
-            sample.cpu_stat.emplace_hint(sample.cpu_stat.end(), id, *then);
+            sample.cpu_stat.append(id, *then);
             if (scope.cpu_pressure)
                 carry(sample.cpu_psi, previous_psi, id);
             carry(sample.memory, previous_memory, id);
@@ -79,13 +82,13 @@ Result<Sample> take_sample(CpuSensor &sensor, const CgroupLayout &layout, CpuCgr
         }
         // A cgroup removed since the walk has no cpu.stat: it is simply absent.
         if (auto stat = read_cpu_stat(layout, path, scope.files))
-            sample.cpu_stat.emplace_hint(sample.cpu_stat.end(), id, *stat);
+            sample.cpu_stat.append(id, *stat);
         if (scope.cpu_pressure) {
             if (auto psi = read_cpu_pressure(layout, path))
-                sample.cpu_psi.emplace_hint(sample.cpu_psi.end(), id, *psi);
+                sample.cpu_psi.append(id, *psi);
         }
         if (auto memory = read_memory_use(layout, path, scope.files))
-            sample.memory.emplace_hint(sample.memory.end(), id, *memory);
+            sample.memory.append(id, *memory);
     }
     return sample;
 }

@@ -4,9 +4,9 @@
 
 #include <cstdint>
 #include <utility>
-#include <vector>
 
 #include "cgwarden/cgroup/cgroup_id.h"
+#include "cgwarden/common/sorted_table.h"
 
 namespace cgw {
 
@@ -18,34 +18,9 @@ struct PreemptCounters {
 // (victim cgroup id, antagonist cgroup id)
 using PreemptPair = std::pair<CpuCgroupId, CpuCgroupId>;
 
-// Sorted by pair, in one array: a busy node has thousands of pairs, read in
-// one batch every pass and walked in step (InStep) with the last pass's.
-// A hash of them cost an allocation and a lookup per pair, a fifth of a
-// pass at 10,000 cgroups.
-class PreemptPairs {
-  public:
-    using key_type = PreemptPair;
-    using mapped_type = PreemptCounters;
-    using value_type = std::pair<PreemptPair, PreemptCounters>;
-    using const_iterator = std::vector<value_type>::const_iterator;
-
-    PreemptPairs() = default;
-    // Pairs in any order, each at most once.
-    explicit PreemptPairs(std::vector<value_type> pairs);
-
-    // The pair's counters, zero when it is new (kept in order: for tests and
-    // small readings, not for a batch).
-    PreemptCounters &operator[](const PreemptPair &pair);
-    const PreemptCounters *find(const PreemptPair &pair) const;
-
-    const_iterator begin() const { return pairs_.begin(); }
-    const_iterator end() const { return pairs_.end(); }
-    size_t size() const { return pairs_.size(); }
-    bool empty() const { return pairs_.empty(); }
-    void clear() { pairs_.clear(); }
-
-  private:
-    std::vector<value_type> pairs_;
-};
+// Sorted by pair, in one array (common/sorted_table.h): a busy node has
+// thousands of pairs, read in one batch every pass and walked in step with
+// the last pass's.
+using PreemptPairs = SortedTable<PreemptPair, PreemptCounters>;
 
 }  // namespace cgw

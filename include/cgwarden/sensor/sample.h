@@ -13,6 +13,7 @@
 #include "cgwarden/cgroup/layout.h"
 #include "cgwarden/cgroup/memory_use.h"
 #include "cgwarden/cgroup/tree.h"
+#include "cgwarden/common/sorted_table.h"
 #include "cgwarden/sensor/cpu_counters.h"
 #include "cgwarden/sensor/io_counters.h"
 #include "cgwarden/sensor/net_counters.h"
@@ -25,12 +26,12 @@ struct Sample {
     uint64_t monotonic_ns = 0;
     CpuCounters cpu;
     // cpu.stat of every cgroup in the cpu hierarchy, by id.
-    std::map<CpuCgroupId, CpuStat> cpu_stat;
+    SortedTable<CpuCgroupId, CpuStat> cpu_stat;
     // cpu.pressure of the same cgroups, where cgroup2 has the path and PSI.
-    std::map<CpuCgroupId, Psi> cpu_psi;
+    SortedTable<CpuCgroupId, Psi> cpu_psi;
     // memory.current and memory.pressure of the same cgroups, where cgroup2
     // holds the memory controller (cgroup/memory_use.h).
-    std::map<CpuCgroupId, MemoryUse> memory;
+    SortedTable<CpuCgroupId, MemoryUse> memory;
     // The IO and network maps, where those sensors run (daemon/sensors.h).
     std::optional<IoCounters> io;
     std::optional<NetCounters> net;
