@@ -15,7 +15,10 @@
 #   RSS     its VmRSS at the end of the window (MiB)
 #   PASS    loop pass p50 / p99 / max (ms), from its debug line
 #           "pass over ... took X ms" (sampling, signals, decisions, writes)
-#   SCRAPE  one /metrics scrape after the window: ms, KiB, series
+#   SCRAPE  one /metrics scrape after the window: ms, KiB, series (during
+#           the window a scrape every SCRAPE_EVERY seconds, as Prometheus
+#           would: the daemon builds its metrics only for a scrape, so a
+#           window without any would flatter it)
 #   MAPS    its BPF hash maps at the end: entries / max_entries, fullest first
 #   CHURN   cgroups made and removed a second during the window, as reached
 #           (one shell loop per 20 a second); with churn, a note also gives
@@ -29,7 +32,8 @@
 # cgroups whose task wakes), LOAD (0.5: the most of the CPUs the waking
 # tasks use together), SECS (40), SETTLE (10), MODE (monitor; or
 # enforce, dry-run), CHURN (0: cgroups created and removed per second during
-# the window), BUILD_DIR (build), CGWARDEN, WAKELOOP, LOGS (a directory to
+# the window), SCRAPE_EVERY (15: seconds between scrapes during the window;
+# 0: none), BUILD_DIR (build), CGWARDEN, WAKELOOP, LOGS (a directory to
 # keep each run's daemon log in).
 set -euo pipefail
 
@@ -40,6 +44,7 @@ SECS=${SECS:-40}
 SETTLE=${SETTLE:-10}
 MODE=${MODE:-monitor}
 CHURN=${CHURN:-0}
+SCRAPE_EVERY=${SCRAPE_EVERY:-15}
 LOGS=${LOGS:-}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -61,8 +66,8 @@ done
 [[ -x $CGWARDEN && -x $WAKELOOP ]] ||
     die "no build at $BUILD_DIR; build it first: cmake -S . -B build && cmake --build build -j2"
 [[ $MODE =~ ^(monitor|enforce|dry-run)$ ]] || die "MODE must be monitor, enforce or dry-run"
-[[ $SECS =~ ^[1-9][0-9]*$ && $SETTLE =~ ^[0-9]+$ && $CHURN =~ ^[0-9]+$ ]] ||
-    die "SECS, SETTLE and CHURN must be whole numbers"
+[[ $SECS =~ ^[1-9][0-9]*$ && $SETTLE =~ ^[0-9]+$ && $CHURN =~ ^[0-9]+$ && $SCRAPE_EVERY =~ ^[0-9]+$ ]] ||
+    die "SECS, SETTLE, CHURN and SCRAPE_EVERY must be whole numbers"
 [[ $LOAD =~ ^(0?\.[0-9]*[1-9][0-9]*|[1-9][0-9]*(\.[0-9]+)?)$ ]] || die "LOAD must be a number above 0, like 0.5"
 
 # Every hierarchy the daemon reads: the bench parent is made in each (v1
@@ -85,6 +90,7 @@ PARENT=cgw-scale-$$
 tasks=()      # pids of the cgroups' tasks
 daemon_pid=
 churn_pid=
+scraper_pid=
 
 stop_tasks() {
     local p
@@ -117,6 +123,7 @@ stop_job() { # VARIABLE
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    stop_job scraper_pid
     stop_job churn_pid
     stop_job daemon_pid
     stop_tasks
@@ -213,6 +220,14 @@ churn() {
     wait
 }
 
+# A scrape every SCRAPE_EVERY seconds, as Prometheus makes them, until killed.
+scraper() { # PORT
+    trap 'exit 0' TERM
+    while sleep "$SCRAPE_EVERY"; do
+        curl -sS --max-time 60 -o /dev/null "http://127.0.0.1:$1/metrics" || true
+    done
+}
+
 # Cgroups churned so far by every worker (none without churn).
 churned() { { cat "$WORK"/churned.* 2>/dev/null || true; } | awk '{ n += $1 } END { print n + 0 }'; }
 
@@ -277,8 +292,10 @@ run_one() { # N
         maps_start=$(map_occupancy "$daemon_pid")
     fi
     start_ticks=$(cpu_ticks "$daemon_pid")
+    ((SCRAPE_EVERY > 0)) && { scraper "$port" & scraper_pid=$!; }
     sleep "$SECS"
     end_ticks=$(cpu_ticks "$daemon_pid")
+    stop_job scraper_pid
     churned_after=$(churned)
     hz=$(getconf CLK_TCK)
     rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$daemon_pid/status")
@@ -303,7 +320,7 @@ run_one() { # N
     remove_cgroups
 }
 
-echo "cgwarden at scale: daemon cost with N cgroups (one task each, ${ACTIVE} of them waking 20/s, together using at most ${LOAD} of the CPUs)"
+echo "cgwarden at scale: daemon cost with N cgroups (one task each, ${ACTIVE} of them waking 20/s, together using at most ${LOAD} of the CPUs; a scrape every ${SCRAPE_EVERY}s)"
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(uname -r), $(nproc) CPUs, cgroups $layout, mode $MODE, policy deploy/cgwarden.yaml, ${SETTLE}s settle + ${SECS}s measured, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 echo
 printf '%6s %6s %5s %6s %6s %6s %6s %6s %6s %7s  %s\n' N CHURN CPU% RSS_MB P50_MS P99_MS MAX_MS SCR_MS SCR_KB SERIES "MAPS (entries/max, fullest first)"
