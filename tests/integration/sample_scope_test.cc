@@ -92,6 +92,25 @@ TEST_F(SampleScopeTest, APassReadsTheCgroupsThatDidSomethingAndCarriesTheRest) {
     ASSERT_TRUE(second->cpu_stat.count(*idle_id));
     EXPECT_EQ(second->cpu_stat.at(*idle_id).usage_ns, first->cpu_stat.at(*idle_id).usage_ns);
     EXPECT_TRUE(second->cpu_psi.empty()) << "the daemon's scope leaves cpu.pressure";
+
+    // A tree kept current by events (as the daemon's) that saw no cgroup
+    // made or removed: the readings are copied whole and the same cgroups
+    // read, without a walk.
+    tree.follow_events();
+    OpenWatch watch_again(files);
+    std::this_thread::sleep_for(300ms);
+    scope.previous = &*second;
+    auto third = take_sample(**sensor, layout_, tree, scope);
+    ASSERT_TRUE(third) << third.error().message;
+    EXPECT_EQ(third->cpu_tree_generation, second->cpu_tree_generation) << "no walk";
+    EXPECT_EQ(watch_again.opened(),
+              (std::set<std::string>{busy.path(), held.path(), watched.path()}));
+    EXPECT_EQ(third->cpu_stat.size(), tree.paths_by_id().size()) << "every cgroup has a reading";
+    EXPECT_EQ(third->cpu_stat.at(*idle_id).usage_ns, first->cpu_stat.at(*idle_id).usage_ns);
+    auto busy_id = tree.id_of(busy.path());
+    ASSERT_TRUE(busy_id);
+    EXPECT_GT(third->cpu_stat.at(*busy_id).usage_ns, second->cpu_stat.at(*busy_id).usage_ns)
+        << "read again: its wakeloop ran";
 }
 
 // A cgroup file kept open from pass to pass reads its cgroup's figures as

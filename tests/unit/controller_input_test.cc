@@ -113,6 +113,41 @@ TEST_F(ControllerInputTest, KnobsAreReadOnlyWhereTheControllerMayMoveThem) {
         << "batch3 delayed the critical agent";
 }
 
+// A victim behind dozens of cgroups names the first kNamedAntagonists, the
+// only ones that can have the share to be acted on; the rest is one entry
+// with no path, so that every share stays what it was.
+TEST(ControllerInput, NamesTheAntagonistsThatCanBeActedOnAndSumsTheRest) {
+    test::FakeHierarchy fake{"agent", "b0", "b1", "b2", "b3",  "b4", "b5",
+                             "b6",    "b7", "b8", "b9", "b10", "b11"};
+    CpuCgroupTree tree(fake.root());
+    Signals all;
+    all.cpu.window_s = 1;
+    CgroupCpuSignals &agent = all.cpu.by_cgroup[CpuCgroupId(fake.id("agent"))];
+    agent.runq_events = 100;
+    for (int i = 0; i < 12; ++i)  // most delay first, as the signals sort them
+        agent.preempted_by.push_back(
+            {CpuCgroupId(fake.id("b" + std::to_string(i))), 0.012 - 0.001 * i, 1});
+    Policy policy;
+    InputSources sources{
+        policy, [](const std::string &) { return std::optional<size_t>{}; },
+        [](const std::string &, const ClassPolicy &, const std::vector<std::string> &) {
+            return std::map<KnobSlot, double>{};
+        },
+        2};
+    ControllerInput in = build_controller_input(PassModel(all, {&tree.paths_by_id()}),
+                                                std::chrono::seconds(1), sources);
+    const std::vector<Antagonist> &named = in.cgroups.at("/agent").cpu_antagonists;
+    ASSERT_EQ(named.size(), kNamedAntagonists + 1);
+    for (size_t i = 0; i < kNamedAntagonists; ++i)
+        EXPECT_EQ(named[i].path, "/b" + std::to_string(i));
+    EXPECT_EQ(named.back().path, "") << "the rest";
+    EXPECT_DOUBLE_EQ(named.back().weight, 0.002 + 0.001) << "b10 and b11";
+    double total = 0;
+    for (int i = 0; i < 12; ++i)
+        total += 0.012 - 0.001 * i;
+    EXPECT_NEAR(attributed_weight(named), total, 1e-12) << "shares unchanged";
+}
+
 // A cgroup whose knobs the controller holds stays in the input while it
 // exists, even in an interval it did nothing in (an antagonist that
 // stopped), and its per-device knob is read on that device: only a removed

@@ -21,9 +21,18 @@ void add_cpu(const std::string &path, const CgroupCpuSignals &cpu, const PassMod
     cg.cpu_usage = window_s > 0 ? cpu.usage_s / window_s : 0;
     cg.cpu_throttled_s = cpu.throttled_s;
     cg.cpu_waiting = window_s > 0 ? cpu.runq_delay_total_s / window_s : 0;
-    for (const Preemptor &p : cpu.preempted_by)
-        if (const std::string *antagonist = model.path_of(p.cgroup_id))
+    double rest = 0;
+    for (const Preemptor &p : cpu.preempted_by) {
+        const std::string *antagonist = model.path_of(p.cgroup_id);
+        if (!antagonist)
+            continue;
+        if (cg.cpu_antagonists.size() < kNamedAntagonists)
             cg.cpu_antagonists.push_back({*antagonist, p.delay_s});
+        else
+            rest += p.delay_s;
+    }
+    if (rest > 0)
+        cg.cpu_antagonists.push_back({"", rest});
 }
 
 void add_io(const CgroupIoSignals &io, const PassModel &model, CgroupInput &cg) {

@@ -92,10 +92,10 @@ void add_stats(cgw_cpu_stats &sum, const cgw_cpu_stats *per_cpu, size_t ncpus) {
     }
 }
 
+// Cgroups come in increasing id order.
 void add_counters(CpuCounters &out, std::vector<PreemptPairs::value_type> &pairs,
                   CpuCgroupId cgroup, const cgw_cpu_stats &s) {
-    CgroupCpuCounters &c =
-        out.by_cgroup.emplace_hint(out.by_cgroup.end(), cgroup, CgroupCpuCounters{})->second;
+    CgroupCpuCounters &c = out.by_cgroup.append(cgroup, CgroupCpuCounters{});
     c.runq_delay_ns = s.runq_delay_ns;
     c.runq_events = s.runq_events;
     c.runq_max_ns = s.runq_max_ns;
@@ -277,21 +277,32 @@ Result<CpuCounters> CpuSensor::read() const {
     const Impl &m = *impl_;
     const auto &maps = m.skel->maps;
     const size_t n = m.ncpus;
-    std::map<CpuCgroupId, cgw_cpu_stats> totals = m.folded;
-    for_each_entry<CpuCgroupId, cgw_cpu_stats>(
-        maps.cpu_stats, sizeof(cgw_cpu_stats) * n,
-        [&](CpuCgroupId cgroup, const cgw_cpu_stats *per_cpu) {
-            add_stats(totals[cgroup], per_cpu, n);
-        });
+    // A cgroup's counts may be in three parts: folded from its hash entry,
+    // in its hash entry still (the programs had not seen its slot yet), and
+    // in its slot. Each part summed over CPUs, then the parts by cgroup.
+    std::vector<std::pair<CpuCgroupId, cgw_cpu_stats>> parts(m.folded.begin(), m.folded.end());
+    parts.reserve(m.folded.size() + m.slots.held().size() + 64);
+    auto add_part = [&](CpuCgroupId cgroup, const cgw_cpu_stats *per_cpu) {
+        add_stats(parts.emplace_back(cgroup, cgw_cpu_stats{}).second, per_cpu, n);
+    };
+    for_each_entry<CpuCgroupId, cgw_cpu_stats>(maps.cpu_stats, sizeof(cgw_cpu_stats) * n, add_part);
     auto slots = read_held_slots(m);
     if (!slots)
         return slots.error();
     for (const auto &[cgroup, slot] : m.slots.held())
-        add_stats(totals[cgroup], &(*slots)[slot * n], n);
+        add_part(cgroup, &(*slots)[slot * n]);
+    std::ranges::sort(parts, {}, &std::pair<CpuCgroupId, cgw_cpu_stats>::first);
     CpuCounters out;
+    out.by_cgroup.reserve(parts.size());
     std::vector<PreemptPairs::value_type> pairs;
-    for (const auto &[cgroup, stats] : totals)
-        add_counters(out, pairs, cgroup, stats);
+    for (auto part = parts.begin(); part != parts.end();) {
+        cgw_cpu_stats total = part->second;
+        auto next = part + 1;
+        for (; next != parts.end() && next->first == part->first; ++next)
+            add_stats(total, &next->second, 1);
+        add_counters(out, pairs, part->first, total);
+        part = next;
+    }
     for_each_entry<cgw_preempt_key, cgw_preempt_value>(
         maps.preempt_pairs, sizeof(cgw_preempt_value),
         [&](const cgw_preempt_key &key, const cgw_preempt_value *v) {

@@ -20,6 +20,7 @@ namespace cgw {
 inline constexpr double kUnlimited = std::numeric_limits<double>::infinity();
 
 struct Antagonist {
+    // Empty for the rest of the evidence, summed (CgroupInput::cpu_antagonists).
     std::string path;
     // How much of the victim's trouble it caused in the interval: delay its
     // tasks or requests caused (CPU, IO), or bytes/s it sent out (network).
@@ -59,7 +60,9 @@ struct CgroupInput {
     // summed over its tasks (not part of cpu_delay).
     double cpu_throttled_s = 0;
     // Who held the CPU while it waited, most delay first; itself among them
-    // when its own tasks took turns.
+    // when its own tasks took turns. The first kNamedAntagonists by path,
+    // the rest in one last entry with no path: only they can have the share
+    // to be acted on, and a busy node's victims have dozens each.
     std::vector<Antagonist> cpu_antagonists;
     std::map<std::string, DeviceIoInput> io_devices;  // by "MAJ:MIN"
     double tx_bytes_per_s = 0;                        // network egress, offered
@@ -249,6 +252,9 @@ inline constexpr uint64_t kMinWaitsForMedian = 5;
 inline constexpr Duration kUnjudgedLimit = std::chrono::seconds(60);
 // An antagonist must have caused at least this share of the victim's delay.
 inline constexpr double kMinAntagonistShare = 0.10;
+// No more antagonists than this can each have that share.
+inline constexpr size_t kNamedAntagonists = 10;
+static_assert(kNamedAntagonists * kMinAntagonistShare >= 1.0);
 
 // The weights of all the evidence against a victim: an antagonist's share
 // is its weight over this.

@@ -3,13 +3,13 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <utility>
 
 #include "cgwarden/cgroup/cgroup_id.h"
 #include "cgwarden/bpf/programs.h"
 #include "cgwarden/common/histogram.h"
+#include "cgwarden/common/sorted_table.h"
 #include "cgwarden/cpu_abi.h"
 #include "cgwarden/sensor/preempt_pairs.h"
 
@@ -33,7 +33,7 @@ struct CgroupCpuCounters {
 };
 
 struct CpuCounters {
-    std::map<CpuCgroupId, CgroupCpuCounters> by_cgroup;
+    SortedTable<CpuCgroupId, CgroupCpuCounters> by_cgroup;
     PreemptPairs preempt;
     std::array<uint64_t, CGW_CPU_DROP_COUNT> drops{};
 };

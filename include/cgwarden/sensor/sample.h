@@ -24,6 +24,10 @@ class CpuSensor;
 
 struct Sample {
     uint64_t monotonic_ns = 0;
+    // The cpu tree's generation when the sample was taken: while it stays
+    // the same, the next sample copies these readings and reads only the
+    // cgroups that did something (take_sample).
+    uint64_t cpu_tree_generation = 0;
     CpuCounters cpu;
     // cpu.stat of every cgroup in the cpu hierarchy, by id.
     SortedTable<CpuCgroupId, CpuStat> cpu_stat;
