@@ -15,7 +15,9 @@
 #   RSS     its VmRSS at the end of the window (MiB)
 #   PASS    loop pass p50 / p99 / max (ms), from its debug line
 #           "pass over ... took X ms" (sampling, signals, decisions, writes)
-#   SCRAPE  one /metrics scrape after the window: ms, KiB, series (during
+#   SCRAPE  one /metrics scrape after the window: ms (from the request to
+#           the last byte: it waits for the next pass, which builds it), KiB,
+#           series (during
 #           the window a scrape every SCRAPE_EVERY seconds, as Prometheus
 #           would: the daemon builds its metrics only for a scrape, so a
 #           window without any would flatter it)

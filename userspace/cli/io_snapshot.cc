@@ -85,7 +85,8 @@ const IoCgroupTree *IoSnapshot::tree() const {
 
 void IoSnapshot::add_to(SnapshotReport &report, const PassModel &model,
                         const CpuCgroupTree &cpu_tree, const std::vector<std::string> &only) {
-    if (!sensor_ || !before_ || !after_ || !model.signals().io) {
+    // The model has IO signals exactly where signals() gave them.
+    if (!sensor_ || !model.signals().io) {
         report.io_unavailable = unavailable_;
         return;
     }
